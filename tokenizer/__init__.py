@@ -1,0 +1,26 @@
+"""Byte-level BPE tokenizers for Hindi and Kannada with an akshara-aware pre-split.
+
+    import tokenizer
+    tok = tokenizer.load("models/hi.model")
+    ids = tok.encode("नमस्ते दुनिया")
+    assert tok.decode(ids) == "नमस्ते दुनिया"
+"""
+
+from .encoding import ENDOFTEXT, Tokenizer
+from .model_file import ModelFileError, load, save
+from .pretokenize import PATTERNS, get_pattern, split
+from .train import VOCAB_CAP, TrainingError, train
+
+__all__ = [
+    "ENDOFTEXT",
+    "PATTERNS",
+    "VOCAB_CAP",
+    "ModelFileError",
+    "Tokenizer",
+    "TrainingError",
+    "get_pattern",
+    "load",
+    "save",
+    "split",
+    "train",
+]

@@ -1,0 +1,139 @@
+"""Byte-level BPE: the merge table and how it is applied to one pre-split chunk.
+
+Ids 0-255 are the raw bytes; merge number i creates id 256 + i, so an id is also the merge's
+rank and a smaller id always merges first (minbpe and tiktoken semantics). Applying the merges
+in rank order to a chunk is done two ways that give identical ids: a short readable loop for
+ordinary chunks and a heap over a linked list for long ones, which keeps a megabyte-long chunk
+(a consonant followed by a storm of marks is one akshara, so one chunk) near O(n log n).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+
+Pair = tuple[int, int]
+Merges = dict[Pair, int]  # (left id, right id) -> new id
+
+# Above this many bytes a chunk is encoded with the heap; below it the simple loop is faster.
+LONG_CHUNK = 64
+
+
+def pair_counts(ids: Sequence[int], counts: dict[Pair, int] | None = None) -> dict[Pair, int]:
+    """Count adjacent pairs: [1, 2, 3, 1, 2] -> {(1, 2): 2, (2, 3): 1, (3, 1): 1}."""
+    counts = {} if counts is None else counts
+    for pair in zip(ids, ids[1:]):
+        counts[pair] = counts.get(pair, 0) + 1
+    return counts
+
+
+def merge(ids: Sequence[int], pair: Pair, new_id: int) -> list[int]:
+    """Replace every non-overlapping occurrence of pair, left to right, by new_id."""
+    out: list[int] = []
+    i, n = 0, len(ids)
+    while i < n:
+        if i < n - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:
+            out.append(new_id)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+
+
+def encode_ids(ids: list[int], merges: Merges) -> list[int]:
+    """Apply merges to initial ids in rank order; picks the algorithm by length."""
+    if len(ids) > LONG_CHUNK:
+        return encode_ids_heap(ids, merges)
+    return encode_ids_simple(ids, merges)
+
+
+def encode_ids_simple(ids: list[int], merges: Merges) -> list[int]:
+    """minbpe's loop: merge the lowest-ranked pair present, everywhere, until none is left."""
+    inf = float("inf")
+    while len(ids) >= 2:
+        pair = min(zip(ids, ids[1:]), key=lambda p: merges.get(p, inf))
+        if pair not in merges:
+            break
+        ids = merge(ids, pair, merges[pair])
+    return ids
+
+
+def encode_ids_heap(ids: list[int], merges: Merges) -> list[int]:
+    """Same result as encode_ids_simple in O(n log n): a heap of (rank, position) over a linked list.
+
+    Ties in rank are taken leftmost first, and every pair a merge creates contains the new id and so
+    ranks after it; hence the order of merges equals the simple loop's.
+    """
+    ids = list(ids)
+    n = len(ids)
+    nxt = list(range(1, n + 1))  # n marks the end
+    prv = list(range(-1, n - 1))
+    alive = [True] * n
+    heap = [(merges[p], i) for i, p in enumerate(zip(ids, ids[1:])) if p in merges]
+    heapq.heapify(heap)
+    while heap:
+        rank, i = heapq.heappop(heap)
+        if not alive[i]:
+            continue
+        j = nxt[i]
+        if j >= n or merges.get((ids[i], ids[j])) != rank:
+            continue  # stale: a neighbour was merged away since this entry was pushed
+        ids[i] = rank
+        alive[j] = False
+        nxt[i] = nxt[j]
+        if nxt[j] < n:
+            prv[nxt[j]] = i
+        p = prv[i]
+        if p >= 0 and (r := merges.get((ids[p], rank))) is not None:
+            heapq.heappush(heap, (r, p))
+        k = nxt[i]
+        if k < n and (r := merges.get((rank, ids[k]))) is not None:
+            heapq.heappush(heap, (r, i))
+    return [t for t, a in zip(ids, alive) if a]
+
+
+def build_vocab(merges: Iterable[tuple[Pair, int]], byte_ids: Sequence[int] | None = None) -> dict[int, bytes]:
+    """id -> bytes for the byte tokens and every merge (merges given in rank order)."""
+    if byte_ids is None:
+        byte_ids = range(256)
+    vocab = {byte_ids[b]: bytes([b]) for b in range(256)}
+    for (a, b), new_id in merges:
+        vocab[new_id] = vocab[a] + vocab[b]
+    return vocab
+
+
+def render_token(token: bytes) -> str:
+    """A printable form of a token: its text, with bytes that are not whole characters as <E0 A4>."""
+    out: list[str] = []
+    stray: list[str] = []
+    i = 0
+    while i < len(token):
+        for size in (1, 2, 3, 4):
+            try:
+                ch = token[i : i + size].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if stray:
+                out.append("<" + " ".join(stray) + ">")
+                stray = []
+            out.append(_visible(ch))
+            i += size
+            break
+        else:
+            stray.append(f"{token[i]:02X}")
+            i += 1
+    if stray:
+        out.append("<" + " ".join(stray) + ">")
+    return "".join(out)
+
+
+_VISIBLE = {" ": "␣", "\n": "↵", "\r": "␍", "\t": "⇥"}
+
+
+def _visible(ch: str) -> str:
+    if ch in _VISIBLE:
+        return _VISIBLE[ch]
+    if ch.isprintable() or ch in "\u200c\u200d":
+        return ch
+    return f"<U+{ord(ch):04X}>"

@@ -1,0 +1,195 @@
+"""The model file: a versioned, line-based text format that a person can read and diff.
+
+    indicbpe v1
+    name: hi
+    pattern: indic
+    regex: "<the pre-split regex as a JSON string>"
+    special: <|endoftext|> 4999
+    merges: 4743
+    224 164
+    ...
+
+Each merge line holds the two ids it joins; the merge on the k-th such line creates id 255 + k.
+A `.vocab` file beside the model lists every token for people (it is never read back).
+Every problem found on loading is reported as "<file>:<line>: <what is wrong>".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .bpe import render_token
+from .encoding import Tokenizer
+from .files import write_atomic
+from .pretokenize import PATTERNS, Pattern
+
+MAGIC = "indicbpe"
+VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be loaded; the message names the file and line."""
+
+    def __init__(self, path: str | os.PathLike, line: int | None, message: str) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path, self.line = str(path), line
+
+
+def dumps(tok: Tokenizer) -> str:
+    if tok.byte_ids != list(range(256)):
+        raise ValueError("only tokenizers whose ids 0-255 are the raw bytes can be saved in this format")
+    lines = [
+        f"{MAGIC} v{VERSION}",
+        f"name: {tok.name}",
+        f"pattern: {tok.pattern.name}",
+        f"regex: {json.dumps(tok.pattern.regex, ensure_ascii=False)}",
+    ]
+    lines += [f"special: {s} {i}" for s, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1])]
+    ordered = sorted(tok.merges.items(), key=lambda kv: kv[1])
+    lines.append(f"merges: {len(ordered)}")
+    for k, ((a, b), new_id) in enumerate(ordered):
+        if new_id != 256 + k:
+            raise ValueError(f"merge ids must be consecutive from 256; merge {k} has id {new_id}")
+        lines.append(f"{a} {b}")
+    return "\n".join(lines) + "\n"
+
+
+def vocab_listing(tok: Tokenizer) -> str:
+    """One line per id: the id, the token as text, and the two tokens it was merged from."""
+    parts = {new_id: pair for pair, new_id in tok.merges.items()}
+    lines = ["# id\ttoken\tmerged from (bytes shown as <E0 A4>, space as ␣, newline as ↵)"]
+    for i in sorted(tok.vocab):
+        made = ""
+        if i in parts:
+            a, b = parts[i]
+            made = f"[{render_token(tok.vocab[a])}] + [{render_token(tok.vocab[b])}]  ({a} + {b})"
+        lines.append(f"{i}\t{render_token(tok.vocab[i])}\t{made}".rstrip())
+    lines += [f"{i}\t{s}\tspecial" for s, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1])]
+    return "\n".join(lines) + "\n"
+
+
+def save(tok: Tokenizer, path: str | os.PathLike, *, vocab: bool = True) -> None:
+    """Write the model (and, by default, the .vocab listing beside it) atomically."""
+    path = Path(path)
+    write_atomic(path, dumps(tok))
+    if vocab:
+        write_atomic(path.with_suffix(".vocab"), vocab_listing(tok))
+
+
+def load(path: str | os.PathLike) -> Tokenizer:
+    """Read a model file, checking every line."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelFileError(path, None, "no such model file") from None
+    except OSError as e:
+        raise ModelFileError(path, None, f"cannot read the model file: {e.strerror}") from None
+    return loads(raw, path)
+
+
+def loads(raw: bytes, path: str | os.PathLike = "<model>") -> Tokenizer:
+    lines = raw.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if not lines:
+        raise ModelFileError(path, 1, f"empty file; expected the header '{MAGIC} v{VERSION}'")
+    text: list[str] = []
+    for n, line in enumerate(lines, 1):
+        try:
+            text.append(line.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as e:
+            raise ModelFileError(path, n, f"not valid UTF-8 (byte {e.start + 1} of the line)") from None
+    return _parse(text, path)
+
+
+def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
+    def fail(n: int, msg: str) -> ModelFileError:
+        return ModelFileError(path, n, msg)
+
+    head = lines[0].split()
+    if len(head) != 2 or head[0] != MAGIC or not head[1].startswith("v"):
+        raise fail(1, f"not a model file: expected '{MAGIC} v{VERSION}', found {lines[0][:40]!r}")
+    if head[1] != f"v{VERSION}":
+        raise fail(1, f"unsupported format version {head[1]!r}; this library reads v{VERSION}")
+
+    fields: dict[str, str] = {}
+    specials: dict[str, int] = {}
+    n = 1
+    while True:
+        n += 1
+        if n > len(lines):
+            raise fail(n, "file ends before the 'merges:' line (truncated?)")
+        key, sep, value = lines[n - 1].partition(": ")
+        if not sep:
+            raise fail(n, f"expected 'key: value', found {lines[n - 1][:40]!r}")
+        if key == "special":
+            token, _, num = value.rpartition(" ")
+            if not token or not num.isdigit():
+                raise fail(n, f"expected 'special: <token> <id>', found {value[:40]!r}")
+            if token in specials:
+                raise fail(n, f"special token {token!r} is listed twice")
+            specials[token] = int(num)
+        elif key in ("name", "pattern", "regex"):
+            fields[key] = value
+        elif key == "merges":
+            if not value.isdigit():
+                raise fail(n, f"'merges:' needs a count, found {value[:40]!r}")
+            n_merges = int(value)
+            break
+        else:
+            raise fail(n, f"unknown header field {key!r}")
+    for key in ("pattern", "regex"):
+        if key not in fields:
+            raise fail(n, f"the header has no '{key}:' line")
+    try:
+        regex_text = json.loads(fields["regex"])
+        if not isinstance(regex_text, str):
+            raise ValueError
+    except ValueError:
+        raise fail(_line_of(lines, "regex: "), "the regex must be a JSON string") from None
+    known = PATTERNS.get(fields["pattern"])
+    pattern = known if known and known.regex == regex_text else Pattern(fields["pattern"], regex_text, "from model file")
+    try:
+        pattern.compiled
+    except Exception as e:  # regex.error and friends
+        raise fail(_line_of(lines, "regex: "), f"the regex does not compile: {e}") from None
+
+    body = lines[n:]
+    if len(body) < n_merges:
+        raise fail(len(lines) + 1, f"file ends after {len(body)} of {n_merges} merges (truncated?)")
+    if len(body) > n_merges:
+        raise fail(n + n_merges + 1, f"unexpected line after the {n_merges} merges")
+    merges: dict[tuple[int, int], int] = {}
+    token_bytes = [bytes([b]) for b in range(256)]
+    seen = set(token_bytes)
+    for k, line in enumerate(body):
+        ln = n + k + 1
+        parts = line.split()
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise fail(ln, f"expected two token ids, found {line[:40]!r}")
+        a, b = int(parts[0]), int(parts[1])
+        new_id = 256 + k
+        if a >= new_id or b >= new_id:
+            raise fail(ln, f"merge {a} + {b} uses an id that does not exist yet (this merge creates {new_id})")
+        if (a, b) in merges:
+            raise fail(ln, f"duplicate merge {a} + {b} (first at line {n + merges[(a, b)] - 255})")
+        new = token_bytes[a] + token_bytes[b]
+        if new in seen:
+            raise fail(ln, f"merge {a} + {b} repeats the bytes of an existing token")
+        merges[(a, b)] = new_id
+        token_bytes.append(new)
+        seen.add(new)
+    for token, i in specials.items():
+        if i < len(token_bytes):
+            raise fail(_line_of(lines, f"special: {token} "), f"special token id {i} collides with a byte or merge id")
+    if len(set(specials.values())) != len(specials):
+        raise fail(_line_of(lines, "special: "), "two special tokens share an id")
+    return Tokenizer(merges, pattern, specials, name=fields.get("name", ""))
+
+
+def _line_of(lines: list[str], prefix: str) -> int:
+    return next((i for i, line in enumerate(lines, 1) if line.startswith(prefix)), 1)

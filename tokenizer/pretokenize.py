@@ -1,0 +1,124 @@
+"""Pre-tokenization: the regex that cuts text into chunks before BPE sees it.
+
+BPE never merges across a chunk boundary, so the pattern decides which byte sequences can ever
+become one token. GPT-style patterns use ``\\p{L}+`` for words; combining marks (category M:
+matras, virama, nukta, anusvara) are not letters, so those patterns cut Hindi and Kannada words
+apart at every vowel sign. The ``indic`` pattern here keeps every akshara whole.
+
+Patterns are kept in a registry by name (like tiktoken's encodings) so that a model file can name
+the pattern it was trained with, and the Space can show several side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+# GPT-2 (r50k/p50k) and GPT-4 (cl100k_base), exactly as in tiktoken 0.14's openai_public.py.
+GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
+GPT4_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|"""
+    r"""\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+# GPT-4o (o200k_base): its letter classes include \p{M}, so it keeps matras; it still cuts at
+# script changes only by case and does not group Indic digits specially.
+GPT4O_PATTERN = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
+
+# Building blocks of the Indic pattern. They avoid class intersection so that the same text
+# compiles in Python's `regex` and in Oniguruma (used by Hugging Face `tokenizers`).
+_JOINERS = r"\u200c\u200d"  # ZWNJ, ZWJ: shape conjuncts, belong to the akshara
+_MARK = rf"[\p{{M}}{_JOINERS}]"  # anything that must stay with the letter before it
+_OTHER_SCRIPT = r"[^\p{Devanagari}\p{Kannada}\p{Latin}]"
+
+
+def _word(letter: str) -> str:
+    """A run of one script's letters, each letter followed by its marks (so aksharas stay whole)."""
+    return rf"{letter}(?:{letter}|{_MARK})*"
+
+
+_DEVANAGARI = _word(r"(?=\p{L})\p{Devanagari}")
+_KANNADA = _word(r"(?=\p{L})\p{Kannada}")
+_LATIN = _word(r"(?=\p{L})\p{Latin}")
+_OTHER = _word(rf"(?=\p{{L}}){_OTHER_SCRIPT}")
+
+
+def _indic_pattern(word_prefix: str) -> str:
+    alternatives = [
+        r"'(?i:[sdmt]|ll|ve|re)",  # English contractions, as in GPT-4
+        rf"{word_prefix}(?:{_DEVANAGARI}|{_KANNADA}|{_LATIN}|{_OTHER})",
+        r"\p{N}{1,3}",  # any script's digits (० १ २, ೦ ೧ ೨, 0 1 2) in groups of three
+        r" ?[^\s\p{L}\p{N}]+",  # punctuation incl. danda । and double danda ॥, symbols, emoji
+        r"\s*[\r\n]+",
+        r"\s+(?!\S)",
+        r"\s+",
+    ]
+    # Every chunk takes the marks that follow it: a cut before a mark would split an akshara.
+    return "(?:" + "|".join(alternatives) + f"){_MARK}*"
+
+
+INDIC_PATTERN = _indic_pattern(r" ?")
+INDIC_GPT4_PREFIX_PATTERN = _indic_pattern(rf"[^\r\n\p{{L}}\p{{N}}{_JOINERS}\p{{M}}]?")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A named pre-tokenization regex."""
+
+    name: str
+    regex: str
+    description: str
+
+    @property
+    def compiled(self) -> regex.Pattern:
+        return _compile(self.regex)
+
+    def split(self, text: str) -> list[str]:
+        return self.compiled.findall(text)
+
+
+@lru_cache(maxsize=64)
+def _compile(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern)
+
+
+PATTERNS: dict[str, Pattern] = {
+    p.name: p
+    for p in [
+        Pattern("gpt2", GPT2_PATTERN, "GPT-2 (r50k_base, p50k_base)"),
+        Pattern("gpt4", GPT4_PATTERN, "GPT-4 (cl100k_base)"),
+        Pattern("gpt4o", GPT4O_PATTERN, "GPT-4o (o200k_base)"),
+        Pattern("indic", INDIC_PATTERN, "Akshara-aware, script-separating; optional leading space"),
+        Pattern(
+            "indic-gpt4prefix",
+            INDIC_GPT4_PREFIX_PATTERN,
+            "As indic, but a word may take one leading non-letter (GPT-4 style) instead of a space",
+        ),
+    ]
+}
+DEFAULT_PATTERN = "indic"
+
+
+def get_pattern(name: str) -> Pattern:
+    try:
+        return PATTERNS[name]
+    except KeyError:
+        raise ValueError(f"unknown pattern {name!r}; known: {', '.join(PATTERNS)}") from None
+
+
+def split(text: str, pattern: str | Pattern = DEFAULT_PATTERN) -> list[str]:
+    """Cut text into chunks; ''.join(split(text)) == text for every pattern here."""
+    if isinstance(pattern, str):
+        pattern = get_pattern(pattern)
+    return pattern.split(text)
