@@ -1,0 +1,34 @@
+"""Shared fixtures: small tokenizers trained once per test session on the embedded corpus."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+import tokenizer
+
+ROOT = Path(__file__).resolve().parents[1]
+REFTOK = ROOT.parent / "shared" / "reftok" / "openai"
+
+settings.register_profile("ci", max_examples=200, deadline=None)
+settings.register_profile("fuzz", max_examples=100_000, deadline=None)
+settings.load_profile("ci")
+
+
+def corpus_lines(lang: str, n: int) -> list[str]:
+    with gzip.open(ROOT / "data" / f"{lang}.txt.gz", "rt", encoding="utf-8") as f:
+        return [line.rstrip("\n") for _, line in zip(range(n), f)]
+
+
+@pytest.fixture(scope="session")
+def hi_small() -> tokenizer.Tokenizer:
+    """A 1,000-token Hindi tokenizer trained on the first 1,500 lines of the embedded corpus."""
+    return tokenizer.train(corpus_lines("hi", 1500), 1000, quiet=True, name="hi-small")
+
+
+@pytest.fixture(scope="session")
+def kn_small() -> tokenizer.Tokenizer:
+    return tokenizer.train(corpus_lines("kn", 1000), 1000, quiet=True, name="kn-small")

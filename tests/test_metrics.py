@@ -1,0 +1,50 @@
+"""Metrics on hand-computed examples, and the compression curve against direct encoding."""
+
+import pytest
+
+from tokenizer.metrics import boundary_counts, compression_curve, evaluate, is_mid_akshara, measure
+from tokenizer.train import train
+
+from .conftest import corpus_lines
+
+
+def test_mid_akshara_rules():
+    s = "किन्तु"  # क ि न ् त ु
+    assert is_mid_akshara(s, 1)  # before the vowel sign ि
+    assert not is_mid_akshara(s, 2)  # before न, after a matra
+    assert is_mid_akshara(s, 3)  # before the virama
+    assert is_mid_akshara(s, 4)  # after the virama, before the letter त
+    assert is_mid_akshara("क\u200dष", 1)  # before ZWJ
+    assert not is_mid_akshara("क् ", 2)  # virama then a space: not inside an akshara
+    assert not is_mid_akshara(s, 0) and not is_mid_akshara(s, len(s))
+
+
+def test_boundary_counts_by_hand():
+    s = "का ख"  # bytes: क(3) ा(3) space(1) ख(3)
+    assert boundary_counts(s, [b"\xe0\xa4\x95", "ा ख".encode()]) == (1, 1)  # before the matra
+    assert boundary_counts(s, ["का".encode(), " ख".encode()]) == (1, 0)
+    assert boundary_counts(s, [b"\xe0\xa4", b"\x95\xe0\xa4\xbe", " ख".encode()]) == (2, 1)  # inside क's bytes
+    with pytest.raises(ValueError, match="do not add up"):
+        boundary_counts(s, [b"x"])
+
+
+def test_measure_counts():
+    m = measure(["ab cd", "", "e\n"], lambda line: [bytes([c]) for c in line.encode()], 300)
+    assert (m.lines, m.tokens, m.bytes, m.chars, m.words) == (2, 6, 6, 6, 3)
+    assert m.bytes_per_token == 1.0 and m.tokens_per_word == 2.0
+    assert m.boundaries == 4 and m.mid_akshara_rate == 0.0
+
+
+def test_curve_ends_at_the_model_and_rises():
+    lines = corpus_lines("hi", 600)
+    tok = train(lines[:500], 800, quiet=True)
+    held_out = lines[500:]
+    curve = compression_curve(tok, held_out, every=50)
+    m = evaluate(tok, held_out)
+    assert curve[0] == (257, 1.0)
+    assert curve[-1] == (800, m.bytes_per_token)
+    assert all(b1 <= b2 for (_, b1), (_, b2) in zip(curve, curve[1:]))
+    # a prefix of the merge list is a smaller tokenizer: check one point by direct encoding
+    sizes = dict(curve)
+    prefix = type(tok)({p: i for p, i in tok.merges.items() if i < 256 + 300}, tok.pattern, {"<|endoftext|>": 556})
+    assert sizes[557] == evaluate(prefix, held_out).bytes_per_token

@@ -1,0 +1,222 @@
+"""Command line: python -m tokenizer <command> --help.
+
+Every command reports a problem as one line on stderr and a non-zero exit status, never a
+traceback: bad input is the user's to fix, and a traceback hides what to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import corpus as corpus_mod
+from .build import build
+from .metrics import compression_curve, evaluate
+from .model_file import load, save
+from .pretokenize import DEFAULT_PATTERN, PATTERNS
+from .train import VOCAB_CAP, train
+
+
+class CliError(Exception):
+    """A user-facing problem: printed as one line, exit status 1."""
+
+
+def _add_corpus_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=["hi", "kn"], help="language of the embedded default corpus")
+    p.add_argument("--input", nargs="+", default=[], metavar="FILE", help=".txt, .txt.gz, .jsonl or .parquet files")
+    p.add_argument(
+        "--source",
+        choices=["embedded", "files", "wikipedia"],
+        help="where the text comes from (default: --input files if given, else the embedded corpus)",
+    )
+    p.add_argument("--max-docs", type=int, help="stop after this many documents")
+    p.add_argument("--max-bytes", type=int, help="stop after this many bytes of text")
+    p.add_argument("--seed", type=int, default=0, help="seed of the document-level train/valid/test split")
+
+
+def _corpus(args: argparse.Namespace) -> corpus_mod.Corpus:
+    if not args.lang and not args.input:
+        raise CliError("give --lang (embedded corpus or Wikipedia) or --input FILE ...")
+    return corpus_mod.load_corpus(
+        args.lang,
+        args.input,
+        args.source,
+        max_docs=args.max_docs,
+        max_bytes=args.max_bytes,
+        seed=args.seed,
+    )
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    corpus = _corpus(args)
+    start = time.perf_counter()
+    tok = train(
+        corpus.train_texts(),
+        args.vocab_size,
+        pattern=args.pattern,
+        allow_over_cap=args.allow_over_cap,
+        quiet=args.quiet,
+        name=args.name or args.lang or Path(args.out).stem,
+    )
+    seconds = time.perf_counter() - start
+    save(tok, args.out)
+    held_out = corpus.held_out_lines("valid")
+    summary = {"model": args.out, "vocab_size": tok.vocab_size, "merges": tok.n_merges, "train_seconds": round(seconds, 2)}
+    if held_out:
+        m = evaluate(tok, held_out)
+        summary |= {
+            "valid_lines": m.lines,
+            "bytes_per_token": m.bytes_per_token,
+            "chars_per_token": m.chars_per_token,
+            "tokens_per_word": m.tokens_per_word,
+            "mid_akshara_rate": m.mid_akshara_rate,
+        }
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+def cmd_encode(args: argparse.Namespace) -> None:
+    tok = load(args.model)
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CliError(f"stdin is not valid UTF-8 (byte {e.start}: {data[e.start:e.start + 4].hex(' ')})") from None
+    policy = {"raise": {}, "special": {"allowed_special": "all"}, "text": {"disallowed_special": ()}}[args.special]
+    ids = tok.encode(text, **policy)
+    sys.stdout.write(" ".join(map(str, ids)) + "\n")
+
+
+def cmd_decode(args: argparse.Namespace) -> None:
+    tok = load(args.model)
+    raw = sys.stdin.read().replace(",", " ").split()
+    ids = []
+    for n, word in enumerate(raw, 1):
+        if not word.isdigit():
+            raise CliError(f"id {n} is not a non-negative integer: {word[:20]!r}")
+        token_id = int(word)
+        if token_id >= tok.vocab_size:
+            raise CliError(f"id {n} is {token_id}, out of range: this model's ids are 0..{tok.vocab_size - 1}")
+        ids.append(token_id)
+    sys.stdout.buffer.write(tok.decode_bytes(ids) if args.errors == "bytes" else tok.decode(ids, args.errors).encode())
+    sys.stdout.buffer.flush()
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    tok = load(args.model)
+    if args.files:
+        lines = []
+        for f in args.files:
+            lines.extend(_read_lines(f))
+        source = ", ".join(args.files)
+    else:
+        corpus = _corpus(args)
+        lines = corpus.held_out_lines(args.split)
+        source = f"{corpus.describe()} [{args.split} split]"
+    if not lines:
+        raise CliError("no text to evaluate on")
+    result = evaluate(tok, lines).as_dict()
+    result = {"model": str(args.model), "data": source} | result
+    if args.curve:
+        result["curve"] = compression_curve(tok, lines, args.curve)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for key, value in result.items():
+            if key != "curve":
+                print(f"{key:>24}: {value}")
+
+
+def _read_lines(path: str) -> list[str]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise CliError(f"{path}: {e.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise CliError(f"{path}:{line}: not valid UTF-8") from None
+    return [line for line in text.split("\n") if line.rstrip("\r")]
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    results = build(args.lang, args.models_dir, args.readme, quiet=args.quiet)
+    for lang, m in results.items():
+        missing = ", ".join(m.get("unavailable", {}))
+        print(
+            f"{lang}: {m['vocab_size']} tokens, {m['bytes_per_token']:.2f} bytes/token on held-out text "
+            f"({m['test']['bytes_per_token']:.2f} on the test split), trained in {m['train_seconds']} s"
+            + (f"; not measured: {missing}" if missing else "")
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tokenizer", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a tokenizer and write its model file")
+    _add_corpus_args(p)
+    p.add_argument("--vocab-size", type=int, default=VOCAB_CAP, help=f"total ids incl. bytes and specials (default {VOCAB_CAP})")
+    p.add_argument("--pattern", default=DEFAULT_PATTERN, choices=list(PATTERNS), help="pre-split pattern")
+    p.add_argument("--allow-over-cap", action="store_true", help=f"allow a vocabulary above {VOCAB_CAP}")
+    p.add_argument("--name", help="name stored in the model (default: the language)")
+    p.add_argument("--out", required=True, help="model file to write (a .vocab listing is written beside it)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("build", help="train, measure and report the shipped models (the main job)")
+    p.add_argument("--lang", nargs="+", default=["hi", "kn"], choices=["hi", "kn"])
+    p.add_argument("--models-dir", default="models")
+    p.add_argument("--readme", default="README.md", help="README whose metrics table is regenerated")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("encode", help="UTF-8 text on stdin -> ids on stdout")
+    p.add_argument("--model", required=True)
+    p.add_argument(
+        "--special",
+        choices=["raise", "special", "text"],
+        default="raise",
+        help="special-token text in the input: reject it (default), encode it as the special token, or as plain text",
+    )
+    p.set_defaults(func=cmd_encode)
+
+    p = sub.add_parser("decode", help="ids (spaces or commas) on stdin -> text on stdout")
+    p.add_argument("--model", required=True)
+    p.add_argument(
+        "--errors",
+        choices=["strict", "replace", "bytes"],
+        default="strict",
+        help="ids ending inside a character: fail, write U+FFFD, or write the raw bytes",
+    )
+    p.set_defaults(func=cmd_decode)
+
+    p = sub.add_parser("evaluate", help="compression and mid-akshara rate on held-out text")
+    p.add_argument("--model", required=True)
+    p.add_argument("files", nargs="*", help="text files, one line at a time (default: the corpus's held-out split)")
+    _add_corpus_args(p)
+    p.add_argument("--split", choices=["valid", "test"], default="valid", help="held-out split when no files are given")
+    p.add_argument("--curve", type=int, metavar="K", help="also compute bytes/token after every K merges")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (CliError, ValueError, OSError) as e:  # our errors are ValueError subclasses with clear text
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
