@@ -47,7 +47,7 @@ ENCODINGS: dict[str, EncodingSpec] = {
     ),
     "GPT-4o": EncodingSpec("o200k_base", "gpt4o", {ENDOFTEXT: 199999, _ENDOFPROMPT: 200018}),
 }
-# Loadable by tiktoken name but not shown: GPT-3's encoding, GPT-2's plus whitespace-run tokens.
+# Loadable by tiktoken name but not shown: Codex / text-davinci-002's, GPT-2's plus runs of spaces.
 _EXTRA = {"p50k_base": EncodingSpec("p50k_base", "gpt2", {ENDOFTEXT: 50256})}
 
 # tiktoken's expected_hash for each file: a wrong or truncated file fails loudly instead of
@@ -81,8 +81,8 @@ def _resolve(name: str) -> str:
 
 def _reason(error: BaseException) -> str:
     """First line of an exception, short enough for a table cell."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    text = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
     return text if len(text) <= 200 else text[:197] + "..."
 
 
