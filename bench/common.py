@@ -1,0 +1,213 @@
+"""Shared plumbing for the benchmark scripts: corpora, our model, HF byte-level helpers, timing,
+tables and JSON results. Nothing here measures anything by itself.
+
+Run the scripts from the repository root as modules, e.g. ``python -m bench.baselines``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import tokenizer
+from tokenizer.corpus import LANGS, Corpus, load_corpus
+from tokenizer.openai import TIKTOKEN_DIR_ENV
+
+T = TypeVar("T")
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+MODELS_DIR = ROOT / "models"
+SPLITS = ("valid", "test")
+DEFAULT_TIKTOKEN_DIR = "/work/shared/reftok/openai"  # offline copies of the OpenAI .tiktoken files
+
+# Load the GPT encodings offline when the local copies exist and the caller has not chosen a directory.
+if TIKTOKEN_DIR_ENV not in os.environ and Path(DEFAULT_TIKTOKEN_DIR).is_dir():
+    os.environ[TIKTOKEN_DIR_ENV] = DEFAULT_TIKTOKEN_DIR
+
+
+# ----- command line ------------------------------------------------------------------------------
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    """An argument parser with the options every script shares: --lang, --vocab-size, --pattern."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--lang", nargs="+", choices=LANGS, default=list(LANGS), help="languages (default: all)")
+    p.add_argument("--vocab-size", type=int, default=tokenizer.VOCAB_CAP, help="total ids (default: %(default)s)")
+    p.add_argument("--pattern", default="indic", help="our pre-split pattern (default: %(default)s)")
+    return p
+
+
+# ----- data and models ---------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def corpus(lang: str) -> Corpus:
+    return load_corpus(lang)
+
+
+@lru_cache(maxsize=None)
+def train_lines(lang: str) -> tuple[str, ...]:
+    """The cleaned training lines, held in memory so every trainer sees identical input."""
+    return tuple(corpus(lang).train_texts())
+
+
+@lru_cache(maxsize=None)
+def held_out(lang: str, split: str) -> tuple[str, ...]:
+    return tuple(corpus(lang).held_out_lines(split))  # type: ignore[arg-type]
+
+
+def utf8_size(lines: Iterable[str]) -> int:
+    return sum(len(line.encode("utf-8")) for line in lines)
+
+
+def train_ours(lang: str, vocab_size: int, pattern: str) -> tuple[tokenizer.Tokenizer, float]:
+    """Our tokenizer trained on the training lines, and the training seconds."""
+    return timed(lambda: tokenizer.train(train_lines(lang), vocab_size, pattern=pattern, quiet=True, name=lang))
+
+
+def our_model(lang: str, vocab_size: int, pattern: str, use_saved: bool = True) -> tuple[tokenizer.Tokenizer, str]:
+    """models/{lang}.model if it exists (and use_saved), else one trained now; and where it came from."""
+    path = MODELS_DIR / f"{lang}.model"
+    if use_saved and path.is_file():
+        return tokenizer.load(path), str(path.relative_to(ROOT))
+    tok, seconds = train_ours(lang, vocab_size, pattern)
+    return tok, f"trained now on the {lang} training split ({seconds:.1f} s)"
+
+
+# ----- Hugging Face byte-level helpers -----------------------------------------------------------
+@lru_cache(maxsize=None)
+def bytes_to_unicode() -> dict[int, str]:
+    """GPT-2's byte -> printable character table, as used by HF's ByteLevel pre-tokenizer."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    table = {b: chr(b) for b in printable}
+    shift = 0
+    for b in range(256):
+        if b not in table:
+            table[b] = chr(256 + shift)
+            shift += 1
+    return table
+
+
+@lru_cache(maxsize=None)
+def unicode_to_bytes() -> dict[str, int]:
+    return {ch: b for b, ch in bytes_to_unicode().items()}
+
+
+def byte_level_to_bytes(token: str) -> bytes:
+    """An HF ByteLevel token string (e.g. 'à¤¨') back to its raw bytes."""
+    table = unicode_to_bytes()
+    return bytes(table[ch] for ch in token)
+
+
+def hf_bpe(regex: str):
+    """An untrained HF BPE tokenizer with our pre-split followed by byte-level mapping."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
+
+    hf = Tokenizer(models.BPE())
+    hf.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(regex), behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    hf.decoder = decoders.ByteLevel()
+    return hf
+
+
+def train_hf(lines: Sequence[str], regex: str, vocab_size: int, special: str = tokenizer.ENDOFTEXT):
+    """HF BpeTrainer on the lines with our pre-split; vocab_size counts bytes, merges and the special."""
+    from tokenizers import pre_tokenizers, trainers
+
+    hf = hf_bpe(regex)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[special],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    hf.train_from_iterator(lines, trainer=trainer, length=len(lines))
+    if hf.get_vocab_size() > vocab_size:
+        raise AssertionError(f"HF BPE has {hf.get_vocab_size()} tokens, above {vocab_size}")
+    return hf
+
+
+# ----- timing, tables, results -------------------------------------------------------------------
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def fmt(value: Any, decimals: int = 4) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{decimals}f}"
+    return str(value)
+
+
+def _decimals(values: Iterable[Any]) -> int:
+    """Decimals to show a column of (already rounded) floats alike: as many as the longest needs, at most 4."""
+    found = [len(repr(v).partition(".")[2]) for v in values if isinstance(v, float)]
+    return min(max(found, default=0), 4)
+
+
+def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str = "") -> None:
+    """Rows as an aligned text table: text columns left-aligned, numbers right-aligned."""
+    decimals = [_decimals(row.get(c) for row in rows) for c in columns]
+    cells = [[fmt(row.get(c), d) for c, d in zip(columns, decimals)] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(row.get(c), (int, float)) or row.get(c) is None for row in rows) for c in columns]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
+
+    if title:
+        print(f"\n{title}")
+    print(line(columns))
+    print("  ".join("-" * w for w in widths))
+    for r in cells:
+        print(line(r))
+
+
+def report_load() -> None:
+    """Timings are only as good as the machine is idle: say how busy it is."""
+    load = os.getloadavg()[0]
+    busy = " - other processes compete for the CPU; timings will be noisy" if load > 0.5 else ""
+    print(f"1-minute load average {load:.2f} on {os.cpu_count()} cores{busy}")
+
+
+def environment() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    import importlib.metadata as md
+
+    versions = {}
+    for pkg in ("tokenizers", "sentencepiece", "tiktoken", "regex"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "packages": versions,
+        "argv": sys.argv,
+    }
+
+
+def write_results(name: str, payload: dict[str, Any]) -> Path:
+    """bench/results/{name}.json with the payload plus the environment."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps({"environment": environment(), **payload}, ensure_ascii=False, indent=2) + "\n")
+    print(f"\nwrote {path.relative_to(ROOT)}")
+    return path
