@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -51,9 +52,22 @@ def _corpus(args: argparse.Namespace) -> corpus_mod.Corpus:
     )
 
 
+def corpus_source(args: argparse.Namespace) -> str:
+    return args.source or ("files" if args.input else "embedded")
+
+
+def default_workers(source: str) -> int:
+    """Processes that count chunks: all cores for Wikipedia; one otherwise, since on the 8 MB embedded
+    corpus a process pool was no faster than counting in-process (bench/count_throughput.py)."""
+    return (os.cpu_count() or 1) if source == "wikipedia" else 1
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     corpus = _corpus(args)
     start = time.perf_counter()
+    workers = args.workers if args.workers is not None else default_workers(corpus_source(args))
+    if workers < 1:
+        raise CliError(f"--workers must be at least 1, got {workers}")
     tok = train(
         corpus.train_texts(),
         args.vocab_size,
@@ -61,6 +75,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         allow_over_cap=args.allow_over_cap,
         quiet=args.quiet,
         name=args.name or args.lang or Path(args.out).stem,
+        workers=workers,
     )
     seconds = time.perf_counter() - start
     save(tok, args.out)
@@ -130,6 +145,33 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                 print(f"{key:>24}: {value}")
 
 
+def cmd_export_hf(args: argparse.Namespace) -> None:
+    from .hf import export, find_metrics
+
+    tok = load(args.model)
+    if args.metrics:
+        try:
+            metrics = json.loads(Path(args.metrics).read_text(encoding="utf-8"))
+        except OSError as e:
+            raise CliError(f"{args.metrics}: {e.strerror}") from None
+        except ValueError as e:
+            raise CliError(f"{args.metrics}: not valid JSON ({e})") from None
+        if not isinstance(metrics, dict):
+            raise CliError(f"{args.metrics}: expected a JSON object of metrics")
+    else:
+        metrics = find_metrics(tok, args.model)
+    paths = export(tok, args.out, metrics, repo_id=args.repo_id)
+    files = [p.name for p in paths]
+    print(json.dumps({"model": args.model, "out": args.out, "files": files, "metrics": metrics is not None}))
+
+
+def cmd_push(args: argparse.Namespace) -> None:
+    from .hub import push_to_hub
+
+    url = push_to_hub(args.model, args.repo_id, private=args.private, token=args.token)
+    print(url)
+
+
 def _read_lines(path: str) -> list[str]:
     try:
         data = Path(path).read_bytes()
@@ -166,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="name stored in the model (default: the language)")
     p.add_argument("--out", required=True, help="model file to write (a .vocab listing is written beside it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="processes that count chunks (default: all cores for --source wikipedia, else 1)",
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("build", help="train, measure and report the shipped models (the main job)")
@@ -203,6 +250,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--curve", type=int, metavar="K", help="also compute bytes/token after every K merges")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("export-hf", help="write a Hugging Face tokenizer folder (tokenizer.json, configs, model card)")
+    p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True, help="folder to write")
+    p.add_argument("--metrics", help="JSON metrics for the model card (default: <model>.metrics.json beside the model)")
+    p.add_argument("--repo-id", help="USER/NAME to show in the model card's usage examples")
+    p.set_defaults(func=cmd_export_hf)
+
+    p = sub.add_parser("push", help="export and upload to a Hugging Face Hub model repository")
+    p.add_argument("--model", required=True)
+    p.add_argument("--repo-id", required=True, help="USER/NAME (created if it does not exist)")
+    p.add_argument("--private", action="store_true", help="create the repository as private")
+    p.add_argument("--token", help="Hugging Face token with write access (default: $HF_TOKEN, else `hf auth login`)")
+    p.set_defaults(func=cmd_push)
     return parser
 
 

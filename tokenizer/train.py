@@ -161,12 +161,22 @@ def train(
     allow_over_cap: bool = False,
     quiet: bool = False,
     name: str = "",
+    workers: int = 1,
 ) -> Tokenizer:
-    """Train a tokenizer of at most vocab_size ids in total (bytes + merges + specials)."""
+    """Train a tokenizer of at most vocab_size ids in total (bytes + merges + specials).
+
+    workers > 1 counts the pre-split chunks in that many processes (tokenizer.count); the merges
+    are the same either way.
+    """
     specials = list(dict.fromkeys(special_tokens))
     n_merges = check_vocab_size(vocab_size, len(specials), allow_over_cap)
     pattern = get_pattern(pattern) if isinstance(pattern, str) else pattern
-    chunk_counts = count_chunks(texts, pattern)
+    if workers > 1:
+        from .count import count_chunks_parallel
+
+        chunk_counts = count_chunks_parallel(texts, pattern, workers, quiet=quiet)
+    else:
+        chunk_counts = count_chunks(texts, pattern)
     if not chunk_counts:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
     pairs = learn_merges(chunk_counts, n_merges, quiet=quiet)

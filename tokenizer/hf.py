@@ -1,0 +1,426 @@
+"""Export to the Hugging Face format: a `tokenizers.Tokenizer` and a folder for the Hub.
+
+    from tokenizer import load
+    from tokenizer.hf import export, to_hf
+    hf = to_hf(load("models/hi.model"))           # tokenizers.Tokenizer, same ids as ours
+    export(load("models/hi.model"), "out/hi-hf")  # tokenizer.json + configs + model card
+
+The pipeline is the one our encoder follows: special tokens (HF "added tokens", matched before
+anything else), then our pre-split regex (`Split`, isolated), then the GPT-2 byte-to-character
+mapping (`ByteLevel` with its own regex off), then BPE whose merges are listed in our rank order,
+so HF's "lowest rank first, leftmost on ties" is minbpe's rule and the ids are ours exactly.
+
+The regex is rewritten for Oniguruma (HF's regex engine) by `onig_regex`: every Unicode property
+(\\p{L}, \\p{Devanagari}, \\s ...) becomes an explicit list of code point ranges taken from Python's
+`regex` module, so the split does not depend on which Unicode version either engine ships (they
+differ: Unicode 16/17 added Kannada and Devanagari-area letters that Oniguruma does not know yet).
+Two syntax differences are fixed on the way: `$` means end of line in Oniguruma's Ruby syntax
+(end of string, or before a final newline, in Python: Oniguruma's `\\Z`), and `X{m,n}+` is a
+repeated interval there, not a possessive one (so it becomes the atomic group `(?>X{m,n})`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from .encoding import ENDOFTEXT, Tokenizer
+from .files import write_atomic
+
+FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "README.md")
+LICENSE = "cc-by-sa-4.0"
+LANGUAGE_NAMES = {"hi": "Hindi", "kn": "Kannada"}
+# transformers' "no limit" value (VERY_LARGE_INTEGER): a tokenizer alone has no context window.
+MODEL_MAX_LENGTH = int(1e30)
+
+
+# ----- the GPT-2 byte <-> character table ------------------------------------------------------
+@lru_cache(maxsize=1)
+def bytes_to_unicode() -> dict[int, str]:
+    """GPT-2's table: every byte gets a printable character (the ones HF's ByteLevel uses)."""
+    keep = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    table = {b: chr(b) for b in keep}
+    n = 0
+    for b in range(256):
+        if b not in table:
+            table[b] = chr(256 + n)
+            n += 1
+    return table
+
+
+def token_string(data: bytes) -> str:
+    """A token's bytes as HF's byte-level vocabulary spells them."""
+    table = bytes_to_unicode()
+    return "".join(table[b] for b in data)
+
+
+# ----- the pre-split regex for Oniguruma -------------------------------------------------------
+# Escapes whose meaning depends on the engine's Unicode tables; they become explicit ranges.
+_CLASS_ESCAPE = regex.compile(r"\\[pP]\{\^?[^}]*\}|\\[sSdDwW]")
+# A code point written as Python writes it (\\xHH, \\uHHHH, \\UHHHHHHHH, \\N{NAME}), or any other escape.
+_CODE_POINT = regex.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{([^}]*)\})")
+_OTHER_ESCAPE = regex.compile(_CODE_POINT.pattern + r"|\\.", regex.S)
+_SURROGATES = (0xD800, 0xDFFF)
+
+
+@lru_cache(maxsize=1)
+def _every_code_point() -> str:
+    return "".join(chr(c) for c in range(0x110000) if not _SURROGATES[0] <= c <= _SURROGATES[1])
+
+
+@lru_cache(maxsize=64)
+def _ranges(escape: str) -> tuple[tuple[int, int], ...]:
+    """The code point ranges (surrogates excluded) that an escape such as \\p{L} matches in `regex`."""
+    gap = _SURROGATES[1] - _SURROGATES[0] + 1
+
+    def code_point(index: int) -> int:  # position in _every_code_point() -> code point
+        return index if index < _SURROGATES[0] else index + gap
+
+    out: list[tuple[int, int]] = []
+    for m in regex.finditer(f"(?:{escape})+", _every_code_point()):
+        first, last = code_point(m.start()), code_point(m.end() - 1)
+        if first < _SURROGATES[0] <= last:  # a run across the surrogate gap is two ranges
+            out += [(first, _SURROGATES[0] - 1), (_SURROGATES[1] + 1, last)]
+        else:
+            out.append((first, last))
+    return tuple(out)
+
+
+def _class_body(escape: str) -> str:
+    """Class members (without brackets) matching what `escape` matches in Python's `regex`."""
+    return "".join(
+        f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _ranges(escape)
+    )
+
+
+def _scan(pattern: str) -> Iterator[tuple[str, str]]:
+    """Cut a regex into (kind, text) atoms: 'class', 'escape', 'open', 'close', 'quant', 'char'."""
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            m = _CLASS_ESCAPE.match(pattern, i) or _OTHER_ESCAPE.match(pattern, i)
+            yield "escape", m.group()
+            i = m.end()
+        elif ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":  # a literal ] first in a class
+                j += 1
+            while j < n and pattern[j] != "]":
+                if pattern[j] == "[":
+                    raise ValueError(f"nested character classes are not supported: {pattern[i:j + 1]!r}")
+                j += 2 if pattern[j] == "\\" else 1
+            if j >= n:
+                raise ValueError(f"unterminated character class at {i}")
+            yield "class", pattern[i : j + 1]
+            i = j + 1
+        elif ch == "(":
+            m = regex.compile(r"\((?:\?(?:[:=!>]|<[=!]|[a-zA-Z-]+[:)]|P?<\w+>))?").match(pattern, i)
+            yield "open", m.group()
+            i = m.end()
+        elif ch == ")":
+            yield "close", ch
+            i += 1
+        elif ch in "*+?{":
+            m = regex.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})[+?]?").match(pattern, i)
+            if m is None:  # a literal "{"
+                yield "char", ch
+                i += 1
+            else:
+                yield "quant", m.group()
+                i = m.end()
+        else:
+            yield "char", ch
+            i += 1
+
+
+def _code_point(m: regex.Match) -> str:
+    """A Python code point escape as Oniguruma's \\x{H}."""
+    hex_digits = m.group(1) or m.group(2) or m.group(3)
+    c = int(hex_digits, 16) if hex_digits else ord(unicodedata.lookup(m.group(4)))
+    return f"\\x{{{c:X}}}"
+
+
+def _translate_class(cls: str) -> str:
+    cls = _CLASS_ESCAPE.sub(lambda m: _class_body(m.group()), cls)
+    return _CODE_POINT.sub(_code_point, cls)
+
+
+def _translate_escape(esc: str) -> str:
+    if _CLASS_ESCAPE.fullmatch(esc):
+        return f"[{_class_body(esc)}]"
+    m = _CODE_POINT.fullmatch(esc)
+    return _code_point(m) if m else esc
+
+
+@lru_cache(maxsize=16)
+def onig_regex(pattern: str) -> str:
+    """The pattern rewritten so that Oniguruma (in HF `tokenizers`) splits exactly as Python's `regex`.
+
+    Property escapes become explicit ranges, `$` becomes `\\Z`, `^` becomes `\\A`, and a possessive
+    interval `X{m,n}+` becomes `(?>X{m,n})`. Patterns using features this does not know (nested
+    classes, inline flags other than a scoped (?i:...)) raise ValueError rather than risk a silent
+    difference; the parity tests check the result on real and random text.
+    """
+    out: list[str] = []  # translated atoms; a group is folded into one atom when it closes
+    starts: list[int] = []  # index in `out` where each open group begins
+    for kind, text in _scan(pattern):
+        if kind == "class":
+            out.append(_translate_class(text))
+        elif kind == "escape":
+            out.append(_translate_escape(text))
+        elif kind == "open":
+            if text.startswith("(?") and text not in ("(?:", "(?i:", "(?=", "(?!", "(?<=", "(?<!", "(?>"):
+                raise ValueError(f"the group {text!r} (inline flags or a named group) is not supported for export")
+            starts.append(len(out))
+            out.append(text)
+        elif kind == "close":
+            if not starts:
+                raise ValueError("unbalanced ')' in the pattern")
+            start = starts.pop()
+            out[start:] = ["".join(out[start:]) + ")"]
+        elif kind == "quant":
+            if text.startswith("{") and text.endswith("}+"):
+                if not out:
+                    raise ValueError(f"quantifier {text!r} with nothing before it")
+                out[-1] = f"(?>{out[-1]}{text[:-1]})"
+            else:
+                out[-1] = out[-1] + text if out else text
+        elif text == "$":
+            out.append(r"\Z")
+        elif text == "^":
+            out.append(r"\A")
+        elif text == ".":
+            out.append(r"[^\n]")
+        else:
+            out.append(text)
+    if starts:
+        raise ValueError("unbalanced '(' in the pattern")
+    return "".join(out)
+
+
+# ----- the tokenizers.Tokenizer ----------------------------------------------------------------
+def to_hf(tok: Tokenizer, *, special_tokens: bool = True):
+    """A `tokenizers.Tokenizer` giving exactly our ids.
+
+    With special_tokens (the default) our special tokens are added tokens with our ids; HF matches
+    added tokens anywhere in the input, which is our `encode(text, allowed_special="all")`. Without
+    them it is our `encode_ordinary` (the FastEncoder applies the special-token policy itself).
+    """
+    from tokenizers import AddedToken, Regex, decoders, models, pre_tokenizers
+    from tokenizers import Tokenizer as HfTokenizer
+
+    vocab = {token_string(data): i for i, data in tok.vocab.items()}
+    if len(vocab) != len(tok.vocab):
+        raise ValueError("two tokens have the same bytes; the HF format needs every token's bytes to be unique")
+    ordered = sorted(tok.merges.items(), key=lambda item: item[1])
+    merges = [(token_string(tok.vocab[a]), token_string(tok.vocab[b])) for (a, b), _ in ordered]
+    if special_tokens:
+        # HF numbers added tokens after the model's vocabulary unless the model already has them
+        # (as GPT-2's tokenizer.json does), so our special tokens go into the vocabulary with our
+        # ids too; BPE never produces them from bytes, since no merge spells them.
+        for s, i in tok.special_tokens.items():
+            if s in vocab:
+                raise ValueError(f"special token {s!r} is spelt like ordinary token {vocab[s]} in the HF vocabulary")
+            vocab[s] = i
+    model = models.BPE(vocab=vocab, merges=merges, byte_fallback=False, ignore_merges=False)
+    hf = HfTokenizer(model)
+    hf.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(onig_regex(tok.pattern.regex)), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
+        ]
+    )
+    hf.decoder = decoders.ByteLevel()
+    if special_tokens and tok.special_tokens:
+        ordered_specials = sorted(tok.special_tokens.items(), key=lambda kv: kv[1])
+        hf.add_special_tokens([AddedToken(s, special=True, normalized=False) for s, _ in ordered_specials])
+        for s, i in ordered_specials:
+            if hf.token_to_id(s) != i:
+                raise ValueError(f"special token {s!r} got id {hf.token_to_id(s)} in the HF tokenizer, not {i}")
+    return hf
+
+
+# ----- the exported folder ---------------------------------------------------------------------
+def _lang_of(tok: Tokenizer) -> str | None:
+    name = tok.name.split("-")[0].split("_")[0]
+    return name if name in LANGUAGE_NAMES else None
+
+
+def find_metrics(tok: Tokenizer, model_path: str | os.PathLike | None) -> dict | None:
+    """Measured metrics for the model file: <model>.metrics.json beside it (models/hi.model ->
+    models/hi.metrics.json). None if there is none, it cannot be read, or its vocab_size is not
+    this model's (metrics of another model must not end up in this model's card)."""
+    if model_path is None:
+        return None
+    path = Path(model_path).with_suffix(".metrics.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    if data.get("vocab_size") not in (None, tok.vocab_size):
+        return None
+    return data
+
+
+def tokenizer_config(tok: Tokenizer) -> dict:
+    config: dict = {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "model_max_length": MODEL_MAX_LENGTH,
+        "clean_up_tokenization_spaces": False,
+    }
+    if ENDOFTEXT in tok.special_tokens:
+        # GPT-2's convention: one token ends a document and may start the next. Byte-level BPE
+        # never needs an unknown token, so there is none.
+        config |= {"bos_token": ENDOFTEXT, "eos_token": ENDOFTEXT}
+    extra = [s for s in tok.special_tokens if s != ENDOFTEXT]
+    if extra:
+        config["extra_special_tokens"] = extra
+    config["added_tokens_decoder"] = {
+        str(i): {
+            "content": s, "lstrip": False, "normalized": False, "rstrip": False, "single_word": False, "special": True
+        }
+        for s, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1])
+    }
+    return config
+
+
+def special_tokens_map(tok: Tokenizer) -> dict:
+    out: dict = {}
+    if ENDOFTEXT in tok.special_tokens:
+        out |= {"bos_token": ENDOFTEXT, "eos_token": ENDOFTEXT}
+    extra = [s for s in tok.special_tokens if s != ENDOFTEXT]
+    if extra:
+        out["additional_special_tokens"] = extra
+    return out
+
+
+def _metrics_table(metrics: dict) -> str:
+    labels = [
+        ("bytes_per_token", "UTF-8 bytes per token (higher is better)"),
+        ("chars_per_token", "characters per token"),
+        ("tokens_per_word", "tokens per word (lower is better)"),
+        ("mid_akshara_rate", "share of token boundaries inside an akshara (lower is better)"),
+        ("lines", "held-out lines measured"),
+        ("valid_lines", "held-out lines measured"),
+        ("tokens", "tokens"),
+        ("bytes", "bytes"),
+    ]
+    flat = dict(metrics)
+    for key in ("valid", "metrics"):  # accept {"valid": {...}} or {"metrics": {...}} as well
+        if isinstance(flat.get(key), dict):
+            flat = flat | flat[key]
+    rows = [f"| {label} | {flat[key]} |" for key, label in labels if isinstance(flat.get(key), (int, float))]
+    if not rows:
+        return ""
+    where = flat.get("data") or flat.get("split") or "the held-out validation split of the training corpus"
+    return "\n".join(
+        [f"Measured on {where}, each line encoded on its own:", "", "| metric | value |", "|---|---:|", *rows]
+    )
+
+
+def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None = None) -> str:
+    lang = _lang_of(tok)
+    language = LANGUAGE_NAMES.get(lang or "", "Hindi and Kannada")
+    header = ["---", "language:"]
+    header += [f"- {lang}"] if lang else ["- hi", "- kn"]
+    header += [
+        f"license: {LICENSE}",
+        "library_name: tokenizers",
+        "tags:",
+        "- tokenizer",
+        "- bpe",
+        "- byte-level-bpe",
+        "- indic",
+        f"- {language.lower().split()[0]}" if lang else "- hindi",
+        "---",
+        "",
+    ]
+    name = repo_id or f"{language} byte-level BPE tokenizer" + (f" ({tok.name})" if tok.name else "")
+    specials = ", ".join(f"`{s}` (id {i})" for s, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1]))
+    body = [
+        f"# {name}",
+        "",
+        f"A byte-level BPE tokenizer for {language} with an akshara-aware pre-split: {tok.vocab_size:,} ids in "
+        f"total (256 bytes, {tok.n_merges:,} merges" + (f", special tokens {specials}" if specials else "") + ").",
+        "",
+        f"Text is first cut by the `{tok.pattern.name}` pre-split pattern ({tok.pattern.description}), which keeps "
+        "every akshara (a consonant with its vowel signs, virama, nukta, ZWJ/ZWNJ) inside one chunk, so no merge can "
+        "join bytes across chunks; BPE merges are then applied in training order. Any UTF-8 text encodes and decodes "
+        "back byte for byte; nothing is normalised.",
+        "",
+        "## Metrics",
+        "",
+        (metrics and _metrics_table(metrics)) or "No measured metrics were exported with this tokenizer.",
+        "",
+        "## Usage",
+        "",
+        "With `tokenizers`:",
+        "",
+        "```python",
+        "from tokenizers import Tokenizer",
+        "",
+        f'tok = Tokenizer.from_pretrained("{repo_id or "USER/NAME"}")  # or Tokenizer.from_file("tokenizer.json")',
+        'ids = tok.encode("नमस्ते दुनिया").ids',
+        "text = tok.decode(ids, skip_special_tokens=False)",
+        "```",
+        "",
+        "With `transformers`:",
+        "",
+        "```python",
+        "from transformers import AutoTokenizer",
+        "",
+        f'tok = AutoTokenizer.from_pretrained("{repo_id or "USER/NAME"}")',
+        'ids = tok("नमस्ते दुनिया", add_special_tokens=False)["input_ids"]',
+        "text = tok.decode(ids, clean_up_tokenization_spaces=False)",
+        "```",
+        "",
+        f"Special-token text in the input (e.g. `{ENDOFTEXT}`) is always encoded as the special token here, as in "
+        "the original library's `encode(text, allowed_special=\"all\")`.",
+        "",
+        "## Training data and licence",
+        "",
+        "Trained on Wikipedia text. The text is written by **Wikipedia contributors** and licensed under the "
+        "Creative Commons Attribution-ShareAlike 4.0 International licence (CC BY-SA 4.0, "
+        "https://creativecommons.org/licenses/by-sa/4.0/). The vocabulary is derived from that text (its tokens are "
+        "fragments of it), so this tokenizer is distributed under CC BY-SA 4.0 as well; keep this attribution when "
+        "you redistribute it.",
+        "",
+    ]
+    return "\n".join(header + body)
+
+
+def export(
+    tok: Tokenizer,
+    out_dir: str | os.PathLike,
+    metrics: dict | None = None,
+    *,
+    repo_id: str | None = None,
+) -> list[Path]:
+    """Write tokenizer.json, tokenizer_config.json, special_tokens_map.json and README.md (each atomically)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} exists and is not a directory")
+    hf = to_hf(tok)
+    contents = {
+        "tokenizer.json": hf.to_str(pretty=True),
+        "tokenizer_config.json": json.dumps(tokenizer_config(tok), ensure_ascii=False, indent=2) + "\n",
+        "special_tokens_map.json": json.dumps(special_tokens_map(tok), ensure_ascii=False, indent=2) + "\n",
+        "README.md": model_card(tok, metrics, repo_id),
+    }
+    paths = []
+    for name in FILES:
+        write_atomic(out / name, contents[name])
+        os.chmod(out / name, 0o644)  # write_atomic's temporary file is private (0600); these are for sharing
+        paths.append(out / name)
+    return paths
