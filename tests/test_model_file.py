@@ -31,7 +31,7 @@ def test_human_readable_header(model_text):
     lines = model_text.splitlines()
     assert lines[0] == "indicbpe v1"
     assert lines[1] == "name: hi-small"
-    assert lines[2] == "pattern: indic"
+    assert lines[2] == "pattern: indic-phrases"
     assert lines[4] == "special: <|endoftext|> 999"
     assert lines[5] == "merges: 743"
 

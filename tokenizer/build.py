@@ -17,9 +17,8 @@ from .corpus import load_corpus
 from .files import write_atomic
 from .metrics import Metrics, compression_curve, evaluate, measure
 from .model_file import save
-from .pretokenize import DEFAULT_PATTERN
 from .report import update_readme
-from .train import VOCAB_CAP, train
+from .train import DEFAULT_RECIPE, VOCAB_CAP, train
 
 
 def measure_encoding(name: str, lines: list[str]) -> Metrics:
@@ -33,19 +32,20 @@ def build_language(
     models_dir: Path,
     *,
     vocab_size: int = VOCAB_CAP,
-    pattern: str = DEFAULT_PATTERN,
+    recipe: str = DEFAULT_RECIPE,
     curve_every: int = 50,
     quiet: bool = False,
 ) -> dict:
     corpus = load_corpus(lang)
     start = time.perf_counter()
-    tok = train(corpus.train_texts(), vocab_size, pattern=pattern, quiet=quiet, name=lang)
+    tok = train(corpus.train_texts(), vocab_size, recipe=recipe, quiet=quiet, name=lang)
     seconds = time.perf_counter() - start
     model_path = models_dir / f"{lang}.model"
     save(tok, model_path)
     valid = corpus.held_out_lines("valid")
     test = corpus.held_out_lines("test")
-    result = {"model": model_path.name, "data": corpus.describe(), "split": "valid", "pattern": tok.pattern.name}
+    result = {"model": model_path.name, "data": corpus.describe(), "split": "valid", "recipe": recipe}
+    result["pattern"] = tok.pattern.name
     result |= evaluate(tok, valid).as_dict()
     result["train_seconds"] = round(seconds, 1)
     result["test"] = evaluate(tok, test).as_dict()

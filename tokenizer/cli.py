@@ -18,8 +18,8 @@ from . import corpus as corpus_mod
 from .build import build
 from .metrics import compression_curve, evaluate
 from .model_file import load, save
-from .pretokenize import DEFAULT_PATTERN, PATTERNS
-from .train import VOCAB_CAP, train
+from .pretokenize import PATTERNS
+from .train import DEFAULT_RECIPE, RECIPES, VOCAB_CAP, train
 
 
 class CliError(Exception):
@@ -71,6 +71,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     tok = train(
         corpus.train_texts(),
         args.vocab_size,
+        recipe=args.recipe,
         pattern=args.pattern,
         allow_over_cap=args.allow_over_cap,
         quiet=args.quiet,
@@ -203,7 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a tokenizer and write its model file")
     _add_corpus_args(p)
     p.add_argument("--vocab-size", type=int, default=VOCAB_CAP, help=f"total ids incl. bytes and specials (default {VOCAB_CAP})")
-    p.add_argument("--pattern", default=DEFAULT_PATTERN, choices=list(PATTERNS), help="pre-split pattern")
+    p.add_argument(
+        "--recipe",
+        default=DEFAULT_RECIPE,
+        choices=list(RECIPES),
+        help=f"training stages (default {DEFAULT_RECIPE}: " + RECIPES[DEFAULT_RECIPE].description + ")",
+    )
+    p.add_argument("--pattern", choices=list(PATTERNS), help="train plain BPE in one stage on this pre-split instead")
     p.add_argument("--allow-over-cap", action="store_true", help=f"allow a vocabulary above {VOCAB_CAP}")
     p.add_argument("--name", help="name stored in the model (default: the language)")
     p.add_argument("--out", required=True, help="model file to write (a .vocab listing is written beside it)")

@@ -2,6 +2,7 @@
 
     from tokenizer.count import count_chunks_parallel
     counts = count_chunks_parallel(corpus.train_texts(), "indic", workers=2)   # == count_chunks(...)
+    per_stage = count_stages(corpus.train_texts(), ["akshara", "indic-words"])  # one pass, two counts
 
 The texts are read (and cleaned) in this process, which is a stream: Wikipedia through `datasets`
 streaming, or local files. They are grouped into batches of about `batch_size` characters; each
@@ -23,24 +24,25 @@ import multiprocessing
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from tqdm._monitor import TMonitor
 from tqdm.auto import tqdm
 
-from .pretokenize import DEFAULT_PATTERN, Pattern, _compile, get_pattern
+from .pretokenize import Pattern, _compile, get_pattern
 
 BATCH_CHARS = 1_000_000  # characters per batch: ~1-3 MB of UTF-8, a few hundred ms of regex work
 
 
-def _count_batch(regex_text: str, texts: list[str]) -> tuple[Counter[str], int]:
-    """Worker: the chunk counts of a batch of texts and their UTF-8 size."""
-    findall = _compile(regex_text).findall
-    counts: Counter[str] = Counter()
+def _count_batch(regexes: tuple[str, ...], texts: list[str]) -> tuple[list[Counter[str]], int]:
+    """Worker: the chunk counts of a batch of texts under each regex, and the batch's UTF-8 size."""
+    finders = [_compile(r).findall for r in regexes]
+    counts: list[Counter[str]] = [Counter() for _ in regexes]
     n_bytes = 0
     for text in texts:
-        counts.update(findall(text))
+        for findall, c in zip(finders, counts):
+            c.update(findall(text))
         n_bytes += len(text.encode("utf-8", "surrogatepass"))
     return counts, n_bytes
 
@@ -77,7 +79,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def count_chunks_parallel(
     texts: Iterable[str],
-    pattern: Pattern | str = DEFAULT_PATTERN,
+    pattern: Pattern | str = "indic",
     workers: int | None = None,
     batch_size: int = BATCH_CHARS,
     *,
@@ -86,11 +88,27 @@ def count_chunks_parallel(
 ) -> Counter[str]:
     """Pre-split every text and count the distinct chunks, in `workers` processes (default: all cores).
 
-    Equal to `tokenizer.train.count_chunks(texts, pattern)`. `batch_size` is in characters;
-    `in_flight` (default 2 x workers) bounds the batches held in memory at once. A progress bar
-    shows the megabytes counted unless `quiet`.
+    Equal to `tokenizer.train.count_chunks(texts, pattern)`.
     """
-    pattern = get_pattern(pattern) if isinstance(pattern, str) else pattern
+    return count_stages(texts, [pattern], workers, batch_size, in_flight=in_flight, quiet=quiet)[0]
+
+
+def count_stages(
+    texts: Iterable[str],
+    patterns: Sequence[Pattern | str],
+    workers: int | None = None,
+    batch_size: int = BATCH_CHARS,
+    *,
+    in_flight: int | None = None,
+    quiet: bool = False,
+) -> list[Counter[str]]:
+    """The chunk counts of every text under each pattern, reading the texts once.
+
+    `workers` processes (default: all cores; 1 counts in this process); `batch_size` is in
+    characters; `in_flight` (default 2 x workers) bounds the batches held in memory at once. A
+    progress bar shows the megabytes counted unless `quiet`.
+    """
+    regexes = tuple((get_pattern(p) if isinstance(p, str) else p).regex for p in patterns)
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
@@ -98,35 +116,34 @@ def count_chunks_parallel(
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     in_flight = max(1, in_flight if in_flight is not None else 2 * workers)
     progress = tqdm(desc="counting chunks", unit="B", unit_scale=True, unit_divisor=1000, disable=quiet)
-    total: Counter[str] = Counter()
+    totals: list[Counter[str]] = [Counter() for _ in regexes]
+
+    def add(counts: list[Counter[str]], n_bytes: int) -> None:
+        for total, c in zip(totals, counts):
+            total.update(c)
+        progress.update(n_bytes)
+
     try:
         if workers == 1:
             for batch in _batches(texts, batch_size):
-                counts, n_bytes = _count_batch(pattern.regex, batch)
-                total.update(counts)
-                progress.update(n_bytes)
-            return total
+                add(*_count_batch(regexes, batch))
+            return totals
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
             pending: set[Future] = set()
-
-            def collect(done: Iterable[Future]) -> None:
-                for future in done:
-                    counts, n_bytes = future.result()
-                    total.update(counts)
-                    progress.update(n_bytes)
-
             try:
                 for batch in _batches(texts, batch_size):
                     if len(pending) >= in_flight:
                         done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        collect(done)
-                    pending.add(pool.submit(_count_batch, pattern.regex, batch))
-                done, pending = wait(pending)
-                collect(done)
+                        for future in done:
+                            add(*future.result())
+                    pending.add(pool.submit(_count_batch, regexes, batch))
+                for future in wait(pending)[0]:
+                    add(*future.result())
+                pending = set()
             except BaseException:
                 for future in pending:
                     future.cancel()
                 raise
-        return total
+        return totals
     finally:
         progress.close()

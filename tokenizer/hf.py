@@ -421,6 +421,5 @@ def export(
     paths = []
     for name in FILES:
         write_atomic(out / name, contents[name])
-        os.chmod(out / name, 0o644)  # write_atomic's temporary file is private (0600); these are for sharing
         paths.append(out / name)
     return paths

@@ -54,11 +54,35 @@ _LATIN = _word(r"(?=\p{L})\p{Latin}")
 _OTHER = _word(rf"(?=\p{{L}}){_OTHER_SCRIPT}")
 
 
-def _indic_pattern(word_prefix: str) -> str:
+_WORDS = (_DEVANAGARI, _KANNADA, _LATIN, _OTHER)
+# What may stick to a word: an opening bracket or quote before it (after the optional space) and
+# closing punctuation after it, e.g. ` (भारत` and `है।` and `ಮಾಡಿತು.`. Hindi sentences end in a
+# danda glued to the last word, so `है।` is one of the most frequent strings of the language.
+OPENING = r"""[(\[{"'‘“]"""
+CLOSING = r"""[।॥,.:;!?)\]}"'’”]+"""
+
+
+def indic_pattern(
+    *,
+    prefix: str = r" ?",
+    suffix: str = "",
+    digits: str = r"\p{N}{1,3}",
+    phrases: bool = False,
+) -> str:
+    """The Indic pre-split regex, built from its rules (see the README for each one).
+
+    prefix/suffix: what a word may carry before/after it; digits: the number rule; phrases: a
+    chunk may hold several words of one script joined by single spaces (for the last training
+    stage, whose merges may then span words: "के लिए", "है कि").
+    """
+    if phrases:
+        words = "|".join(rf"{prefix}{w}(?: {w})*" for w in _WORDS)
+    else:
+        words = prefix + "(?:" + "|".join(_WORDS) + ")"
     alternatives = [
         r"'(?i:[sdmt]|ll|ve|re)",  # English contractions, as in GPT-4
-        rf"{word_prefix}(?:{_DEVANAGARI}|{_KANNADA}|{_LATIN}|{_OTHER})",
-        r"\p{N}{1,3}",  # any script's digits (० १ २, ೦ ೧ ೨, 0 1 2) in groups of three
+        f"(?:{words}){suffix}",
+        digits,  # any script's digits (० १ २, ೦ ೧ ೨, 0 1 2) in groups of three
         r" ?[^\s\p{L}\p{N}]+",  # punctuation incl. danda । and double danda ॥, symbols, emoji
         r"\s*[\r\n]+",
         r"\s+(?!\S)",
@@ -68,8 +92,18 @@ def _indic_pattern(word_prefix: str) -> str:
     return "(?:" + "|".join(alternatives) + f"){_MARK}*"
 
 
-INDIC_PATTERN = _indic_pattern(r" ?")
-INDIC_GPT4_PREFIX_PATTERN = _indic_pattern(rf"[^\r\n\p{{L}}\p{{N}}{_JOINERS}\p{{M}}]?")
+INDIC_PATTERN = indic_pattern()
+INDIC_WORDS_PATTERN = indic_pattern(prefix=f" ?{OPENING}?", suffix=f"(?:{CLOSING})?", digits=r" ?\p{N}{1,3}")
+INDIC_PHRASES_PATTERN = indic_pattern(
+    prefix=f" ?{OPENING}?", suffix=f"(?:{CLOSING})?", digits=r" ?\p{N}{1,3}", phrases=True
+)
+# One akshara (a letter with its marks, conjuncts joined through a virama) or one other character
+# per chunk: the first training stage, which completes characters and aksharas before anything
+# else.
+_VIRAMA = r"[\u094D\u0CCD]"
+AKSHARA_PATTERN = (
+    rf"\p{{L}}{_MARK}*(?:(?<={_VIRAMA}|{_VIRAMA}[{_JOINERS}])\p{{L}}{_MARK}*)*|[\s\S]{_MARK}*"
+)
 
 
 @dataclass(frozen=True)
@@ -99,15 +133,18 @@ PATTERNS: dict[str, Pattern] = {
         Pattern("gpt2", GPT2_PATTERN, "GPT-2 (r50k_base, p50k_base)"),
         Pattern("gpt4", GPT4_PATTERN, "GPT-4 (cl100k_base)"),
         Pattern("gpt4o", GPT4O_PATTERN, "GPT-4o (o200k_base)"),
-        Pattern("indic", INDIC_PATTERN, "Akshara-aware, script-separating; optional leading space"),
+        Pattern("indic", INDIC_PATTERN, "Akshara-aware words, scripts kept apart; the core pattern"),
         Pattern(
-            "indic-gpt4prefix",
-            INDIC_GPT4_PREFIX_PATTERN,
-            "As indic, but a word may take one leading non-letter (GPT-4 style) instead of a space",
+            "indic-words",
+            INDIC_WORDS_PATTERN,
+            "As indic, plus opening brackets/quotes before and closing punctuation after a word, "
+            "and a space before a number",
         ),
+        Pattern("indic-phrases", INDIC_PHRASES_PATTERN, "As indic-words, but same-script words joined by single spaces"),
+        Pattern("akshara", AKSHARA_PATTERN, "One akshara or character per chunk (first training stage only)"),
     ]
 }
-DEFAULT_PATTERN = "indic"
+DEFAULT_PATTERN = "indic-phrases"  # the pattern of the shipped models (see tokenizer.train.RECIPES)
 
 
 def get_pattern(name: str) -> Pattern:

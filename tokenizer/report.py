@@ -44,9 +44,9 @@ def metrics_table(metrics: dict[str, dict]) -> str:
     lines = [HEADER, "|" + "---|" * 3 + "---:|" * 5]
     for lang, m in metrics.items():
         language = LANGUAGES.get(lang, lang)
-        lines.append(_row(language, f"**ours** ({m.get('pattern', 'indic')})", "valid", m))
+        lines.append(_row(language, f"**ours** ({m.get('recipe', m.get('pattern', ''))})", "valid", m))
         if "test" in m:
-            lines.append(_row(language, f"**ours** ({m.get('pattern', 'indic')})", "test", m["test"]))
+            lines.append(_row(language, f"**ours** ({m.get('recipe', m.get('pattern', ''))})", "test", m["test"]))
         for name, b in m.get("baselines", {}).items():
             lines.append(_row(language, name, "valid", b))
     return "\n".join(lines)

@@ -1,27 +1,38 @@
-"""Training: count pre-split chunks once, then learn merges incrementally.
+"""Training: count pre-split chunks once, then learn merges incrementally, stage by stage.
 
 The corpus is read once, as a stream, into counts of distinct chunks (memory grows with the
 number of distinct chunks, not with the corpus). Each merge then touches only the chunks that
 contain the merged pair: a merge at position i changes just the pairs (left, a), (a, b) and
 (b, right) around it. A lazy max-heap yields the most frequent pair.
 
-Tie-break (determinism): among pairs with the same count the smallest (left id, right id) wins,
-the same rule as Hugging Face's BpeTrainer applies to its own ids. A pair whose bytes already
-form a token (e.g. "ab"+"c" when "a"+"bc" exists) is never merged, so every token's bytes are
-unique.
+A recipe trains in stages, each with its own pre-split, from fine to coarse (a curriculum):
+the shipped models first spend ~10% of the merges inside single aksharas, then learn words,
+then phrases of same-script words. Each stage starts from its chunks encoded with the merges
+learned so far, which is exactly how the final model encodes them, so training and encoding
+agree. Only the last stage's pattern is stored in the model.
+
+Rules that hold for every merge:
+- tie-break (determinism): among pairs with the same count the smallest (left id, right id) wins,
+  as in Hugging Face's BpeTrainer (which compares its own ids);
+- a pair whose bytes already form a token ("ab"+"c" when "a"+"bc" exists) is never merged, so
+  every token's bytes are unique;
+- with `whole_characters`, a token never mixes part of a character with anything else: it is
+  either a piece of one character or a run of whole characters (this frees the slots that
+  tokens such as "ದ್" + the first two bytes of the next letter would take).
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from tqdm.auto import tqdm
 
-from .bpe import Pair
+from .bpe import Merges, Pair, build_vocab, encode_ids
 from .encoding import ENDOFTEXT, Tokenizer
-from .pretokenize import DEFAULT_PATTERN, Pattern, get_pattern
+from .pretokenize import Pattern, get_pattern
 
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
 
@@ -30,8 +41,46 @@ class TrainingError(ValueError):
     """Settings or data that cannot give a tokenizer."""
 
 
-def count_chunks(texts: Iterable[str], pattern: Pattern | str = DEFAULT_PATTERN) -> Counter[str]:
-    """Pre-split every text and count the distinct chunks."""
+@dataclass(frozen=True)
+class Stage:
+    """Learn merges on chunks of `pattern` until `until` (a share of all merges) are learned."""
+
+    pattern: str
+    until: float
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    stages: tuple[Stage, ...]
+    whole_characters: bool
+    description: str
+
+
+RECIPES: dict[str, Recipe] = {
+    r.name: r
+    for r in [
+        Recipe(
+            "curriculum",
+            (Stage("akshara", 0.105), Stage("indic-words", 0.74), Stage("indic-phrases", 1.0)),
+            True,
+            "aksharas, then words, then same-script phrases; whole characters (the shipped models)",
+        ),
+        Recipe("bpe", (Stage("indic", 1.0),), False, "plain BPE on the core indic pre-split (same as HF BpeTrainer)"),
+    ]
+}
+DEFAULT_RECIPE = "curriculum"
+
+
+def get_recipe(name: str) -> Recipe:
+    try:
+        return RECIPES[name]
+    except KeyError:
+        raise ValueError(f"unknown recipe {name!r}; known: {', '.join(RECIPES)}") from None
+
+
+def count_chunks(texts: Iterable[str], pattern: Pattern | str = "indic") -> Counter[str]:
+    """Pre-split every text and count the distinct chunks (the plain, serial reference)."""
     compiled = (get_pattern(pattern) if isinstance(pattern, str) else pattern).compiled
     counts: Counter[str] = Counter()
     for text in texts:
@@ -54,12 +103,44 @@ def check_vocab_size(vocab_size: int, n_special: int, allow_over_cap: bool = Fal
     return vocab_size - 256 - n_special
 
 
-def learn_merges(chunk_counts: dict[str, int], n_merges: int, *, quiet: bool = False) -> list[Pair]:
-    """Learn up to n_merges merges from chunk counts; merge i creates id 256 + i."""
+def _utf8_kind(data: bytes) -> str:
+    """'whole' (valid UTF-8), 'part' (a proper prefix of one character) or 'mixed'."""
+    try:
+        data.decode("utf-8")
+        return "whole"
+    except UnicodeDecodeError:
+        pass
+    lead = data[0]
+    need = 2 if lead >> 5 == 0b110 else 3 if lead >> 4 == 0b1110 else 4 if lead >> 3 == 0b11110 else 0
+    if len(data) < need and all(b >> 6 == 0b10 for b in data[1:]):
+        return "part"
+    return "mixed"
+
+
+def whole_characters_ok(left: bytes, right: bytes) -> bool:
+    """A merge keeps tokens either inside one character or made of whole characters."""
+    return _utf8_kind(left + right) != "mixed" and (
+        _utf8_kind(left) == _utf8_kind(right) == "whole" or _utf8_kind(left) == "part"
+    )
+
+
+def learn_merges(
+    chunk_counts: dict[str, int],
+    n_merges: int,
+    *,
+    merges: Merges | None = None,
+    whole_characters: bool = False,
+    quiet: bool = False,
+) -> list[Pair]:
+    """Learn up to n_merges new merges from chunk counts, on top of `merges` (applied first).
+
+    The k-th new merge creates id 256 + len(merges) + k.
+    """
+    merges = merges or {}
     words: list[list[int]] = []
     freqs: list[int] = []
     for chunk, freq in chunk_counts.items():
-        ids = list(chunk.encode("utf-8"))
+        ids = encode_ids(list(chunk.encode("utf-8")), merges)
         if len(ids) > 1:
             words.append(ids)
             freqs.append(freq)
@@ -73,11 +154,12 @@ def learn_merges(chunk_counts: dict[str, int], n_merges: int, *, quiet: bool = F
     heap = [(-c, p) for p, c in counts.items()]
     heapq.heapify(heap)
 
-    token_bytes = [bytes([b]) for b in range(256)]
+    vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
+    token_bytes = [vocab[i] for i in range(len(vocab))]
     known = set(token_bytes)
-    merges: list[Pair] = []
+    learned: list[Pair] = []
     progress = tqdm(total=n_merges, disable=quiet, unit="merge", desc="merges")
-    while len(merges) < n_merges and heap:
+    while len(learned) < n_merges and heap:
         neg, pair = heapq.heappop(heap)
         current = counts.get(pair, 0)
         if current <= 0:
@@ -85,18 +167,18 @@ def learn_merges(chunk_counts: dict[str, int], n_merges: int, *, quiet: bool = F
         if -neg != current:  # stale entry: counts only fall for old pairs, so re-queue and retry
             heapq.heappush(heap, (-current, pair))
             continue
-        new_bytes = token_bytes[pair[0]] + token_bytes[pair[1]]
-        if new_bytes in known:
-            counts.pop(pair)  # a token with these bytes exists already: never a second one
+        left, right = token_bytes[pair[0]], token_bytes[pair[1]]
+        if left + right in known or (whole_characters and not whole_characters_ok(left, right)):
+            counts.pop(pair)  # never merged: a duplicate token, or a part of a character mixed in
             continue
         new_id = len(token_bytes)
-        token_bytes.append(new_bytes)
-        known.add(new_bytes)
-        merges.append(pair)
+        token_bytes.append(left + right)
+        known.add(left + right)
+        learned.append(pair)
         _apply_merge(pair, new_id, words, freqs, counts, where, heap)
         progress.update(1)
     progress.close()
-    return merges
+    return learned
 
 
 def _apply_merge(
@@ -156,7 +238,8 @@ def train(
     texts: Iterable[str],
     vocab_size: int = VOCAB_CAP,
     *,
-    pattern: Pattern | str = DEFAULT_PATTERN,
+    recipe: Recipe | str = DEFAULT_RECIPE,
+    pattern: Pattern | str | None = None,
     special_tokens: Iterable[str] = (ENDOFTEXT,),
     allow_over_cap: bool = False,
     quiet: bool = False,
@@ -165,26 +248,30 @@ def train(
 ) -> Tokenizer:
     """Train a tokenizer of at most vocab_size ids in total (bytes + merges + specials).
 
-    workers > 1 counts the pre-split chunks in that many processes (tokenizer.count); the merges
-    are the same either way.
+    `recipe` names the training stages (see RECIPES); giving `pattern` instead trains plain BPE
+    in one stage on that pre-split. The texts are read once; `workers` > 1 pre-splits and counts
+    them in that many processes (tokenizer.count) with the same result.
     """
+    from .count import count_stages
+
+    if pattern is not None:
+        recipe = Recipe("bpe", (Stage("", 1.0),), False, "one stage")
+        patterns = [get_pattern(pattern) if isinstance(pattern, str) else pattern]
+    else:
+        recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
+        patterns = [get_pattern(s.pattern) for s in recipe.stages]
     specials = list(dict.fromkeys(special_tokens))
     n_merges = check_vocab_size(vocab_size, len(specials), allow_over_cap)
-    pattern = get_pattern(pattern) if isinstance(pattern, str) else pattern
-    if workers > 1:
-        from .count import count_chunks_parallel
-
-        chunk_counts = count_chunks_parallel(texts, pattern, workers, quiet=quiet)
-    else:
-        chunk_counts = count_chunks(texts, pattern)
-    if not chunk_counts:
+    stage_counts = count_stages(texts, patterns, workers=workers, quiet=quiet)
+    if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
-    pairs = learn_merges(chunk_counts, n_merges, quiet=quiet)
-    merges = {pair: 256 + i for i, pair in enumerate(pairs)}
-    first_special = 256 + len(pairs)
-    return Tokenizer(
-        merges,
-        pattern,
-        {s: first_special + i for i, s in enumerate(specials)},
-        name=name,
-    )
+    merges: Merges = {}
+    for stage, counts in zip(recipe.stages, stage_counts):
+        target = round(stage.until * n_merges) if stage is not recipe.stages[-1] else n_merges
+        pairs = learn_merges(
+            counts, target - len(merges), merges=merges, whole_characters=recipe.whole_characters, quiet=quiet
+        )
+        for pair in pairs:
+            merges[pair] = 256 + len(merges)
+    first_special = 256 + len(merges)
+    return Tokenizer(merges, patterns[-1], {s: first_special + i for i, s in enumerate(specials)}, name=name)
