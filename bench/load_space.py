@@ -78,7 +78,7 @@ def build_mix(seed: int) -> list[tuple[float, Callable[[], Request]]]:
         (12, lambda: Request("tokenize 2,000 chars", "tokenize", [piece(hi, 2000), auto])),
         (4, lambda: Request("tokenize 10,000 chars", "tokenize", [piece(hi, 10_000), "Hindi"])),
         (8, lambda: Request("compare 300 chars", "compare", [piece(hi, 300), auto])),
-        (8, lambda: Request("presplit 300 chars", "presplit", [piece(rng.choice([hi, kn]), 300)])),
+        (8, lambda: Request("presplit 300 chars", "presplit", [piece(rng.choice([hi, kn]), 300), auto])),
         (8, lambda: Request("decode valid ids", "decode", [ids_text(), "Hindi"])),
         (4, lambda: Request("decode invalid ids", "decode", [ids_text() + " abc 99999999", "Hindi"], "not a token id")),
         (8, lambda: Request("vocabulary", "vocabulary", [rng.choice(["नम", "ि", "300", "␣क", "4000"]), "Hindi"])),

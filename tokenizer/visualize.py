@@ -1,0 +1,376 @@
+"""Pictures of a tokenization as HTML (and text): the Space and the notebook both use these.
+
+Everything here is a pure function of token ids and bytes, so it draws any tokenizer: ours
+(`pieces_of(tok, ids)`) or a tiktoken encoding (`pieces_of(enc.decode_single_token_bytes, ids)`).
+
+- `tokens_html`: each token a coloured box. The colour is a function of the token id alone, so
+  the same token has the same colour everywhere (in every view, every run). Spaces show as ␣,
+  newlines as ↵ followed by a real line break, and a token that holds only part of a character
+  shows its bytes as <E0 A4>, never as U+FFFD. A red bar marks a token that starts inside an
+  akshara (a cut before a matra or virama, or inside a character). Tooltips give id and bytes.
+- `summarize` / `summary_html`: tokens, characters, bytes, words, ratios, mid-akshara cuts.
+- `chunks_html`: the pre-split chunks of a regex, with chunks that start with a mark flagged.
+- `merge_tree` / `tree_text` / `tree_html`: how a token was built, merge by merge, down to bytes.
+
+All text that reaches HTML is escaped, including `{`, `}`, `$` and backticks (template engines).
+This module imports no UI library.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import regex
+
+from .bpe import render_token
+from .encoding import Tokenizer
+from .metrics import is_mid_akshara
+
+Piece = tuple[int, bytes]  # (token id, token bytes)
+
+GOLDEN_ANGLE = 137.50776405003785
+
+# Everything the HTML needs looks right with inline styles alone; this sheet adds hover effects,
+# the tree lines and the summary cards. Text outside the light token boxes uses gradio's theme
+# variables (with light-theme fallbacks), so it stays readable in dark mode. The app passes it to gradio; a notebook can prepend
+# `STYLE_TAG` to a fragment.
+CSS = """
+.itok-tokens{font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;font-size:1.15rem;
+  line-height:2.15;word-break:break-word;color:#111}
+.itok-tok{border-radius:4px;padding:1px 2px;margin:0 1px;border-bottom:2px solid rgba(0,0,0,.28);box-decoration-break:clone;-webkit-box-decoration-break:clone;
+  white-space:pre-wrap;cursor:default}
+.itok-tok:hover{outline:2px solid #333}
+.itok-bytes{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.72em;color:#444;white-space:nowrap}
+.itok-ctrl{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.72em;color:#555}
+.itok-ws{color:#667}
+.itok-more{color:var(--body-text-color-subdued,#666);font-style:italic;font-size:.85rem}
+.itok-cards{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0}
+.itok-card{flex:1 1 110px;border:1px solid #d8dbe2;border-radius:8px;padding:6px 10px;background:#fafbfc;color:#111}
+.itok-card b{display:block;font-size:1.35rem;font-variant-numeric:tabular-nums}
+.itok-card span{font-size:.78rem;color:#555}
+.itok-card.itok-warn{border-color:#e3a1a1;background:#fff6f6}
+.itok-chunks{font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;font-size:1.15rem;line-height:2.2;color:#111}
+.itok-chunk{border:1px solid #9aa3b5;border-radius:4px;padding:1px 4px;margin:0 2px;background:#f3f5f9;white-space:pre-wrap}
+.itok-chunk.itok-broken{border-color:#c62828;background:#ffe9e9}
+.itok-tree,.itok-tree ul{list-style:none;margin:0;padding-left:1.3em;border-left:1px dashed #b0b6c3}
+.itok-tree{border-left:none;padding-left:0;font-size:1.1rem}
+.itok-tree li{margin:3px 0;font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;color:var(--body-text-color,#111)}
+.itok-tree summary{cursor:pointer}
+.itok-id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8em;color:var(--body-text-color-subdued,#555);margin-left:.4em}
+.itok-notice{border-left:4px solid #c77700;background:#fff8e6;color:#3d2a00;padding:8px 12px;border-radius:4px}
+.itok-notice.itok-error{border-left-color:#c62828;background:#fff0f0;color:#4a0b0b}
+"""
+STYLE_TAG = f"<style>{CSS}</style>"
+
+_TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;"})
+
+
+def esc(text: str) -> str:
+    """HTML-escape text for element content and quoted attributes (also { } $ ` for templates)."""
+    return html.escape(text, quote=True).translate(_TEMPLATE_CHARS)
+
+
+# ----- colours ------------------------------------------------------------------------------------
+def token_hue(token_id: int) -> int:
+    """A hue in degrees that depends on the id alone; neighbouring ids get distant hues."""
+    return round(token_id * GOLDEN_ANGLE) % 360
+
+
+def token_color(token_id: int) -> str:
+    """The background colour of a token: a light tint, readable with dark text."""
+    return f"hsl({token_hue(token_id)},78%,86%)"
+
+
+# ----- token pieces -------------------------------------------------------------------------------
+def pieces_of(source: Tokenizer | Callable[[int], bytes], ids: Iterable[int]) -> list[Piece]:
+    """(id, bytes) for each id, from one of our tokenizers or any id -> bytes function."""
+    token_bytes = source.token_bytes if isinstance(source, Tokenizer) else source
+    return [(i, token_bytes(i)) for i in ids]
+
+
+def _char_starts(text: str) -> dict[int, int]:
+    """Byte offset of each character start -> character index (and the end offset -> len)."""
+    starts: dict[int, int] = {}
+    offset = 0
+    for i, ch in enumerate(text):
+        starts[offset] = i
+        o = ord(ch)
+        offset += 1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
+    starts[offset] = len(text)
+    return starts
+
+
+def cut_flags(text: str, pieces: Sequence[bytes]) -> list[bool]:
+    """For each token, whether the boundary before it falls inside an akshara (or a character).
+
+    The first token never starts inside one. Same definition as `metrics.boundary_counts`.
+    """
+    starts = _char_starts(text)
+    flags = [False] * len(pieces)
+    offset = 0
+    for k in range(1, len(pieces)):
+        offset += len(pieces[k - 1])
+        char_index = starts.get(offset)
+        flags[k] = char_index is None or is_mid_akshara(text, char_index)
+    return flags
+
+
+# ----- rendering one token ------------------------------------------------------------------------
+_STRAY = regex.compile(r"([\udc80-\udcff]+)")
+
+
+def _valid_runs(data: bytes) -> list[tuple[bool, bytes]]:
+    """Split bytes into runs of whole UTF-8 characters (True) and stray bytes (False)."""
+    runs: list[tuple[bool, bytes]] = []
+    for k, part in enumerate(_STRAY.split(data.decode("utf-8", "surrogateescape"))):
+        if part:
+            runs.append((k % 2 == 0, part.encode("utf-8", "surrogateescape")))
+    return runs
+
+
+def hex_bytes(data: bytes) -> str:
+    """b'\\xe0\\xa4' -> 'E0 A4'."""
+    return data.hex(" ").upper()
+
+
+def token_label_html(data: bytes) -> str:
+    """The inside of a token box: text with ␣ ⇥ ↵ (and a real line break), stray bytes as <E0 A4>."""
+    out: list[str] = []
+    for whole, run in _valid_runs(data):
+        if not whole:
+            out.append(f'<span class="itok-bytes">&lt;{hex_bytes(run)}&gt;</span>')
+            continue
+        lines = run.split(b"\n")
+        for k, part in enumerate(lines):
+            if k:
+                out.append('<span class="itok-ws">↵</span><br>')
+            if part:
+                out.append(_text_html(part.decode("utf-8")))
+    return "".join(out)
+
+
+_WS_HTML = {" ": '<span class="itok-ws">␣</span>', "\t": '<span class="itok-ws">⇥</span>', "\r": '<span class="itok-ws">␍</span>'}
+_JOINER_NAMES = {"\u200c": "ZWNJ", "\u200d": "ZWJ"}
+
+
+def _text_html(text: str) -> str:
+    """Whole characters (no newline): whitespace made visible, invisible characters named."""
+    if all(ch in _JOINER_NAMES for ch in text):
+        return f'<span class="itok-ctrl">{" ".join(_JOINER_NAMES[c] for c in text)}</span>'
+    out = []
+    for ch in text:
+        if ch in _WS_HTML:
+            out.append(_WS_HTML[ch])
+        elif ch.isprintable() or ch in _JOINER_NAMES:
+            out.append(esc(ch))
+        else:  # control and other invisible characters: <U+0001>
+            out.append(f'<span class="itok-ctrl">{esc(render_token(ch.encode("utf-8", "surrogatepass")))}</span>')
+    return "".join(out)
+
+
+def token_title(token_id: int, data: bytes, *, cut: bool = False, id_note: str = "") -> str:
+    """The tooltip of a token: id, bytes, and a warning when it starts inside an akshara."""
+    parts = [f"id {token_id}{id_note}", f"{len(data)} byte{'s' if len(data) != 1 else ''}: {hex_bytes(data)}"]
+    if cut:
+        parts.append("starts inside an akshara")
+    return " · ".join(parts)
+
+
+@lru_cache(maxsize=65536)
+def token_span(token_id: int, data: bytes, *, cut: bool = False) -> str:
+    """One token as a coloured <span> with a tooltip (cached: a text repeats its tokens)."""
+    style = f"background:{token_color(token_id)};color:#111"
+    if cut:
+        style += ";box-shadow:inset 3px 0 0 #d32f2f"
+    cls = "itok-tok itok-cut" if cut else "itok-tok"
+    return (
+        f'<span class="{cls}" data-id="{token_id}" style="{style}" '
+        f'title="{esc(token_title(token_id, data, cut=cut))}">{token_label_html(data)}</span>'
+    )
+
+
+def tokens_html(pieces: Sequence[Piece], text: str | None = None, *, limit: int | None = None) -> str:
+    """Coloured tokens; with `text`, tokens that start inside an akshara get a red bar.
+
+    `limit` draws only the first tokens and says how many were left out.
+    """
+    flags = cut_flags(text, [b for _, b in pieces]) if text is not None else [False] * len(pieces)
+    shown = pieces if limit is None else pieces[:limit]
+    spans = [token_span(i, b, cut=flags[k]) for k, (i, b) in enumerate(shown)]
+    more = ""
+    if len(shown) < len(pieces):
+        more = f'<div class="itok-more">… and {len(pieces) - len(shown):,} more tokens (only the first {len(shown):,} are drawn)</div>'
+    return f'<div class="itok-tokens">{"<wbr>".join(spans)}</div>{more}'
+
+
+# ----- counts -------------------------------------------------------------------------------------
+def summarize(text: str, pieces: Sequence[bytes], flags: Sequence[bool] | None = None) -> dict:
+    """Counts and ratios of a text cut into token bytes (the metrics module's definitions)."""
+    n_tokens = len(pieces)
+    n_bytes = len(text.encode("utf-8", "surrogatepass"))
+    chars = len(text)
+    words = len(text.split())
+    if flags is None:
+        flags = cut_flags(text, pieces)
+    boundaries = max(n_tokens - 1, 0)
+    mid = sum(flags)
+    return {
+        "tokens": n_tokens,
+        "chars": chars,
+        "bytes": n_bytes,
+        "words": words,
+        "bytes_per_token": round(n_bytes / n_tokens, 4) if n_tokens else 0.0,
+        "chars_per_token": round(chars / n_tokens, 4) if n_tokens else 0.0,
+        "tokens_per_word": round(n_tokens / words, 4) if words else 0.0,
+        "boundaries": boundaries,
+        "mid_akshara_boundaries": mid,
+        "mid_akshara_rate": round(mid / boundaries, 6) if boundaries else 0.0,
+    }
+
+
+def _num(x: float) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:,.2f}"
+
+
+def summary_html(summary: Mapping[str, float]) -> str:
+    """The counts as a row of cards."""
+    cards = [
+        ("tokens", "tokens", summary["tokens"]),
+        ("chars", "characters", summary["chars"]),
+        ("bytes", "bytes (UTF-8)", summary["bytes"]),
+        ("words", "words", summary["words"]),
+        ("bytes_per_token", "bytes / token", summary["bytes_per_token"]),
+        ("chars_per_token", "characters / token", summary["chars_per_token"]),
+        ("tokens_per_word", "tokens / word", summary["tokens_per_word"]),
+    ]
+    out = [
+        f'<div class="itok-card" data-stat="{key}"><b>{_num(value)}</b><span>{esc(label)}</span></div>'
+        for key, label, value in cards
+    ]
+    mid, boundaries = summary["mid_akshara_boundaries"], summary["boundaries"]
+    rate = summary["mid_akshara_rate"]
+    warn = " itok-warn" if mid else ""
+    out.append(
+        f'<div class="itok-card{warn}" data-stat="mid_akshara_rate" title="{mid:,} of {boundaries:,} token boundaries '
+        f'fall inside an akshara"><b>{rate:.1%}</b><span>boundaries inside an akshara ({mid:,}/{boundaries:,})</span></div>'
+    )
+    return f'<div class="itok-cards">{"".join(out)}</div>'
+
+
+# ----- pre-split chunks ---------------------------------------------------------------------------
+def chunk_flags(text: str, chunks: Sequence[str]) -> list[bool]:
+    """For each chunk, whether it starts inside an akshara (e.g. with a matra or after a virama)."""
+    flags = []
+    index = 0
+    for chunk in chunks:
+        flags.append(is_mid_akshara(text, index))
+        index += len(chunk)
+    return flags
+
+
+def chunks_html(chunks: Sequence[str], text: str | None = None, *, limit: int | None = None) -> str:
+    """Pre-split chunks as boxes; a chunk that starts inside an akshara is red."""
+    if text is None:
+        text = "".join(chunks)
+    flags = chunk_flags(text, chunks)
+    shown = chunks if limit is None else chunks[:limit]
+    out = []
+    for chunk, broken in zip(shown, flags):
+        cls = "itok-chunk itok-broken" if broken else "itok-chunk"
+        style = "border:1px solid #c62828;background:#ffe9e9" if broken else "border:1px solid #9aa3b5;background:#f3f5f9"
+        style += ";color:#111"
+        codepoints = " ".join(f"U+{ord(c):04X}" for c in chunk[:12]) + (" …" if len(chunk) > 12 else "")
+        title = f"{len(chunk)} character{'s' if len(chunk) != 1 else ''}: {codepoints}"
+        if broken:
+            title += " · starts inside an akshara"
+        out.append(f'<span class="{cls}" style="{style}" title="{esc(title)}">{token_label_html(chunk.encode("utf-8", "surrogatepass"))}</span>')
+    more = ""
+    if len(shown) < len(chunks):
+        more = f'<div class="itok-more">… and {len(chunks) - len(shown):,} more chunks</div>'
+    return f'<div class="itok-chunks">{"<wbr>".join(out)}</div>{more}'
+
+
+# ----- merge trees --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MergeNode:
+    """A token and the two tokens it was merged from (none for a byte or a special token)."""
+
+    id: int
+    bytes: bytes
+    children: tuple[MergeNode, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return render_token(self.bytes)
+
+    def depth(self) -> int:
+        return 1 + max((c.depth() for c in self.children), default=0)
+
+    def leaves(self) -> list[MergeNode]:
+        if not self.children:
+            return [self]
+        return [leaf for c in self.children for leaf in c.leaves()]
+
+
+def merge_parents(tok: Tokenizer) -> dict[int, tuple[int, int]]:
+    """new id -> (left id, right id) for every merge of a tokenizer."""
+    return {new: pair for pair, new in tok.merges.items()}
+
+
+def merge_tree(tok: Tokenizer, token_id: int, parents: Mapping[int, tuple[int, int]] | None = None) -> MergeNode:
+    """The merge tree of a token down to its bytes. Raises ValueError for an unknown id."""
+    if parents is None:
+        parents = merge_parents(tok)
+    data = tok.token_bytes(token_id)  # raises ValueError for an unknown id
+
+    def build(i: int) -> MergeNode:
+        pair = parents.get(i)
+        if pair is None:
+            return MergeNode(i, tok.token_bytes(i))
+        return MergeNode(i, tok.vocab[i], (build(pair[0]), build(pair[1])))
+
+    node = build(token_id)
+    assert node.bytes == data
+    return node
+
+
+def tree_text(node: MergeNode) -> str:
+    """The tree as indented text, one token per line: `300 'नम' = 280 + 290`."""
+    lines: list[str] = []
+
+    def walk(n: MergeNode, prefix: str, last: bool, top: bool) -> None:
+        joint = "" if top else ("└─ " if last else "├─ ")
+        how = f" = {n.children[0].id} + {n.children[1].id}" if n.children else ""
+        lines.append(f"{prefix}{joint}{n.id} {n.label!r}{how}")
+        child_prefix = prefix if top else prefix + ("   " if last else "│  ")
+        for k, c in enumerate(n.children):
+            walk(c, child_prefix, k == len(n.children) - 1, False)
+
+    walk(node, "", True, True)
+    return "\n".join(lines)
+
+
+def tree_html(node: MergeNode, *, open_depth: int = 2) -> str:
+    """The tree as nested, collapsible lists of coloured token boxes (the top levels open)."""
+
+    def item(n: MergeNode, depth: int) -> str:
+        box = token_span(n.id, n.bytes)
+        if n.children:
+            kind = f"merge #{n.id - 255}" if n.id >= 256 else "merge"
+            note = f'<span class="itok-id">id {n.id} · {kind} = {n.children[0].id} + {n.children[1].id}</span>'
+            inner = "".join(item(c, depth + 1) for c in n.children)
+            is_open = " open" if depth < open_depth else ""
+            return f"<li><details{is_open}><summary>{box}{note}</summary><ul>{inner}</ul></details></li>"
+        kind = f"byte {hex_bytes(n.bytes)}" if len(n.bytes) == 1 else "special token"
+        return f'<li>{box}<span class="itok-id">id {n.id} · {esc(kind)}</span></li>'
+
+    return f'<ul class="itok-tree">{item(node, 0)}</ul>'
+
+
+def notice_html(message: str, *, error: bool = False) -> str:
+    """A message box (escaped) for views that have nothing else to show."""
+    cls = "itok-notice itok-error" if error else "itok-notice"
+    return f'<div class="{cls}" role="status">{esc(message)}</div>'
