@@ -11,7 +11,6 @@ $INDIC_TOKENIZER_MODELS (default: models/ beside this file) and the GPT encoding
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import re
@@ -24,7 +23,9 @@ import pandas as pd
 
 import tokenizer
 from tokenizer import visualize as viz
+from tokenizer.openai import ENCODINGS
 from tokenizer.pretokenize import PATTERNS
+from tokenizer.report import load_metrics, metrics_table
 
 log = logging.getLogger("indic-tokenizer-space")
 
@@ -46,7 +47,7 @@ LANGUAGES = {"Hindi": "hi", "Kannada": "kn"}
 LANGUAGE_NAMES = {v: k for k, v in LANGUAGES.items()}
 AUTO = "Auto (by script)"
 MODEL_CHOICES = [AUTO, "Hindi", "Kannada"]
-GPT_ENCODINGS = {"GPT-2": "r50k_base", "GPT-4": "cl100k_base", "GPT-4o": "o200k_base"}
+GPT_ENCODINGS = {name: spec.tiktoken_name for name, spec in ENCODINGS.items()}  # GPT-2, GPT-4, GPT-4o
 
 EXAMPLES = {
     "Hindi": "भारत एक विशाल देश है। यहाँ की संस्कृति, भाषाएँ और परंपराएँ हज़ारों वर्षों में विकसित हुई हैं।",
@@ -518,7 +519,6 @@ def vocabulary(query: str, model: str = "Hindi") -> tuple[str, str, dict]:
 
 
 # ----- Metrics ----------------------------------------------------------------------------------
-README_START, README_END = "<!-- metrics:start -->", "<!-- metrics:end -->"
 SERIES_COLORS = {
     "ours": "#1565c0",
     f"target {TARGET_BYTES_PER_TOKEN}": "#757575",
@@ -537,45 +537,10 @@ LEGEND_HTML = (
 
 
 def read_metrics(lang: str) -> dict | None:
-    path = models_dir() / f"{lang}.metrics.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return load_metrics(models_dir()).get(lang)
+    except (OSError, ValueError):  # unreadable or not JSON: shown as missing
         return None
-
-
-def _readme_table() -> str | None:
-    try:
-        text = (ROOT / "README.md").read_text(encoding="utf-8")
-    except OSError:
-        return None
-    start, end = text.find(README_START), text.find(README_END)
-    if start < 0 or end < start:
-        return None
-    return text[start + len(README_START) : end].strip() or None
-
-
-def _fmt(x: object, spec: str) -> str:
-    return format(x, spec) if isinstance(x, (int, float)) else "–"
-
-
-def metrics_table(data: dict[str, dict | None]) -> str:
-    """A markdown table of held-out metrics for ours and the GPT baselines, per language."""
-    lines = [
-        "| language | tokenizer | vocabulary | bytes / token | chars / token | tokens / word | boundaries inside an akshara |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for lang, m in data.items():
-        if m is None:
-            continue
-        rows = [("**ours**", m)] + [(name, b) for name, b in (m.get("baselines") or {}).items()]
-        for name, r in rows:
-            lines.append(
-                f"| {LANGUAGE_NAMES[lang]} | {name} | {_fmt(r.get('vocab_size'), ',')} | {_fmt(r.get('bytes_per_token'), '.2f')} "
-                f"| {_fmt(r.get('chars_per_token'), '.2f')} | {_fmt(r.get('tokens_per_word'), '.2f')} "
-                f"| {_fmt(r.get('mid_akshara_rate'), '.1%')} |"
-            )
-    return "\n".join(lines)
 
 
 def curve_frame(m: dict | None) -> pd.DataFrame:
@@ -613,21 +578,15 @@ def metrics() -> tuple[str, pd.DataFrame, pd.DataFrame]:
                 f"The {LANGUAGE_NAMES[lang]} metrics are missing: {models_dir() / (lang + '.metrics.json')} "
                 "could not be read, so its row and curve are empty."
             )
-    readme = _readme_table()
-    if readme and all(m is None for m in data.values()):
-        table = readme
-    elif any(m is not None for m in data.values()):
-        table = metrics_table(data)
-    else:
-        table = readme or ""
+    table = metrics_table({lang: m for lang, m in data.items() if m is not None})
     source = {lang: m.get("data") for lang, m in data.items() if m and m.get("data")}
     parts = []
-    if table:
+    if any(m is not None for m in data.values()):
         parts.append(table)
     if source:
         parts.append("Measured on held-out text: " + "; ".join(f"{LANGUAGE_NAMES[k]}: {v}" for k, v in source.items()) + ".")
     parts += [viz_md_notice(n) for n in notes]
-    if not table:
+    if all(m is None for m in data.values()):
         parts.append(viz_md_notice("No metrics yet: train the models and write models/hi.metrics.json and kn.metrics.json."))
     return "\n\n".join(parts), curve_frame(data["hi"]), curve_frame(data["kn"])
 
