@@ -1,0 +1,507 @@
+"""Compression frontier: one training idea at a time, against the same-vocabulary baselines.
+
+Every variant is trained here on the same cleaned training lines (`corpus.train_texts()` of the
+embedded corpus) with a total vocabulary of --vocab-size ids (bytes + merges + <|endoftext|>), and
+measured on both held-out splits: "valid" (the split choices were made on) and "test" (a second
+held-out slice that no choice looked at). Each variant changes one thing relative to a row above
+it, in this order:
+
+  bpe                          plain BPE on the core "indic" pre-split (== HF BpeTrainer)
+  +whole-chars                 bpe, tokens never mix part of a character with anything else
+  danda-attached               indic + an optional danda (। ॥) after a word
+  punct-attached               indic + optional closing punctuation after a word
+  space-before-digits          indic, numbers may take the space before them
+  digits-4                     indic, digit groups of up to 4 instead of 3
+  gpt4-prefix                  indic, a word may take any one non-letter before it (GPT-4 style)
+  indic-words                  all word-level choices together (one stage)
+  words→phrases                indic-words until 74 % of merges, then indic-phrases (SuperBPE-like)
+  aksharas→words               akshara until 10.5 %, then indic-words
+  curriculum (no whole-chars)  akshara → indic-words → indic-phrases
+  curriculum                   the default recipe, with whole characters (the shipped models)
+  curriculum + Marathi         hi only: the default recipe on the Hindi training text + Marathi
+  phrases from scratch         one stage on indic-phrases (what HF BPE learns with our final split)
+  ties: largest pair           curriculum, but among pairs of equal count the LARGEST (left, right)
+                               id pair wins instead of the smallest
+
+Baselines (same training lines, same total vocabulary, settings of bench/baselines.py): HF BPE with
+the indic pre-split, HF BPE with the indic-phrases pre-split, sentencepiece BPE and unigram. "Best
+baseline" is the one with the most bytes/token, per split; every variant shows its ratio to it.
+
+Run from the repository root (about 5-6 minutes per language on 2 busy cores). Languages not run
+are kept in the results file, so the two languages may also run side by side:
+    python -m bench.variants                          # hi and kn -> bench/results/variants.json
+    python -m bench.variants --lang hi & python -m bench.variants --lang kn
+    python -m bench.variants --lang kn --only bpe curriculum --no-baselines
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import heapq
+import importlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import tokenizer
+from tokenizer.corpus import LANGS, clean_document, read_files
+from tokenizer.metrics import evaluate
+from tokenizer.pretokenize import CLOSING, PATTERNS, Pattern, indic_pattern
+from tokenizer.train import RECIPES, Recipe, Stage
+
+from . import baselines, common
+
+train_module = importlib.import_module("tokenizer.train")  # the module (the package's `train` is the function)
+MARATHI = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "mr_train.txt.gz"
+
+# ----- the variants' pre-splits, registered by name so that a training Stage can refer to them -----
+_EXTRA_PATTERNS = [
+    Pattern("bench-danda", indic_pattern(suffix=r"(?:[।॥])?"), "indic + an optional danda after a word"),
+    Pattern("bench-punct", indic_pattern(suffix=f"(?:{CLOSING})?"), "indic + closing punctuation after a word"),
+    Pattern("bench-space-digits", indic_pattern(digits=r" ?\p{N}{1,3}"), "indic, a space may precede a number"),
+    Pattern("bench-digits-4", indic_pattern(digits=r"\p{N}{1,4}"), "indic, digit groups of up to four"),
+    Pattern(
+        "bench-gpt4-prefix",
+        indic_pattern(prefix=r"[^\r\n\p{L}\p{N}\p{M}\u200c\u200d]?"),
+        "indic, any one non-letter (GPT-4 style) may precede a word",
+    ),
+]
+
+
+def register_patterns() -> None:
+    for p in _EXTRA_PATTERNS:
+        if PATTERNS.setdefault(p.name, p) != p:
+            raise RuntimeError(f"pattern name {p.name!r} is already taken by another regex")
+
+
+CURRICULUM = RECIPES["curriculum"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    changes: str
+    recipe: Recipe
+    langs: tuple[str, ...] = ("hi", "kn")
+    extra: str | None = None  # "marathi": more training text
+    ties: str = "smallest"  # which pair wins among equal counts
+
+
+def _recipe(name: str, stages: Sequence[tuple[str, float]], whole: bool) -> Recipe:
+    return Recipe(name, tuple(Stage(p, u) for p, u in stages), whole, name)
+
+
+VARIANTS: list[Variant] = [
+    Variant("bpe", "core: plain BPE on the `indic` pre-split (= HF BpeTrainer)", RECIPES["bpe"]),
+    Variant("+whole-chars", "bpe + tokens are one character's bytes or whole characters",
+            _recipe("+whole-chars", [("indic", 1.0)], True)),
+    Variant("danda-attached", "indic + optional `।`/`॥` after a word",
+            _recipe("danda", [("bench-danda", 1.0)], False)),
+    Variant("punct-attached", "indic + optional closing punctuation after a word",
+            _recipe("punct", [("bench-punct", 1.0)], False)),
+    Variant("space-before-digits", "indic, a number may take the space before it",
+            _recipe("space-digits", [("bench-space-digits", 1.0)], False)),
+    Variant("digits-4", "indic, digit groups of up to 4 (not 3)",
+            _recipe("digits-4", [("bench-digits-4", 1.0)], False)),
+    Variant("gpt4-prefix", "indic, a word may take any one non-letter before it (not just a space)",
+            _recipe("gpt4-prefix", [("bench-gpt4-prefix", 1.0)], False)),
+    Variant("indic-words", "one stage on `indic-words` (opening bracket/quote, closing punct., space+number)",
+            _recipe("indic-words", [("indic-words", 1.0)], False)),
+    Variant("words→phrases", "indic-words until 74 % of merges, then `indic-phrases` (SuperBPE-like)",
+            _recipe("words-phrases", [("indic-words", 0.74), ("indic-phrases", 1.0)], False)),
+    Variant("aksharas→words", "`akshara` until 10.5 % of merges, then indic-words",
+            _recipe("aksharas-words", [("akshara", 0.105), ("indic-words", 1.0)], False)),
+    Variant("curriculum (no whole-chars)", "akshara → indic-words → indic-phrases (10.5 % / 74 %)",
+            replace(CURRICULUM, whole_characters=False)),
+    Variant("curriculum", "the curriculum + whole characters: the default recipe (shipped models)", CURRICULUM),
+    Variant("curriculum + Marathi", "curriculum trained on the Hindi training text + Marathi Wikipedia",
+            CURRICULUM, langs=("hi",), extra="marathi"),
+    Variant("phrases from scratch", "one stage on `indic-phrases` (HF BPE with our final pre-split)",
+            _recipe("phrases", [("indic-phrases", 1.0)], False)),
+    Variant("ties: largest pair", "curriculum, but equal counts go to the largest (left, right) pair",
+            CURRICULUM, ties="largest"),
+]  # fmt: skip
+BY_NAME = {v.name: v for v in VARIANTS}
+NOT_MEASURED = (
+    "Picky-BPE-style removal of intermediate tokens is not measured: removing a token that later "
+    "merges build on cannot be expressed as a BPE merge list, so the Hugging Face export (which must "
+    "match our ids exactly) could not represent it."
+)
+
+
+def variant_named(name: str) -> Variant:
+    key = name.replace("->", "→").casefold()
+    for v in VARIANTS:
+        if v.name.casefold() == key:
+            return v
+    raise SystemExit(f"unknown variant {name!r}; known: {', '.join(repr(v.name) for v in VARIANTS)}")
+
+
+# ----- tie-breaking: the library's heap, with the pairs negated -------------------------------------
+class _LargestPairFirst:
+    """Stands in for `heapq` inside tokenizer.train: entries (-count, (left, right)) are stored as
+    (-count, (-left, -right)), so among equal counts the largest pair pops first. Nothing else in
+    the training changes."""
+
+    @staticmethod
+    def heapify(heap: list) -> None:
+        heap[:] = [(c, (-a, -b)) for c, (a, b) in heap]
+        heapq.heapify(heap)
+
+    @staticmethod
+    def heappush(heap: list, item: tuple) -> None:
+        c, (a, b) = item
+        heapq.heappush(heap, (c, (-a, -b)))
+
+    @staticmethod
+    def heappop(heap: list) -> tuple:
+        c, (a, b) = heapq.heappop(heap)
+        return c, (-a, -b)
+
+
+@contextmanager
+def tie_break(which: str) -> Iterator[None]:
+    if which == "smallest":
+        yield
+        return
+    assert which == "largest", which
+    original = train_module.heapq
+    train_module.heapq = _LargestPairFirst  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        train_module.heapq = original
+
+
+# ----- data ---------------------------------------------------------------------------------------
+def marathi_lines() -> tuple[str, ...] | None:
+    """All of the Marathi corpus, cleaned as training text is; None when the file is absent."""
+    if not MARATHI.is_file():
+        return None
+    return tuple(line for doc in read_files([MARATHI]) for line in clean_document(doc.text).split("\n") if line)
+
+
+# ----- measuring ----------------------------------------------------------------------------------
+def encoder(tok: tokenizer.Tokenizer) -> Callable[[str], list[int]]:
+    """tok.encode_ordinary, through the fast (HF) path when the pre-split can be exported."""
+    from tokenizer.fast import fast_encoder
+
+    try:
+        return fast_encoder(tok).encode_ordinary
+    except ValueError:
+        return tok.encode_ordinary
+
+
+def round_trip_failures(tok: tokenizer.Tokenizer, lang: str) -> tuple[int, int, str | None]:
+    """(lines where decode(encode(line)) != line, lines checked, first failing line) over both splits."""
+    encode = encoder(tok)
+    lines = [line for split in common.SPLITS for line in common.held_out(lang, split)]
+    bad = [line for line in lines if tok.decode(encode(line)) != line]
+    return len(bad), len(lines), bad[0] if bad else None
+
+
+def metrics_row(lang: str, split: str, name: str, m, seconds: float | None, kind: str) -> dict:
+    return {
+        "lang": lang,
+        "split": split,
+        "tokenizer": name,
+        "kind": kind,
+        "vocab_size": m.vocab_size,
+        "bytes/token": m.bytes_per_token,
+        "chars/token": m.chars_per_token,
+        "tokens/word": m.tokens_per_word,
+        "mid-akshara rate": m.mid_akshara_rate,
+        "train s": None if seconds is None else round(seconds, 2),
+        "metrics": m.as_dict(),
+    }
+
+
+@dataclass
+class Trained:
+    variant: Variant
+    tok: tokenizer.Tokenizer
+    seconds: float
+    rows: dict[str, dict]  # split -> row
+    round_trip: tuple[int, int, str | None]
+    notes: list[str]
+
+
+def run_variant(v: Variant, lang: str, vocab_size: int, extra_lines: tuple[str, ...] | None) -> Trained:
+    texts: Sequence[str] = common.train_lines(lang)
+    notes: list[str] = []
+    if v.extra == "marathi":
+        assert extra_lines is not None
+        notes.append(
+            f"{v.name}: {len(texts):,} Hindi + {len(extra_lines):,} Marathi training lines "
+            f"({common.utf8_size(texts) / 1e6:.1f} + {common.utf8_size(extra_lines) / 1e6:.1f} MB)"
+        )
+        texts = texts + extra_lines
+    with tie_break(v.ties):
+        tok, seconds = common.timed(
+            lambda: tokenizer.train(texts, vocab_size, recipe=v.recipe, quiet=True, name=f"{lang}-{v.name}")
+        )
+    if tok.vocab_size > vocab_size:
+        raise AssertionError(f"{v.name}: {tok.vocab_size} ids, above {vocab_size}")
+    rows = {
+        split: metrics_row(lang, split, v.name, evaluate(tok, common.held_out(lang, split)), seconds, "variant")
+        for split in common.SPLITS
+    }
+    rt = round_trip_failures(tok, lang)
+    for split, row in rows.items():
+        row["changes"] = v.changes
+        row["recipe"] = {"stages": [[s.pattern, s.until] for s in v.recipe.stages],
+                         "whole_characters": v.recipe.whole_characters, "ties": v.ties, "extra": v.extra}  # fmt: skip
+        row["lines not round-tripping"] = rt[0]
+    return Trained(v, tok, seconds, rows, rt, notes)
+
+
+def baseline_rows(
+    lang: str, vocab_size: int, ours: dict[str, Trained], no_unigram: bool
+) -> tuple[list[dict], list[str]]:
+    """HF BPE on indic and on indic-phrases, sentencepiece BPE and unigram, measured as in bench.baselines."""
+    notes: list[str] = []
+    candidates: list[tuple[str, baselines.Candidate]] = []
+    describe = {
+        "sentencepiece bpe": "sentencepiece BPE, byte fallback, no normalisation",
+        "sentencepiece unigram": "sentencepiece unigram, byte fallback, no normalisation",
+    }
+    for label, pattern, twin in (
+        ("HF BPE (indic pre-split)", "indic", "bpe"),
+        ("HF BPE (indic-phrases pre-split)", "indic-phrases", "phrases from scratch"),
+    ):
+        describe[label] = f"HF `tokenizers` BpeTrainer, `{pattern}` pre-split"
+        mine = ours.get(twin)
+        compare = (
+            (lambda s, t=mine.tok: [t.token_bytes(i) for i in t.encode_ordinary(s)]) if mine else (lambda s: None)
+        )
+        c = baselines.hf_bpe(lang, vocab_size, PATTERNS[pattern], compare)
+        kept = [n for n in c.notes if mine or "identical" not in n]
+        notes.extend(f"{label}: {n.removeprefix('hf-bpe: ').replace('ours', repr(twin))}" for n in kept)
+        candidates.append((label, c))
+    with tempfile.TemporaryDirectory() as tmp:
+        for model_type in ("bpe",) if no_unigram else ("bpe", "unigram"):
+            sp = baselines.sentencepiece(lang, vocab_size, model_type, Path(tmp))
+            candidates.append((f"sentencepiece {model_type}", sp))
+    rows = []
+    for label, c in candidates:
+        for split in common.SPLITS:
+            r = baselines.evaluate(c, lang, split)
+            rows.append({**r, "tokenizer": label, "kind": "baseline", "changes": f"baseline: {describe[label]}"})
+            if r["lines not round-tripping"]:
+                notes.append(f"{label} [{split}]: {r['lines not round-tripping']} lines do not round-trip")
+        print(f"  [{lang}] baseline {label}: trained in {c.train_seconds:.1f} s", flush=True)
+    return rows, notes
+
+
+# ----- tables -------------------------------------------------------------------------------------
+def fmt(x, decimals: int) -> str:
+    return "-" if x is None else f"{x:.{decimals}f}"
+
+
+TABLE_COLUMNS = ["variant", "what it changes", "valid bytes/token", "test bytes/token", "chars/token (valid)",
+                 "tokens/word (valid)", "mid-akshara rate (valid)", "train s", "÷ best baseline (valid)",
+                 "÷ best baseline (test)"]  # fmt: skip
+
+
+def summary(lang: str, rows: list[dict], best: dict[str, dict] | None) -> list[dict]:
+    """One line per tokenizer: valid and test side by side, with the ratios to the best baseline."""
+    out = []
+    names = list(dict.fromkeys(r["tokenizer"] for r in rows if r["lang"] == lang))
+    for name in names:
+        by_split = {r["split"]: r for r in rows if r["lang"] == lang and r["tokenizer"] == name}
+        v, t = by_split["valid"], by_split["test"]
+        out.append({
+            "variant": name, "kind": v["kind"], "what it changes": v["changes"],
+            "valid bytes/token": v["bytes/token"], "test bytes/token": t["bytes/token"],
+            "chars/token (valid)": v["chars/token"], "tokens/word (valid)": v["tokens/word"],
+            "mid-akshara rate (valid)": v["mid-akshara rate"], "mid-akshara rate (test)": t["mid-akshara rate"],
+            "train s": v["train s"],
+            "÷ best baseline (valid)": round(v["bytes/token"] / best["valid"]["bytes/token"], 4) if best else None,
+            "÷ best baseline (test)": round(t["bytes/token"] / best["test"]["bytes/token"], 4) if best else None,
+            "lines not round-tripping": v.get("lines not round-tripping"),
+        })  # fmt: skip
+    return out
+
+
+def markdown(lines: list[dict]) -> str:
+    decimals = {"valid bytes/token": 3, "test bytes/token": 3, "chars/token (valid)": 3, "tokens/word (valid)": 3,
+                "mid-akshara rate (valid)": 4, "train s": 1, "÷ best baseline (valid)": 4,
+                "÷ best baseline (test)": 4}  # fmt: skip
+    head = "| " + " | ".join(TABLE_COLUMNS) + " |"
+    rule = "|" + "|".join("---" if c in ("variant", "what it changes") else "---:" for c in TABLE_COLUMNS) + "|"
+    body = []
+    for s in lines:
+        name = s["variant"] if s["kind"] == "variant" else f"*{s['variant']}*"
+        cells = [name, s["what it changes"]] + [fmt(s[c], decimals[c]) for c in TABLE_COLUMNS[2:]]
+        body.append("| " + " | ".join(cells) + " |")
+    return "\n".join([head, rule, *body])
+
+
+# ----- main ---------------------------------------------------------------------------------------
+def main() -> None:
+    p = common.parser(__doc__)
+    for action in p._actions:  # the shared --pattern option means nothing here: each variant names its own
+        if action.dest == "pattern":
+            action.help = argparse.SUPPRESS
+    p.add_argument("--only", nargs="+", metavar="NAME", help="only these variants (names as in the table)")
+    p.add_argument("--no-baselines", action="store_true", help="skip the HF and sentencepiece baselines")
+    p.add_argument("--no-unigram", action="store_true", help="skip the sentencepiece unigram baseline (the slowest)")
+    args = p.parse_args()
+    chosen = [variant_named(n) for n in args.only] if args.only else VARIANTS
+    chosen = [v for v in VARIANTS if v in chosen]  # the table's order
+    register_patterns()
+    common.report_load()
+
+    wants_marathi = any(v.extra == "marathi" for v in chosen) and "hi" in args.lang
+    mr = marathi_lines() if wants_marathi else None
+    done: dict[str, dict] = {}
+    t0 = time.perf_counter()
+    for lang in args.lang:
+        t_lang = time.perf_counter()
+        print(f"[{lang}] {len(common.train_lines(lang)):,} training lines; "
+              f"{len(common.held_out(lang, 'valid')):,} valid / {len(common.held_out(lang, 'test')):,} test lines",
+              flush=True)  # fmt: skip
+        rows: list[dict] = []
+        notes: list[str] = []
+        if wants_marathi and lang == "hi" and mr is None:
+            notes.append(f"curriculum + Marathi skipped: {MARATHI} is absent")
+            print(f"  [{lang}] {notes[-1]}", flush=True)
+        ours: dict[str, Trained] = {}
+        for v in chosen:
+            if lang not in v.langs or (v.extra == "marathi" and mr is None):
+                continue
+            got = run_variant(v, lang, args.vocab_size, mr)
+            ours[v.name] = got
+            notes.extend(got.notes)
+            rows.extend(got.rows.values())
+            print(f"  [{lang}] {v.name}: {got.seconds:.1f} s, valid {got.rows['valid']['bytes/token']:.4f} "
+                  f"test {got.rows['test']['bytes/token']:.4f} bytes/token, "
+                  f"{got.round_trip[0]} of {got.round_trip[1]} lines not round-tripping", flush=True)  # fmt: skip
+        notes.extend(_variant_notes(lang, ours, args.vocab_size))
+        failing = {name: t.round_trip[0] for name, t in ours.items() if t.round_trip[0]}
+        if ours:
+            checked = next(iter(ours.values())).round_trip[1]
+            notes.append(
+                f"decode(encode(line)) == line on all {checked} held-out lines (valid + test) for every variant"
+                if not failing
+                else f"ROUND-TRIP FAILURES: {failing}"
+            )
+        best = None
+        if not args.no_baselines:
+            b_rows, b_notes = baseline_rows(lang, args.vocab_size, ours, args.no_unigram)
+            rows.extend(b_rows)
+            notes.extend(b_notes)
+            best = {
+                split: max((r for r in b_rows if r["split"] == split), key=lambda r: r["bytes/token"])
+                for split in common.SPLITS
+            }
+            for split in common.SPLITS:
+                notes.append(f"best baseline on {split}: {best[split]['tokenizer']} "
+                             f"({best[split]['bytes/token']:.4f} bytes/token)")  # fmt: skip
+        lines = summary(lang, rows, best)
+        done[lang] = {
+            "summary": lines,
+            "markdown": markdown(lines),
+            "winner_check": _winner_check(lang, ours, rows),
+            "rows": rows,
+            "notes": notes,
+            "seconds": round(time.perf_counter() - t_lang, 1),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+            "argv": sys.argv,
+        }
+        _write(args.vocab_size, done)
+
+    for lang, got in done.items():
+        print(f"\n### {lang}: compression frontier (total vocabulary {args.vocab_size:,})\n")
+        print(got["markdown"])
+    checks = [row for got in done.values() for row in got["winner_check"]]
+    if checks:
+        common.print_table(checks, list(checks[0]), "The winning variant (chosen on valid) vs HF BPE")
+    print(f"\nnote: {NOT_MEASURED}")
+    for lang, got in done.items():
+        for note in got["notes"]:
+            print(f"note: [{lang}] {note}")
+    print(f"\ntotal time {time.perf_counter() - t0:.0f} s")
+
+
+def _variant_notes(lang: str, ours: dict[str, Trained], vocab_size: int) -> list[str]:
+    notes = []
+    cur = ours.get("curriculum")
+    if cur is not None:
+        saved = common.MODELS_DIR / f"{lang}.model"
+        if saved.is_file() and vocab_size == tokenizer.VOCAB_CAP:
+            same = tokenizer.load(saved).merges == cur.tok.merges
+            verdict = "has the same merges as" if same else "has DIFFERENT merges from"
+            notes.append(f"curriculum trained here {verdict} {saved.relative_to(common.ROOT)}")
+    ties = ours.get("ties: largest pair")
+    if cur is not None and ties is not None:
+        a = sorted(cur.tok.merges, key=cur.tok.merges.get)
+        b = sorted(ties.tok.merges, key=ties.tok.merges.get)
+        first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), None)
+        tokens = [{t.tok.vocab[i] for i in t.tok.merges.values()} for t in (cur, ties)]
+        same_bytes = tokens[0] & tokens[1]
+        notes.append(
+            f"ties: largest pair vs curriculum: merge lists first differ at merge {first}; "
+            f"{len(same_bytes)} of {len(a)} merged tokens have the same bytes in both"
+        )
+    return notes
+
+
+def _winner_check(lang: str, ours: dict[str, Trained], rows: list[dict]) -> list[dict]:
+    """Mid-akshara rate and round trips of the variant with the most valid bytes/token (among those
+    trained on the same text) and of the shipped curriculum, against HF BPE (indic pre-split)."""
+    same_text = [t for t in ours.values() if t.variant.extra is None]
+    if not same_text:
+        return []
+    win = max(same_text, key=lambda t: t.rows["valid"]["bytes/token"])
+    shipped = [t for t in same_text if t.variant.name == "curriculum" and t is not win]
+    shown = [("winner (valid)", win)] + [("shipped", t) for t in shipped]
+    hf = {r["split"]: r for r in rows if r["lang"] == lang and r["tokenizer"] == "HF BPE (indic pre-split)"}
+    out = []
+    for role, t in shown:
+        row = {"lang": lang, "role": role, "variant": t.variant.name}
+        for split in common.SPLITS:
+            row[f"mid-akshara {split}"] = t.rows[split]["mid-akshara rate"]
+            row[f"HF BPE mid-akshara {split}"] = hf[split]["mid-akshara rate"] if hf else None
+        row["no worse than HF"] = (
+            all(row[f"mid-akshara {s}"] <= row[f"HF BPE mid-akshara {s}"] for s in common.SPLITS) if hf else None
+        )
+        row["round-trip failures"] = t.round_trip[0]
+        row["lines checked"] = t.round_trip[1]
+        out.append(row)
+    return out
+
+
+def _write(vocab_size: int, done: dict[str, dict]) -> None:
+    """bench/results/variants.json; languages not run now are kept from the file (same vocab size),
+    so `--lang hi` and `--lang kn` may run one after the other or side by side."""
+    path = common.RESULTS_DIR / "variants.json"
+    common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as lock:  # the lock guards read-modify-write across processes
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        try:
+            old = json.loads(lock.read() or "{}")
+        except json.JSONDecodeError:
+            old = {}
+        by_lang = old.get("by_lang", {}) if old.get("vocab_size") == vocab_size else {}
+        by_lang.update(done)
+        by_lang = {lang: by_lang[lang] for lang in LANGS if lang in by_lang}
+        common.write_results("variants", {
+            "vocab_size": vocab_size,
+            "languages": list(by_lang),
+            "variants": [v.name for v in VARIANTS],
+            "not_measured": NOT_MEASURED,
+            "by_lang": by_lang,
+        })  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
