@@ -12,6 +12,7 @@ Targets: ours / HF wall time <= 3x, and peak memory < 2 GB.
 Run from the repository root:
     python -m bench.train_speed                 # hi and kn -> bench/results/train_speed.json
     python -m bench.train_speed --lang hi --runs 3
+    python -m bench.train_speed --recipe curriculum   # the shipped recipe -> train_speed_curriculum.json
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import sys
 import psutil
 
 import tokenizer
+from tokenizer.train import get_recipe
 
 from . import common
 
@@ -33,12 +35,20 @@ MAX_RATIO = 3.0
 MAX_PEAK_MB = 2048.0
 
 
-def worker(trainer: str, lang: str, vocab_size: int, pattern: str) -> dict:
-    """Runs in the child: train once and report seconds and memory as one JSON line."""
+def worker(trainer: str, lang: str, vocab_size: int, pattern: str, recipe: str | None) -> dict:
+    """Runs in the child: train once and report seconds and memory as one JSON line.
+
+    With a recipe, ours trains that recipe's stages and HF trains on the recipe's final pre-split.
+    """
     lines = common.train_lines(lang)
+    if recipe:
+        pattern = get_recipe(recipe).stages[-1].pattern
     rss_before_mb = psutil.Process().memory_info().rss / 2**20
     start = resource.getrusage(resource.RUSAGE_SELF)
-    if trainer == "ours":
+    if trainer == "ours" and recipe:
+        tok, seconds = common.timed(lambda: tokenizer.train(lines, vocab_size, recipe=recipe, quiet=True))
+        size = tok.vocab_size
+    elif trainer == "ours":
         tok, seconds = common.train_ours(lang, vocab_size, pattern)
         size = tok.vocab_size
     else:
@@ -54,9 +64,11 @@ def worker(trainer: str, lang: str, vocab_size: int, pattern: str) -> dict:
     }
 
 
-def run_child(trainer: str, lang: str, vocab_size: int, pattern: str) -> dict:
+def run_child(trainer: str, lang: str, vocab_size: int, pattern: str, recipe: str | None) -> dict:
     cmd = [sys.executable, "-m", "bench.train_speed", "--worker", trainer,
            "--lang", lang, "--vocab-size", str(vocab_size), "--pattern", pattern]  # fmt: skip
+    if recipe:
+        cmd += ["--recipe", recipe]
     done = subprocess.run(cmd, cwd=common.ROOT, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"{trainer} on {lang} failed:\n{done.stderr}")
@@ -66,10 +78,11 @@ def run_child(trainer: str, lang: str, vocab_size: int, pattern: str) -> dict:
 def main() -> None:
     p = common.parser(__doc__)
     p.add_argument("--runs", type=int, default=2, help="fresh-process runs per trainer; best time counts")
+    p.add_argument("--recipe", help="train ours with this recipe (e.g. curriculum); HF uses its final pre-split")
     p.add_argument("--worker", choices=TRAINERS, help=argparse.SUPPRESS)  # internal: the child process
     args = p.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.lang[0], args.vocab_size, args.pattern)))
+        print(json.dumps(worker(args.worker, args.lang[0], args.vocab_size, args.pattern, args.recipe)))
         return
 
     common.report_load()
@@ -79,7 +92,7 @@ def main() -> None:
         for run in range(args.runs):
             for trainer in TRAINERS:
                 print(f"[{lang}] {trainer} run {run + 1}/{args.runs} ...", flush=True)
-                result = run_child(trainer, lang, args.vocab_size, args.pattern)
+                result = run_child(trainer, lang, args.vocab_size, args.pattern, args.recipe)
                 by_trainer[trainer].append(result)
                 runs.append({"lang": lang, "trainer": trainer, "run": run + 1, **result})
         best = {t: min(r["seconds"] for r in rs) for t, rs in by_trainer.items()}
@@ -99,7 +112,8 @@ def main() -> None:
     common.print_table(rows, list(rows[0]), f"Training time (best of {args.runs} fresh processes) and peak RSS")
     print(f"targets: ours/hf <= {MAX_RATIO:g}x wall time; our peak RSS < {MAX_PEAK_MB / 1024:g} GB")
     print(f"(HF BpeTrainer may use all {psutil.cpu_count()} cores; ours is single-threaded: compare cpu s too)")
-    common.write_results("train_speed", {"vocab_size": args.vocab_size, "pattern": args.pattern,
+    name = f"train_speed_{args.recipe}" if args.recipe else "train_speed"
+    common.write_results(name, {"vocab_size": args.vocab_size, "pattern": args.pattern, "recipe": args.recipe,
                                          "targets": {"max_ratio": MAX_RATIO, "max_peak_mb": MAX_PEAK_MB},
                                          "rows": rows, "runs": runs})  # fmt: skip
 
