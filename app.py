@@ -264,38 +264,38 @@ def compare(text: str, model: str = AUTO) -> tuple[str, dict]:
     rows: list[tuple[str, dict | None, str]] = []
 
     ours_name = f"Ours ({LANGUAGE_NAMES[lang]})"
-    try:
-        tok = get_model(lang)
-        pieces = viz.pieces_of(tok, _encode_ours(tok, text))
-        data = [b for _, b in pieces]
-        flags = viz.cut_flags(text, data)
-        summary = viz.summarize(text, data, flags) | {"vocab_size": tok.vocab_size}
-        results[ours_name] = summary
-        rows.append((ours_name, summary, ""))
-        columns.append(_column(ours_name, f"{tok.vocab_size:,} tokens · {summary['tokens']:,} used here",
-                               _tokens_with_flags(pieces, flags, DRAW_COMPARE)))
-    except UserError as e:
-        results[ours_name] = {"unavailable": str(e)}
-        rows.append((ours_name, None, str(e)))
-        columns.append(_column(ours_name, "unavailable", viz.notice_html(str(e), error=True)))
 
-    for name, tiktoken_name in GPT_ENCODINGS.items():
-        label = f"{name} ({tiktoken_name})"
+    def add(key: str, label: str, encode: Callable[[], tuple[list[int], list[bytes], int]]) -> None:
+        """One tokenizer's summary row and column; an unavailable one says why and the rest goes on."""
         try:
-            enc = get_encoding(name)
-            ids = enc.encode_ordinary(text)
-            data = enc.decode_tokens_bytes(ids)
-            pieces = list(zip(ids, data))
+            ids, data, vocab_size = encode()
             flags = viz.cut_flags(text, data)
-            summary = viz.summarize(text, data, flags) | {"vocab_size": enc.n_vocab}
-            results[name] = summary
+            summary = viz.summarize(text, data, flags) | {"vocab_size": vocab_size}
+            results[key] = summary
             rows.append((label, summary, ""))
-            columns.append(_column(label, f"{enc.n_vocab:,} tokens · {summary['tokens']:,} used here",
-                                   _tokens_with_flags(pieces, flags, DRAW_COMPARE)))
+            columns.append(_column(label, f"{vocab_size:,} tokens · {summary['tokens']:,} used here",
+                                   _tokens_with_flags(list(zip(ids, data)), flags, DRAW_COMPARE)))
         except UserError as e:
-            results[name] = {"unavailable": str(e)}
+            results[key] = {"unavailable": str(e)}
             rows.append((label, None, str(e)))
             columns.append(_column(label, "unavailable", viz.notice_html(str(e), error=True)))
+
+    def ours() -> tuple[list[int], list[bytes], int]:
+        tok = get_model(lang)
+        ids = _encode_ours(tok, text)
+        return ids, [tok.token_bytes(i) for i in ids], tok.vocab_size
+
+    def gpt(name: str) -> Callable[[], tuple[list[int], list[bytes], int]]:
+        def encode() -> tuple[list[int], list[bytes], int]:
+            enc = get_encoding(name)
+            ids = enc.encode_ordinary(text)
+            return ids, enc.decode_tokens_bytes(ids), enc.n_vocab
+
+        return encode
+
+    add(ours_name, ours_name, ours)
+    for name, tiktoken_name in GPT_ENCODINGS.items():
+        add(name, f"{name} ({tiktoken_name})", gpt(name))
 
     base = results.get(ours_name, {}).get("tokens")
     table = [

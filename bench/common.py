@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import tokenizer
 from tokenizer.corpus import LANGS, Corpus, load_corpus
+from tokenizer.hf import bytes_to_unicode
 from tokenizer.openai import TIKTOKEN_DIR_ENV
 
 T = TypeVar("T")
@@ -81,19 +82,6 @@ def our_model(lang: str, vocab_size: int, pattern: str, use_saved: bool = True) 
 
 
 # ----- Hugging Face byte-level helpers -----------------------------------------------------------
-@lru_cache(maxsize=None)
-def bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's byte -> printable character table, as used by HF's ByteLevel pre-tokenizer."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
-    table = {b: chr(b) for b in printable}
-    shift = 0
-    for b in range(256):
-        if b not in table:
-            table[b] = chr(256 + shift)
-            shift += 1
-    return table
-
-
 @lru_cache(maxsize=None)
 def unicode_to_bytes() -> dict[str, int]:
     return {ch: b for b, ch in bytes_to_unicode().items()}
