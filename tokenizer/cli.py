@@ -7,12 +7,14 @@ traceback: bad input is the user's to fix, and a traceback hides what to fix.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from . import corpus as corpus_mod
 from .build import build
@@ -94,16 +96,34 @@ def cmd_train(args: argparse.Namespace) -> None:
     print(json.dumps(summary, ensure_ascii=False))
 
 
+def read_utf8(stream: BinaryIO, block: int = 1 << 20) -> Iterator[str]:
+    """A binary stream as text, block by block: input of any size is never held whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    fed = 0  # bytes given to the decoder so far
+    while True:
+        data = stream.read(block)
+        held = len(decoder.getstate()[0])  # bytes of a character cut by the previous block
+        try:
+            yield decoder.decode(data, final=not data)
+        except UnicodeDecodeError as e:
+            where, bad = fed - held + e.start, e.object[e.start : e.start + 4].hex(" ")
+            raise CliError(f"stdin is not valid UTF-8 (byte {where}: {bad})") from None
+        if not data:
+            return
+        fed += len(data)
+
+
 def cmd_encode(args: argparse.Namespace) -> None:
+    """Streams: ids are written as the text comes (see Tokenizer.encode_iter), so on an error in the
+    middle of the input the ids before it have been written already."""
     tok = load(args.model)
-    data = sys.stdin.buffer.read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise CliError(f"stdin is not valid UTF-8 (byte {e.start}: {data[e.start:e.start + 4].hex(' ')})") from None
     policy = {"raise": {}, "special": {"allowed_special": "all"}, "text": {"disallowed_special": ()}}[args.special]
-    ids = tok.encode(text, **policy)
-    sys.stdout.write(" ".join(map(str, ids)) + "\n")
+    sep = ""
+    for ids in tok.encode_iter(read_utf8(sys.stdin.buffer), **policy):
+        if ids:
+            sys.stdout.write(sep + " ".join(map(str, ids)))
+            sep = " "
+    sys.stdout.write("\n")
 
 
 def cmd_decode(args: argparse.Namespace) -> None:

@@ -12,11 +12,20 @@ from typing import Literal
 import regex
 
 from .bpe import Merges, build_vocab, encode_ids, render_token
-from .pretokenize import Pattern, get_pattern
+from .pretokenize import PATTERNS, Pattern, get_pattern
 
 ENDOFTEXT = "<|endoftext|>"
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _CACHE_LIMIT = 200_000  # distinct chunks kept; a repeated word costs one dict lookup
+# encode_iter may cut text right after a line break followed by a character that is neither
+# whitespace nor a mark (nor ZWJ/ZWNJ). In these patterns only whitespace alternatives match a line
+# break, and the whitespace run that ends at the cut is one chunk both in the whole text
+# (`\s*[\r\n]+`) and in the text before the cut (the same, or GPT-4's `\s++$`); no alternative or
+# MARK* suffix continues into such a character, and nothing looks behind a chunk's start. So the
+# chunks of the whole text are the chunks of the two sides (tests/test_hostile.py checks this).
+# GPT-2 (`\s+(?!\S)`, no line-break rule) and GPT-4o (`[\r\n/]*` after punctuation) fail it.
+_STREAMABLE = frozenset(PATTERNS[n].regex for n in ("indic", "indic-words", "indic-phrases", "akshara", "gpt4"))
+_CUT = regex.compile(r"(?r)[\r\n](?=[^\s\p{M}\u200c\u200d])")  # searched backwards: the last cut first
 
 
 class Tokenizer:
@@ -65,9 +74,13 @@ class Tokenizer:
     # ----- encoding --------------------------------------------------------------------------
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode text with no special-token handling: '<|endoftext|>' is just text here."""
+        return self._encode_ordinary(text, 0)
+
+    def _encode_ordinary(self, text: str, offset: int) -> list[int]:
+        """offset: where text starts in the caller's text, so that an error names the caller's index."""
         ids: list[int] = []
         for chunk in self.pattern.compiled.findall(text):
-            ids.extend(self._encode_chunk(chunk, text))
+            ids.extend(self._encode_chunk(chunk, text, offset))
         return ids
 
     def encode(
@@ -83,28 +96,39 @@ class Tokenizer:
         `disallowed_special` (by default every special token not allowed) raises ValueError;
         anything else is encoded as ordinary text.
         """
+        return self._encode(text, *self._policy(allowed_special, disallowed_special))
+
+    def _policy(
+        self,
+        allowed_special: Literal["all"] | Collection[str],
+        disallowed_special: Literal["all"] | Collection[str],
+    ) -> tuple[set[str], set[str]]:
         allowed = set(self.special_tokens) if allowed_special == "all" else set(allowed_special)
         unknown = allowed - set(self.special_tokens)
         if unknown:
             raise ValueError(f"not special tokens of this tokenizer: {sorted(unknown)}")
         disallowed = set(self.special_tokens) - allowed if disallowed_special == "all" else set(disallowed_special)
+        return allowed, disallowed
+
+    def _encode(self, text: str, allowed: set[str], disallowed: set[str], offset: int = 0) -> list[int]:
+        """encode() with the policy resolved; offset as in _encode_ordinary (encode_iter passes the stream's)."""
         if self._special_re is None or not (allowed or disallowed):
-            return self.encode_ordinary(text)
+            return self._encode_ordinary(text, offset)
         ids: list[int] = []
         start = 0
         for match in self._special_re.finditer(text):
             special = match.group()
             if special in disallowed:
                 raise ValueError(
-                    f"text contains the special token {special!r} at index {match.start()}; pass "
+                    f"text contains the special token {special!r} at index {offset + match.start()}; pass "
                     f"allowed_special={{{special!r}}} to encode it as a special token, or "
                     "disallowed_special=() to encode it as plain text"
                 )
             if special in allowed:
-                ids.extend(self.encode_ordinary(text[start : match.start()]))
+                ids.extend(self._encode_ordinary(text[start : match.start()], offset + start))
                 ids.append(self.special_tokens[special])
                 start = match.end()
-        ids.extend(self.encode_ordinary(text[start:]))
+        ids.extend(self._encode_ordinary(text[start:], offset + start))
         return ids
 
     def encode_batch(self, texts: Iterable[str], **kwargs) -> list[list[int]]:
@@ -115,14 +139,65 @@ class Tokenizer:
         for line in lines:
             yield self.encode(line, **kwargs)
 
-    def _encode_chunk(self, chunk: str, text: str) -> list[int]:
+    def encode_iter(
+        self,
+        blocks: Iterable[str],
+        *,
+        allowed_special: Literal["all"] | Collection[str] = frozenset(),
+        disallowed_special: Literal["all"] | Collection[str] = "all",
+    ) -> Iterator[list[int]]:
+        """The ids of encode("".join(blocks), ...) in pieces, holding about one block of text at a time.
+
+        Why: so that a file larger than memory can be piped through `python -m tokenizer encode`.
+        Unlike encode_stream (separate texts), the blocks are one text, cut anywhere. Text is encoded up to the last safe cut (see _STREAMABLE) and
+        the rest carried over, together with the last (longest special token - 1) characters, so a
+        special token split by a block edge is still found. Text without a safe cut (one huge line,
+        or a pattern not in _STREAMABLE, which is never cut) is held until one comes: memory then
+        grows with it. Errors (disallowed special text, lone surrogates) name the index in the whole
+        stream, and are raised when reached: the pieces before them have been yielded already.
+        """
+        allowed, disallowed = self._policy(allowed_special, disallowed_special)
+        cuttable = self.pattern.regex in _STREAMABLE
+        hold = max(max(map(len, self.special_tokens), default=0) - 1, 1)  # >= 1: a cut needs the next char
+        in_special = [s for s in self.special_tokens if "\r" in s or "\n" in s]  # specials a cut could split
+        pending: list[str] = []  # text not encoded yet
+        size = 0  # characters in pending
+        offset = 0  # index in the stream of pending's first character
+        edge = ""  # the end of pending: cuts up to its last `hold` characters were looked for already
+        for block in blocks:
+            if not block:
+                continue
+            cut = -1
+            if cuttable:
+                window, base = edge + block, size - len(edge)  # window[0] is pending's character `base`
+                start = max(len(edge) - hold, 0)  # line breaks before this were looked at already
+                end = len(window) - hold + 1  # the character after a cut must be in window[:end]
+                while end > start and (m := _CUT.search(window, start, end)):
+                    cut = base + m.end()
+                    if not any(_spans(window, m.end(), s) for s in in_special):
+                        break
+                    cut, end = -1, m.start()  # a special token holds this line break: look earlier
+            pending.append(block)
+            if cut < 0:
+                size += len(block)
+                edge = (edge + block)[-2 * hold :]
+                continue
+            text = "".join(pending)
+            yield self._encode(text[:cut], allowed, disallowed, offset)
+            offset += cut
+            rest = text[cut:]
+            pending, size, edge = [rest], len(rest), rest[-2 * hold :]
+        if size:
+            yield self._encode("".join(pending), allowed, disallowed, offset)
+
+    def _encode_chunk(self, chunk: str, text: str, offset: int = 0) -> list[int]:
         ids = self._cache.get(chunk)
         if ids is None:
             try:
                 data = chunk.encode("utf-8")
             except UnicodeEncodeError:
                 bad = _SURROGATE.search(text)
-                where = f" at index {bad.start()} (U+{ord(bad.group()):04X})" if bad else ""
+                where = f" at index {offset + bad.start()} (U+{ord(bad.group()):04X})" if bad else ""
                 raise ValueError(f"text contains a lone surrogate{where}, which UTF-8 cannot encode") from None
             start = list(data) if self._identity_bytes else [self.byte_ids[b] for b in data]
             ids = encode_ids(start, self.merges)
@@ -162,3 +237,8 @@ class Tokenizer:
 
     def __repr__(self) -> str:
         return f"Tokenizer(name={self.name!r}, vocab_size={self.vocab_size}, pattern={self.pattern.name!r})"
+
+
+def _spans(text: str, cut: int, special: str) -> bool:
+    """Whether an occurrence of special in text has the cut strictly inside it."""
+    return text.find(special, max(cut - len(special) + 1, 0), cut + len(special) - 1) != -1
