@@ -23,6 +23,7 @@ import pandas as pd
 
 import tokenizer
 from tokenizer import visualize as viz
+from tokenizer.encoding import parse_ids
 from tokenizer.fast import fast_encoder
 from tokenizer.openai import ENCODINGS
 from tokenizer.pretokenize import PATTERNS
@@ -383,22 +384,6 @@ def _decode_error(message: str) -> tuple:
     return "", "", viz.notice_html(message, error=True)
 
 
-_ID_SEPARATORS = re.compile(r"[\s,;\[\]()]+")
-
-
-def parse_ids(ids_text: str, vocab_size: int) -> list[int]:
-    words = [w for w in _ID_SEPARATORS.split(ids_text) if w]
-    ids = []
-    for n, word in enumerate(words, 1):
-        if not (word.isascii() and word.isdigit()):
-            raise UserError(f"Item {n} is {word[:20]!r}, which is not a token id (a whole number ≥ 0).")
-        value = int(word)
-        if value >= vocab_size:
-            raise UserError(f"Item {n} is {value:,}, out of range: this model's ids are 0 to {vocab_size - 1:,}.")
-        ids.append(value)
-    return ids
-
-
 @_guard(_decode_error)
 def decode(ids_text: str, model: str = "Hindi") -> tuple[str, str, str]:
     """Ids (spaces or commas) -> (text, coloured tokens HTML, message HTML)."""
@@ -409,7 +394,10 @@ def decode(ids_text: str, model: str = "Hindi") -> tuple[str, str, str]:
     tok = get_model(lang)
     if not ids_text.strip():
         return "", "", viz.notice_html("Enter token ids separated by spaces or commas, e.g. 300, 301, 302.")
-    ids = parse_ids(ids_text, tok.vocab_size)
+    try:
+        ids = parse_ids(ids_text, tok.vocab_size)
+    except ValueError as e:
+        raise UserError(f"{str(e)[0].upper()}{str(e)[1:]}.") from None
     pieces = viz.pieces_of(tok, ids)
     name = LANGUAGE_NAMES[lang]
     try:

@@ -58,8 +58,8 @@ def test_decode_accepts_commas(model, hi_small):
 @pytest.mark.parametrize(
     "args, stdin, message",
     [
-        (["decode"], b"1 2 x", "error: id 3 is not a non-negative integer: 'x'"),
-        (["decode"], b"1 -2", "error: id 2 is not a non-negative integer: '-2'"),
+        (["decode"], b"1 2 x", "error: id 3 is not a token id (a whole number >= 0): 'x'"),
+        (["decode"], b"1 -2", "error: id 2 is not a token id (a whole number >= 0): '-2'"),
         (["decode"], b"1 1000", "error: id 2 is 1000, out of range: this model's ids are 0..999"),
         (["decode"], b"224", "error: ids decode to bytes that are not valid UTF-8 at byte 0"),
         (["encode"], b"ok \xff\xfe", "error: stdin is not valid UTF-8 (byte 3: ff fe)"),

@@ -10,6 +10,7 @@ import argparse
 import codecs
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -19,6 +20,7 @@ from typing import BinaryIO
 from . import corpus as corpus_mod
 from .build import build
 from .metrics import compression_curve, evaluate
+from .encoding import ID_SEPARATORS, parse_ids
 from .model_file import load, save
 from .pretokenize import PATTERNS
 from .train import DEFAULT_RECIPE, RECIPES, VOCAB_CAP, train
@@ -127,18 +129,40 @@ def cmd_encode(args: argparse.Namespace) -> None:
 
 
 def cmd_decode(args: argparse.Namespace) -> None:
+    """Streams like encode: ids are read and text written block by block."""
     tok = load(args.model)
-    raw = sys.stdin.read().replace(",", " ").split()
-    ids = []
-    for n, word in enumerate(raw, 1):
-        if not word.isdigit():
-            raise CliError(f"id {n} is not a non-negative integer: {word[:20]!r}")
-        token_id = int(word)
-        if token_id >= tok.vocab_size:
-            raise CliError(f"id {n} is {token_id}, out of range: this model's ids are 0..{tok.vocab_size - 1}")
-        ids.append(token_id)
-    sys.stdout.buffer.write(tok.decode_bytes(ids) if args.errors == "bytes" else tok.decode(ids, args.errors).encode())
-    sys.stdout.buffer.flush()
+    out = sys.stdout.buffer
+    decoder = None if args.errors == "bytes" else codecs.getincrementaldecoder("utf-8")(args.errors)
+    n_ids = n_bytes = 0
+    carry = ""  # an id cut by the block edge
+    for block in read_utf8(sys.stdin.buffer):
+        text = carry + block
+        tail = _LAST_WORD.search(text) if block else None
+        carry, text = (tail.group(), text[: tail.start()]) if tail else ("", text)
+        ids = parse_ids(text, tok.vocab_size, n_ids + 1)
+        n_ids += len(ids)
+        data = tok.decode_bytes(ids)
+        _write_decoded(out, decoder, data, n_bytes, final=not block)
+        n_bytes += len(data)
+    out.flush()
+
+
+_LAST_WORD = re.compile(r"[^\s,;\[\]()]+\Z")  # the last id of a block, maybe cut in half
+
+
+def _write_decoded(out: BinaryIO, decoder, data: bytes, offset: int, final: bool) -> None:
+    """Write decoded bytes; offset is where data starts in the whole output, for the error message."""
+    if decoder is None:
+        out.write(data)
+        return
+    held = len(decoder.getstate()[0])  # bytes of a character cut by the previous block
+    try:
+        out.write(decoder.decode(data, final=final).encode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise CliError(
+            f"ids decode to bytes that are not valid UTF-8 at byte {offset - held + e.start} "
+            f"({e.object[e.start:e.end].hex(' ')}); use --errors replace to decode anyway"
+        ) from None
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -299,12 +323,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.func(args)
+    except BrokenPipeError:  # e.g. `encode | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except (CliError, ValueError, OSError) as e:  # our errors are ValueError subclasses with clear text
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
     return 0

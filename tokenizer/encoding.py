@@ -26,6 +26,24 @@ _CACHE_LIMIT = 200_000  # distinct chunks kept; a repeated word costs one dict l
 # GPT-2 (`\s+(?!\S)`, no line-break rule) and GPT-4o (`[\r\n/]*` after punctuation) fail it.
 _STREAMABLE = frozenset(PATTERNS[n].regex for n in ("indic", "indic-words", "indic-phrases", "akshara", "gpt4"))
 _CUT = regex.compile(r"(?r)[\r\n](?=[^\s\p{M}\u200c\u200d])")  # searched backwards: the last cut first
+ID_SEPARATORS = regex.compile(r"[\s,;\[\]()]+")  # "1 2 3", "1, 2, 3" and "[1, 2, 3]" all read as ids
+
+
+def parse_ids(text: str, vocab_size: int, first: int = 1) -> list[int]:
+    """Token ids typed by a person (CLI decode, the Space) with an error naming the bad one.
+
+    `first` is the number of the first id in text, for messages about a long input read in parts.
+    """
+    ids: list[int] = []
+    for n, word in enumerate((w for w in ID_SEPARATORS.split(text) if w), first):
+        if not (word.isascii() and word.isdigit()):  # isdigit alone accepts '²' and '१'
+            raise ValueError(f"id {n} is not a token id (a whole number >= 0): {word[:20]!r}")
+        value = int(word) if len(word) <= 18 else vocab_size  # no 5,000-digit int() (Python refuses those)
+        if value >= vocab_size:
+            shown = word if len(word) <= 40 else word[:20] + "..."
+            raise ValueError(f"id {n} is {shown}, out of range: this model's ids are 0..{vocab_size - 1}")
+        ids.append(value)
+    return ids
 
 
 class Tokenizer:
@@ -96,13 +114,14 @@ class Tokenizer:
         `disallowed_special` (by default every special token not allowed) raises ValueError;
         anything else is encoded as ordinary text.
         """
-        return self._encode(text, *self._policy(allowed_special, disallowed_special))
+        return self._encode(text, *self.special_policy(allowed_special, disallowed_special))
 
-    def _policy(
+    def special_policy(
         self,
         allowed_special: Literal["all"] | Collection[str],
         disallowed_special: Literal["all"] | Collection[str],
     ) -> tuple[set[str], set[str]]:
+        """(allowed, disallowed) special tokens for encode's arguments; shared with the fast path."""
         allowed = set(self.special_tokens) if allowed_special == "all" else set(allowed_special)
         unknown = allowed - set(self.special_tokens)
         if unknown:
@@ -110,34 +129,39 @@ class Tokenizer:
         disallowed = set(self.special_tokens) - allowed if disallowed_special == "all" else set(disallowed_special)
         return allowed, disallowed
 
+    def split_special(
+        self, text: str, allowed: set[str], disallowed: set[str], offset: int = 0
+    ) -> Iterator[tuple[int, str | int]]:
+        """(index in the caller's text, ordinary text or a special id) in order; ValueError for disallowed
+        special text. The one place the special-token policy is applied (the fast path uses it too)."""
+        start = 0
+        if self._special_re is not None and (allowed or disallowed):
+            for match in self._special_re.finditer(text):
+                special = match.group()
+                if special in disallowed:
+                    raise ValueError(
+                        f"text contains the special token {special!r} at index {offset + match.start()}; pass "
+                        f"allowed_special={{{special!r}}} to encode it as a special token, or "
+                        "disallowed_special=() to encode it as plain text"
+                    )
+                if special in allowed:
+                    yield offset + start, text[start : match.start()]
+                    yield offset + match.start(), self.special_tokens[special]
+                    start = match.end()
+        yield offset + start, text[start:]
+
     def _encode(self, text: str, allowed: set[str], disallowed: set[str], offset: int = 0) -> list[int]:
         """encode() with the policy resolved; offset as in _encode_ordinary (encode_iter passes the stream's)."""
-        if self._special_re is None or not (allowed or disallowed):
-            return self._encode_ordinary(text, offset)
         ids: list[int] = []
-        start = 0
-        for match in self._special_re.finditer(text):
-            special = match.group()
-            if special in disallowed:
-                raise ValueError(
-                    f"text contains the special token {special!r} at index {offset + match.start()}; pass "
-                    f"allowed_special={{{special!r}}} to encode it as a special token, or "
-                    "disallowed_special=() to encode it as plain text"
-                )
-            if special in allowed:
-                ids.extend(self._encode_ordinary(text[start : match.start()], offset + start))
-                ids.append(self.special_tokens[special])
-                start = match.end()
-        ids.extend(self._encode_ordinary(text[start:], offset + start))
+        for at, piece in self.split_special(text, allowed, disallowed, offset):
+            if isinstance(piece, int):
+                ids.append(piece)
+            else:
+                ids.extend(self._encode_ordinary(piece, at))
         return ids
 
     def encode_batch(self, texts: Iterable[str], **kwargs) -> list[list[int]]:
         return [self.encode(t, **kwargs) for t in texts]
-
-    def encode_stream(self, lines: Iterable[str], **kwargs) -> Iterator[list[int]]:
-        """Encode an iterable of pieces (lines of a file, say) one at a time, holding one in memory."""
-        for line in lines:
-            yield self.encode(line, **kwargs)
 
     def encode_iter(
         self,
@@ -149,14 +173,14 @@ class Tokenizer:
         """The ids of encode("".join(blocks), ...) in pieces, holding about one block of text at a time.
 
         Why: so that a file larger than memory can be piped through `python -m tokenizer encode`.
-        Unlike encode_stream (separate texts), the blocks are one text, cut anywhere. Text is encoded up to the last safe cut (see _STREAMABLE) and
-        the rest carried over, together with the last (longest special token - 1) characters, so a
+        The blocks are one text, cut anywhere (not separate texts, as in encode_batch). Text is
+        encoded up to the last safe cut (see _STREAMABLE) and the rest carried over, together with the last (longest special token - 1) characters, so a
         special token split by a block edge is still found. Text without a safe cut (one huge line,
         or a pattern not in _STREAMABLE, which is never cut) is held until one comes: memory then
         grows with it. Errors (disallowed special text, lone surrogates) name the index in the whole
         stream, and are raised when reached: the pieces before them have been yielded already.
         """
-        allowed, disallowed = self._policy(allowed_special, disallowed_special)
+        allowed, disallowed = self.special_policy(allowed_special, disallowed_special)
         cuttable = self.pattern.regex in _STREAMABLE
         hold = max(max(map(len, self.special_tokens), default=0) - 1, 1)  # >= 1: a cut needs the next char
         in_special = [s for s in self.special_tokens if "\r" in s or "\n" in s]  # specials a cut could split

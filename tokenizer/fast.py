@@ -20,8 +20,6 @@ import weakref
 from collections.abc import Collection, Iterable, Sequence
 from typing import Literal
 
-import regex
-
 from .encoding import Tokenizer
 from .hf import to_hf
 
@@ -35,8 +33,6 @@ class FastEncoder:
     def __init__(self, tok: Tokenizer) -> None:
         self.tok = tok
         self._hf = to_hf(tok, special_tokens=False)
-        specials = sorted(tok.special_tokens, key=len, reverse=True)
-        self._special_re = regex.compile("|".join(regex.escape(s) for s in specials)) if specials else None
 
     # ----- ordinary text -------------------------------------------------------------------------
     def encode_ordinary(self, text: str) -> list[int]:
@@ -66,41 +62,6 @@ class FastEncoder:
             self.tok.encode_ordinary(text)  # raises ValueError naming the index of the surrogate
         raise ValueError("the Hugging Face tokenizer rejected the text")  # pragma: no cover
 
-    # ----- the special-token policy --------------------------------------------------------------
-    def _pieces(self, text: str, allowed: set[str], disallowed: set[str]) -> list[str | int]:
-        """Text cut at allowed special tokens: strings to encode and special ids, in order (as Tokenizer.encode)."""
-        if self._special_re is None or not (allowed or disallowed):
-            return [text]
-        pieces: list[str | int] = []
-        start = 0
-        for match in self._special_re.finditer(text):
-            special = match.group()
-            if special in disallowed:
-                raise ValueError(
-                    f"text contains the special token {special!r} at index {match.start()}; pass "
-                    f"allowed_special={{{special!r}}} to encode it as a special token, or "
-                    "disallowed_special=() to encode it as plain text"
-                )
-            if special in allowed:
-                pieces.append(text[start : match.start()])
-                pieces.append(self.tok.special_tokens[special])
-                start = match.end()
-        pieces.append(text[start:])
-        return pieces
-
-    def _policy(
-        self,
-        allowed_special: Literal["all"] | Collection[str],
-        disallowed_special: Literal["all"] | Collection[str],
-    ) -> tuple[set[str], set[str]]:
-        specials = set(self.tok.special_tokens)
-        allowed = specials if allowed_special == "all" else set(allowed_special)
-        unknown = allowed - specials
-        if unknown:
-            raise ValueError(f"not special tokens of this tokenizer: {sorted(unknown)}")
-        disallowed = specials - allowed if disallowed_special == "all" else set(disallowed_special)
-        return allowed, disallowed
-
     def encode(
         self,
         text: str,
@@ -119,13 +80,16 @@ class FastEncoder:
         disallowed_special: Literal["all"] | Collection[str] = "all",
     ) -> list[list[int]]:
         """== [tok.encode(t, ...) for t in texts], with HF's parallel encode_batch doing the work."""
-        allowed, disallowed = self._policy(allowed_special, disallowed_special)
+        allowed, disallowed = self.tok.special_policy(allowed_special, disallowed_special)
         texts = list(texts)
-        if self._special_re is None or not (allowed or disallowed):
-            return self.encode_ordinary_batch(texts)
-        cut = [self._pieces(t, allowed, disallowed) for t in texts]
+        cut = [[piece for _, piece in self.tok.split_special(t, allowed, disallowed)] for t in texts]
         plain = [p for pieces in cut for p in pieces if isinstance(p, str) and p]
-        encoded = iter(self.encode_ordinary_batch(plain))
+        try:
+            encoded = iter(self.encode_ordinary_batch(plain))
+        except ValueError:  # name the index in the caller's text, as the reference encoder does
+            for t in texts:
+                self.tok.encode(t, allowed_special=allowed, disallowed_special=disallowed)
+            raise
         out: list[list[int]] = []
         for pieces in cut:
             ids: list[int] = []

@@ -103,7 +103,10 @@ def loads(raw: bytes, path: str | os.PathLike = "<model>") -> Tokenizer:
             text.append(line.decode("utf-8").rstrip("\r"))
         except UnicodeDecodeError as e:
             raise ModelFileError(path, n, f"not valid UTF-8 (byte {e.start + 1} of the line)") from None
-    return _parse(text, path)
+    tok = _parse(text, path)
+    if not raw.endswith(b"\n"):  # every model file ends with a newline: without one it was cut short
+        raise ModelFileError(path, len(lines), "the last line has no newline: the file is truncated")
+    return tok
 
 
 def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
@@ -128,7 +131,7 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
             raise fail(n, f"expected 'key: value', found {lines[n - 1][:40]!r}")
         if key == "special":
             token, _, num = value.rpartition(" ")
-            if not token or not num.isdigit():
+            if not token or not _is_number(num):
                 raise fail(n, f"expected 'special: <token> <id>', found {value[:40]!r}")
             if token in specials:
                 raise fail(n, f"special token {token!r} is listed twice")
@@ -136,7 +139,7 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
         elif key in ("name", "pattern", "regex"):
             fields[key] = value
         elif key == "merges":
-            if not value.isdigit():
+            if not _is_number(value):
                 raise fail(n, f"'merges:' needs a count, found {value[:40]!r}")
             n_merges = int(value)
             break
@@ -169,7 +172,7 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
     for k, line in enumerate(body):
         ln = n + k + 1
         parts = line.split()
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        if len(parts) != 2 or not all(_is_number(p) for p in parts):
             raise fail(ln, f"expected two token ids, found {line[:40]!r}")
         a, b = int(parts[0]), int(parts[1])
         new_id = 256 + k
@@ -188,7 +191,18 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
             raise fail(_line_of(lines, f"special: {token} "), f"special token id {i} collides with a byte or merge id")
     if len(set(specials.values())) != len(specials):
         raise fail(_line_of(lines, "special: "), "two special tokens share an id")
+    expected = range(len(token_bytes), len(token_bytes) + len(specials))
+    if sorted(specials.values()) != list(expected):
+        raise fail(
+            _line_of(lines, "special: "),
+            f"special token ids must follow the merges without gaps: expected {expected.start}..{expected.stop - 1}",
+        )
     return Tokenizer(merges, pattern, specials, name=fields.get("name", ""))
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²' and Devanagari digits."""
+    return text.isascii() and text.isdigit()
 
 
 def _line_of(lines: list[str], prefix: str) -> int:
