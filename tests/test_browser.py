@@ -2,13 +2,14 @@
 
 Types Hindi into the Tokenize box, waits for the coloured tokens, checks the count on the page
 against the library, and saves docs/space.png (Tokenize) and docs/compare.png (Compare). The
-screenshots go to docs/ only with real models (not the small ones tests/app_server.py trains when
-models/ is empty) and a Devanagari font installed; otherwise to the test's tmp dir, so that a
-machine without fonts or models never overwrites them.
+screenshots go to docs/ only when INDIC_TOKENIZER_SCREENSHOTS=docs is set (so running the tests
+leaves the work tree clean), with real models (not the small ones tests/app_server.py trains when
+models/ is empty) and a Devanagari font installed; otherwise to the test's tmp dir.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -85,8 +86,9 @@ def _wait_for_count(page, expected: int) -> None:
 
 
 def _out_dir(tmp_path: Path, server) -> Path:
-    """docs/ for real models and a Devanagari font; otherwise the test's own directory."""
-    if _has_devanagari_font() and not server.small_test_models:
+    """docs/ when asked, for real models and a Devanagari font; otherwise the test's own directory."""
+    asked = os.environ.get("INDIC_TOKENIZER_SCREENSHOTS") == "docs"
+    if asked and _has_devanagari_font() and not server.small_test_models:
         out = ROOT / "docs"
         out.mkdir(exist_ok=True)
         return out
