@@ -9,16 +9,24 @@ EMOJI = ["👨\u200d👩\u200d👧", "👍🏽", "🇮🇳", "❤️", "😀"]
 WORDS = ["क्षत्रिय", "स्थित", "हिन्दी", "क़", "ಕನ್ನಡ", "ಕರ್ನಾಟಕ", "ChatGPTका", "१२३४", "೧೨೩", "don't", "<|endoftext|>"]
 
 any_text = st.text(st.characters(blacklist_categories=("Cs",)))
-indic_text = st.lists(
-    st.one_of(
-        st.sampled_from(DEVANAGARI),
-        st.sampled_from(KANNADA),
-        st.sampled_from(SPECIAL),
-        st.sampled_from(EMOJI),
-        st.sampled_from(WORDS),
-        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-        st.characters(blacklist_categories=("Cs",)),
-    ),
-    max_size=40,
-).map("".join)
+
+
+def mixed_text(*extra: st.SearchStrategy[str], max_size: int = 40) -> st.SearchStrategy[str]:
+    """Strings of Indic letters, marks, whitespace, emoji, real words and any character, plus `extra`."""
+    return st.lists(
+        st.one_of(
+            st.sampled_from(DEVANAGARI),
+            st.sampled_from(KANNADA),
+            *extra,
+            st.sampled_from(SPECIAL),
+            st.sampled_from(EMOJI),
+            st.sampled_from(WORDS),
+            st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+            st.characters(blacklist_categories=("Cs",)),
+        ),
+        max_size=max_size,
+    ).map("".join)
+
+
+indic_text = mixed_text()
 text = st.one_of(any_text, indic_text)

@@ -31,7 +31,7 @@ from tokenizer.model_file import ModelFileError, dumps, load, loads
 from tokenizer.pretokenize import PATTERNS
 
 from .conftest import ROOT
-from .strategies import DEVANAGARI, EMOJI, KANNADA, SPECIAL, WORDS
+from .strategies import mixed_text
 
 EOT = "<|endoftext|>"
 
@@ -441,20 +441,7 @@ PIECES = [
     "/",
     "'s",
 ]
-stream_text = st.lists(
-    st.one_of(
-        st.sampled_from(DEVANAGARI),
-        st.sampled_from(KANNADA),
-        st.sampled_from(MARKS),
-        st.sampled_from(PIECES),
-        st.sampled_from(SPECIAL),
-        st.sampled_from(EMOJI),
-        st.sampled_from(WORDS),
-        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-        st.characters(blacklist_categories=("Cs",)),
-    ),
-    max_size=60,
-).map("".join)
+stream_text = mixed_text(st.sampled_from(MARKS), st.sampled_from(PIECES), max_size=60)
 
 
 def _cut(text: str, points: list[int]) -> list[str]:
