@@ -7,17 +7,33 @@
 """
 
 from .encoding import ENDOFTEXT, Tokenizer
-from .model_file import ModelFileError, load, save
+from .errors import (
+    CorpusError,
+    ExportError,
+    InvalidIdError,
+    ModelFileError,
+    SpecialTokenError,
+    TokenizerError,
+    TrainingError,
+    UnencodableTextError,
+)
+from .model_file import load, save
 from .pretokenize import PATTERNS, get_pattern, split
-from .train import VOCAB_CAP, TrainingError, train
+from .train import VOCAB_CAP, train
 
 __all__ = [
     "ENDOFTEXT",
     "PATTERNS",
     "VOCAB_CAP",
+    "CorpusError",
+    "ExportError",
+    "InvalidIdError",
     "ModelFileError",
+    "SpecialTokenError",
     "Tokenizer",
+    "TokenizerError",
     "TrainingError",
+    "UnencodableTextError",
     "get_pattern",
     "load",
     "save",

@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import regex
 
+from .errors import CorpusError, CorpusFileNotFoundError
+
 Split = Literal["train", "valid", "test"]
 Source = Literal["embedded", "files", "wikipedia"]
 
@@ -45,14 +47,6 @@ FOOTER_HEADINGS = frozenset(
 )  # fmt: skip
 # Three letters (Unicode L or M: Indic vowel signs are M) anywhere in the line.
 _THREE_LETTERS = regex.compile(r"(?:[^\p{L}\p{M}]*[\p{L}\p{M}]){3}")
-
-
-class CorpusError(ValueError):
-    """Bad corpus input: the message names the file (and line) so the user can fix it."""
-
-
-class CorpusFileNotFoundError(CorpusError, FileNotFoundError):
-    """A named input does not exist; also a FileNotFoundError for callers that catch that."""
 
 
 @dataclass(frozen=True)

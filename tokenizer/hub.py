@@ -15,13 +15,14 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import TokenizerError
 from .hf import export, find_metrics
 from .model_file import load
 
 NO_TOKEN = "no Hugging Face token: pass --token, set HF_TOKEN or run `hf auth login`"
 
 
-class HubError(ValueError):
+class HubError(TokenizerError):
     """A push that failed for a reason the user can fix; the message is one line."""
 
 

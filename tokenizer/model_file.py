@@ -22,20 +22,12 @@ from pathlib import Path
 
 from .bpe import render_token
 from .encoding import Tokenizer
+from .errors import ModelFileError
 from .files import write_atomic
 from .pretokenize import PATTERNS, Pattern
 
 MAGIC = "indicbpe"
 VERSION = 1
-
-
-class ModelFileError(ValueError):
-    """A model file that cannot be loaded; the message names the file and line."""
-
-    def __init__(self, path: str | os.PathLike, line: int | None, message: str) -> None:
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {message}")
-        self.path, self.line = str(path), line
 
 
 def dumps(tok: Tokenizer) -> str:

@@ -32,13 +32,10 @@ from tqdm.auto import tqdm
 
 from .bpe import Merges, Pair, build_vocab, encode_ids
 from .encoding import ENDOFTEXT, Tokenizer
+from .errors import TrainingError
 from .pretokenize import Pattern, get_pattern
 
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
-
-
-class TrainingError(ValueError):
-    """Settings or data that cannot give a tokenizer."""
 
 
 @dataclass(frozen=True)
