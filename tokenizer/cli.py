@@ -21,6 +21,7 @@ from . import corpus as corpus_mod
 from .build import build
 from .metrics import compression_curve, evaluate
 from .encoding import ID_SEPARATORS, parse_ids
+from .languages import CODES
 from .model_file import load, save
 from .pretokenize import PATTERNS
 from .train import DEFAULT_RECIPE, RECIPES, VOCAB_CAP, train
@@ -31,7 +32,7 @@ class CliError(Exception):
 
 
 def _add_corpus_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=["hi", "kn"], help="language of the embedded default corpus")
+    p.add_argument("--lang", choices=CODES, help="language of the embedded default corpus")
     p.add_argument("--input", nargs="+", default=[], metavar="FILE", help=".txt, .txt.gz, .jsonl or .parquet files")
     p.add_argument(
         "--source",

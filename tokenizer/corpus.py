@@ -24,11 +24,12 @@ from typing import Any, Literal
 import regex
 
 from .errors import CorpusError, CorpusFileNotFoundError
+from .languages import CODES
 
 Split = Literal["train", "valid", "test"]
 Source = Literal["embedded", "files", "wikipedia"]
 
-LANGS = ("hi", "kn")
+LANGS = CODES
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 TEXT_SUFFIXES = (".txt", ".txt.gz")
 ROW_SUFFIXES = {".jsonl": "json", ".jsonl.gz": "json", ".parquet": "parquet"}  # -> datasets builder
