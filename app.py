@@ -24,7 +24,6 @@ import pandas as pd
 import tokenizer
 from tokenizer import visualize as viz
 from tokenizer.encoding import parse_ids
-from tokenizer.fast import fast_encoder
 from tokenizer.openai import ENCODINGS
 from tokenizer.pretokenize import PATTERNS
 from tokenizer.report import load_metrics, metrics_table
@@ -35,7 +34,6 @@ ROOT = Path(__file__).resolve().parent
 MODELS_ENV = "INDIC_TOKENIZER_MODELS"
 MAX_CHARS = 200_000  # longer inputs are refused
 MAX_QUERY_CHARS = 200  # Vocabulary search
-FAST_PATH_CHARS = 2_000  # longer texts are encoded by the compiled fast path
 DRAW_TOKENS = 4_000  # coloured tokens drawn in the Tokenize view (all are counted)
 DRAW_COMPARE = 1_500  # per column in Compare
 DRAW_CHUNKS = 1_500  # per column in Pre-split
@@ -162,11 +160,8 @@ def _clean_library_error(e: ValueError) -> str:
 
 
 def _encode_ours(tok: tokenizer.Tokenizer, text: str) -> list[int]:
-    """Special-token text counts as plain text here. Long texts go through the compiled fast path
-    (HF `tokenizers`, the same ids: tests/test_fast.py), short ones through the reference encoder."""
+    """Special-token text counts as plain text here."""
     try:
-        if len(text) > FAST_PATH_CHARS:
-            return fast_encoder(tok).encode_ordinary(text)
         return tok.encode_ordinary(text)
     except ValueError as e:  # e.g. a lone surrogate
         raise UserError(f"This text cannot be encoded: {_clean_library_error(e)}") from None

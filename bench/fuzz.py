@@ -9,7 +9,7 @@ Properties (both shipped models, models/{hi,kn}.model, where a model is involved
                      swaps, deletions and duplications) either loads or raises ModelFileError, never
                      another exception; loads of a *different* model are counted (the format has no
                      checksum, so e.g. a flipped digit gives another valid model)
-  parity-{lang}      the fast encoder (FastEncoder, encode and encode_ordinary) and the exported HF
+  parity-{lang}      the default Tokenizer (its compiled core: encode and encode_ordinary) and the exported HF
                      tokenizer (tokenizer.json as written by export-hf) give the reference ids
 Strings mix Devanagari, Kannada, Latin, emoji ZWJ sequences, storms of combining marks, control and
 format characters, very long words and special-token look-alikes (tests/strategies.py, extended here).
@@ -128,18 +128,17 @@ def check_stream(tok: Tokenizer) -> Callable[[tuple[str, list[int]]], None]:
 def check_parity(tok: Tokenizer) -> Callable[[str], None]:
     from tokenizers import Tokenizer as HfTokenizer
 
-    from tokenizer.fast import fast_encoder
     from tokenizer.hf import to_hf
 
-    fast = fast_encoder(tok)
+    ref = tok.reference()
     exported = HfTokenizer.from_str(to_hf(tok).to_str())  # what tokenizer.json holds
 
     def check(s: str) -> None:
-        expected = tok.encode(s, allowed_special="all")
-        if fast.encode(s, allowed_special="all") != expected:
-            raise Failure("FastEncoder.encode(allowed_special='all') differs")
-        if fast.encode_ordinary(s) != tok.encode_ordinary(s):
-            raise Failure("FastEncoder.encode_ordinary differs")
+        expected = ref.encode(s, allowed_special="all")
+        if tok.encode(s, allowed_special="all") != expected:
+            raise Failure("Tokenizer.encode(allowed_special='all') differs from the reference")
+        if tok.encode_ordinary(s) != ref.encode_ordinary(s):
+            raise Failure("Tokenizer.encode_ordinary differs from the reference")
         if exported.encode(s, add_special_tokens=False).ids != expected:
             raise Failure("exported tokenizer.json differs")
 

@@ -190,13 +190,7 @@ def marathi_lines() -> tuple[str, ...] | None:
 
 # ----- measuring ----------------------------------------------------------------------------------
 def encoder(tok: tokenizer.Tokenizer) -> Callable[[str], list[int]]:
-    """tok.encode_ordinary, through the fast (HF) path when the pre-split can be exported."""
-    from tokenizer.fast import fast_encoder
-
-    try:
-        return fast_encoder(tok).encode_ordinary
-    except ValueError:
-        return tok.encode_ordinary
+    return tok.encode_ordinary
 
 
 def round_trip_failures(tok: tokenizer.Tokenizer, lang: str) -> tuple[int, int, str | None]:

@@ -1,31 +1,30 @@
 """The Tokenizer: special tokens, then pre-split, then BPE per chunk; and back to text.
 
 This is the pipeline of Hugging Face `tokenizers` (pre-tokenizer, model, decoder) with
-tiktoken's public surface (`encode`, `encode_ordinary`, `decode`, `allowed_special`).
+tiktoken's public surface (`encode`, `encode_ordinary`, `decode`, `allowed_special`). Like
+tiktoken's `Encoding` over its `CoreBPE`, the Tokenizer is a facade: it applies the special-token
+policy and the error checks once and hands ordinary text to a core chosen when it is first used
+(tokenizer/core.py: the compiled core, or the pure-Python reference when the compiled one cannot
+give the same ids). Callers never choose; `tok.backend` says which one runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Literal
 
 import regex
 
-from .bpe import Merges, build_vocab, encode_ids, render_token
+from .bpe import Merges, build_vocab, render_token
+from .core import CUT, STREAMABLE, Core, available_cores, make_core
+from .errors import InvalidIdError, SpecialTokenError, TokenizerError, UnencodableTextError
 from .pretokenize import PATTERNS, Pattern, get_pattern
+from .reference import ReferenceCore
 
 ENDOFTEXT = "<|endoftext|>"
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
-_CACHE_LIMIT = 200_000  # distinct chunks kept; a repeated word costs one dict lookup
-# encode_iter may cut text right after a line break followed by a character that is neither
-# whitespace nor a mark (nor ZWJ/ZWNJ). In these patterns only whitespace alternatives match a line
-# break, and the whitespace run that ends at the cut is one chunk both in the whole text
-# (`\s*[\r\n]+`) and in the text before the cut (the same, or GPT-4's `\s++$`); no alternative or
-# MARK* suffix continues into such a character, and nothing looks behind a chunk's start. So the
-# chunks of the whole text are the chunks of the two sides (tests/test_hostile.py checks this).
-# GPT-2 (`\s+(?!\S)`, no line-break rule) and GPT-4o (`[\r\n/]*` after punctuation) fail it.
-_STREAMABLE = frozenset(PATTERNS[n].regex for n in ("indic", "indic-words", "indic-phrases", "akshara", "gpt4"))
-_CUT = regex.compile(r"(?r)[\r\n](?=[^\s\p{M}\u200c\u200d])")  # searched backwards: the last cut first
+_CUT = regex.compile(rf"(?r){CUT}")  # searched backwards: the last cut first
 ID_SEPARATORS = regex.compile(r"[\s,;\[\]()]+")  # "1 2 3", "1, 2, 3" and "[1, 2, 3]" all read as ids
 
 
@@ -37,11 +36,11 @@ def parse_ids(text: str, vocab_size: int, first: int = 1) -> list[int]:
     ids: list[int] = []
     for n, word in enumerate((w for w in ID_SEPARATORS.split(text) if w), first):
         if not (word.isascii() and word.isdigit()):  # isdigit alone accepts '²' and '१'
-            raise ValueError(f"id {n} is not a token id (a whole number >= 0): {word[:20]!r}")
+            raise InvalidIdError(f"id {n} is not a token id (a whole number >= 0): {word[:20]!r}")
         value = int(word) if len(word) <= 18 else vocab_size  # no 5,000-digit int() (Python refuses those)
         if value >= vocab_size:
             shown = word if len(word) <= 40 else word[:20] + "..."
-            raise ValueError(f"id {n} is {shown}, out of range: this model's ids are 0..{vocab_size - 1}")
+            raise InvalidIdError(f"id {n} is {shown}, out of range: this model's ids are 0..{vocab_size - 1}")
         ids.append(value)
     return ids
 
@@ -71,13 +70,14 @@ class Tokenizer:
         self.inverse_special = {i: s for s, i in self.special_tokens.items()}
         clash = set(self.inverse_special) & set(self.vocab)
         if clash:
-            raise ValueError(f"special token ids {sorted(clash)} collide with byte or merge ids")
+            raise TokenizerError(f"special token ids {sorted(clash)} collide with byte or merge ids")
         self._special_re = (
             regex.compile("|".join(regex.escape(s) for s in sorted(self.special_tokens, key=len, reverse=True)))
             if self.special_tokens
             else None
         )
-        self._cache: dict[str, list[int]] = {}
+        self._core: Core | None = None
+        self._core_lock = threading.Lock()
 
     # ----- sizes -----------------------------------------------------------------------------
     @property
@@ -89,6 +89,27 @@ class Tokenizer:
     def n_merges(self) -> int:
         return len(self.merges)
 
+    # ----- the core ------------------------------------------------------------------------------
+    @property
+    def core(self) -> Core:
+        """The encoder of ordinary text, built on first use (the compiled one takes ~0.1 s to check)."""
+        if self._core is None:
+            with self._core_lock:
+                if self._core is None:
+                    self._core = make_core(self.vocab, self.merges, self.pattern, self.byte_ids, self.name)
+        return self._core
+
+    def reference(self) -> Tokenizer:
+        """This tokenizer on the pure-Python reference encoder: the specification, for parity tests."""
+        ref = Tokenizer(self.merges, self.pattern, self.special_tokens, byte_ids=self.byte_ids, name=self.name)
+        ref._core = ReferenceCore(ref.merges, ref.pattern, ref.byte_ids)
+        return ref
+
+    @property
+    def backend(self) -> str:
+        """Which core runs: "tiktoken" (compiled) or "reference" (pure Python)."""
+        return self.core.name
+
     # ----- encoding --------------------------------------------------------------------------
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode text with no special-token handling: '<|endoftext|>' is just text here."""
@@ -96,10 +117,24 @@ class Tokenizer:
 
     def _encode_ordinary(self, text: str, offset: int) -> list[int]:
         """offset: where text starts in the caller's text, so that an error names the caller's index."""
-        ids: list[int] = []
-        for chunk in self.pattern.compiled.findall(text):
-            ids.extend(self._encode_chunk(chunk, text, offset))
-        return ids
+        if not text:
+            return []
+        try:
+            return self.core.encode_ordinary(text)
+        except UnicodeEncodeError:
+            raise _surrogate_error(text, offset) from None
+
+    def encode_ordinary_batch(self, texts: Iterable[str], *, num_threads: int | None = None) -> list[list[int]]:
+        """encode_ordinary of each text, on `num_threads` threads (default: every available core)."""
+        texts = texts if isinstance(texts, Sequence) else list(texts)
+        threads = available_cores() if num_threads is None else num_threads
+        try:
+            return self.core.encode_ordinary_batch(texts, threads)
+        except UnicodeEncodeError:
+            for n, text in enumerate(texts):
+                if _SURROGATE.search(text):
+                    raise _surrogate_error(text, 0, n) from None
+            raise
 
     def encode(
         self,
@@ -125,7 +160,7 @@ class Tokenizer:
         allowed = set(self.special_tokens) if allowed_special == "all" else set(allowed_special)
         unknown = allowed - set(self.special_tokens)
         if unknown:
-            raise ValueError(f"not special tokens of this tokenizer: {sorted(unknown)}")
+            raise SpecialTokenError(f"not special tokens of this tokenizer: {sorted(unknown)}")
         disallowed = set(self.special_tokens) - allowed if disallowed_special == "all" else set(disallowed_special)
         return allowed, disallowed
 
@@ -139,7 +174,7 @@ class Tokenizer:
             for match in self._special_re.finditer(text):
                 special = match.group()
                 if special in disallowed:
-                    raise ValueError(
+                    raise SpecialTokenError(
                         f"text contains the special token {special!r} at index {offset + match.start()}; pass "
                         f"allowed_special={{{special!r}}} to encode it as a special token, or "
                         "disallowed_special=() to encode it as plain text"
@@ -152,6 +187,8 @@ class Tokenizer:
 
     def _encode(self, text: str, allowed: set[str], disallowed: set[str], offset: int = 0) -> list[int]:
         """encode() with the policy resolved; offset as in _encode_ordinary (encode_iter passes the stream's)."""
+        if not self._may_hold_special(text, allowed, disallowed):
+            return self._encode_ordinary(text, offset)
         ids: list[int] = []
         for at, piece in self.split_special(text, allowed, disallowed, offset):
             if isinstance(piece, int):
@@ -160,8 +197,49 @@ class Tokenizer:
                 ids.extend(self._encode_ordinary(piece, at))
         return ids
 
-    def encode_batch(self, texts: Iterable[str], **kwargs) -> list[list[int]]:
-        return [self.encode(t, **kwargs) for t in texts]
+    def _may_hold_special(self, text: str, allowed: set[str], disallowed: set[str]) -> bool:
+        """False when no special token of the policy occurs in text (a substring scan, far cheaper than regex)."""
+        return any(s in text for s in allowed) or any(s in text for s in disallowed)
+
+    def encode_batch(
+        self,
+        texts: Iterable[str],
+        *,
+        num_threads: int | None = None,
+        allowed_special: Literal["all"] | Collection[str] = frozenset(),
+        disallowed_special: Literal["all"] | Collection[str] = "all",
+    ) -> list[list[int]]:
+        """[encode(t, ...) for t in texts], the pieces between special tokens encoded on all cores."""
+        allowed, disallowed = self.special_policy(allowed_special, disallowed_special)
+        texts = list(texts)
+        cut: list[list[tuple[int, str | int]]] = []
+        for n, text in enumerate(texts):
+            if not self._may_hold_special(text, allowed, disallowed):
+                cut.append([(0, text)])
+                continue
+            try:
+                cut.append(list(self.split_special(text, allowed, disallowed)))
+            except SpecialTokenError as e:
+                raise SpecialTokenError(f"text {n}: {e}") from None
+        plain = [(n, at, p) for n, pieces in enumerate(cut) for at, p in pieces if isinstance(p, str) and p]
+        try:
+            encoded = self.core.encode_ordinary_batch([p for _, _, p in plain], available_cores() if num_threads is None else num_threads)
+        except UnicodeEncodeError:
+            for n, at, p in plain:
+                if _SURROGATE.search(p):
+                    raise _surrogate_error(p, at, n) from None
+            raise
+        it = iter(encoded)
+        out: list[list[int]] = []
+        for pieces in cut:
+            ids: list[int] = []
+            for _, p in pieces:
+                if isinstance(p, int):
+                    ids.append(p)
+                elif p:
+                    ids.extend(next(it))
+            out.append(ids)
+        return out
 
     def encode_iter(
         self,
@@ -174,14 +252,14 @@ class Tokenizer:
 
         Why: so that a file larger than memory can be piped through `python -m tokenizer encode`.
         The blocks are one text, cut anywhere (not separate texts, as in encode_batch). Text is
-        encoded up to the last safe cut (see _STREAMABLE) and the rest carried over, together with the last (longest special token - 1) characters, so a
+        encoded up to the last safe cut (see core.STREAMABLE) and the rest carried over, together with the last (longest special token - 1) characters, so a
         special token split by a block edge is still found. Text without a safe cut (one huge line,
-        or a pattern not in _STREAMABLE, which is never cut) is held until one comes: memory then
+        or a pattern not in STREAMABLE, which is never cut) is held until one comes: memory then
         grows with it. Errors (disallowed special text, lone surrogates) name the index in the whole
         stream, and are raised when reached: the pieces before them have been yielded already.
         """
         allowed, disallowed = self.special_policy(allowed_special, disallowed_special)
-        cuttable = self.pattern.regex in _STREAMABLE
+        cuttable = self.pattern.regex in STREAMABLE
         hold = max(max(map(len, self.special_tokens), default=0) - 1, 1)  # >= 1: a cut needs the next char
         in_special = [s for s in self.special_tokens if "\r" in s or "\n" in s]  # specials a cut could split
         pending: list[str] = []  # text not encoded yet
@@ -214,22 +292,6 @@ class Tokenizer:
         if size:
             yield self._encode("".join(pending), allowed, disallowed, offset)
 
-    def _encode_chunk(self, chunk: str, text: str, offset: int = 0) -> list[int]:
-        ids = self._cache.get(chunk)
-        if ids is None:
-            try:
-                data = chunk.encode("utf-8")
-            except UnicodeEncodeError:
-                bad = _SURROGATE.search(text)
-                where = f" at index {offset + bad.start()} (U+{ord(bad.group()):04X})" if bad else ""
-                raise ValueError(f"text contains a lone surrogate{where}, which UTF-8 cannot encode") from None
-            start = list(data) if self._identity_bytes else [self.byte_ids[b] for b in data]
-            ids = encode_ids(start, self.merges)
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[chunk] = ids
-        return ids
-
     # ----- decoding --------------------------------------------------------------------------
     def token_bytes(self, token_id: int) -> bytes:
         """The bytes of one token (a special token's are its text)."""
@@ -237,10 +299,23 @@ class Tokenizer:
             return self.vocab[token_id]
         if token_id in self.inverse_special:
             return self.inverse_special[token_id].encode("utf-8")
-        raise ValueError(f"token id {token_id} is not in the vocabulary (valid: 0..{self.vocab_size - 1})")
+        raise InvalidIdError(f"token id {token_id} is not in the vocabulary (valid: 0..{self.vocab_size - 1})")
 
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
-        return b"".join(self.token_bytes(i) for i in ids)
+        """The bytes of ids; one dict lookup per id, the error path only for an id it does not know."""
+        table = self._id_bytes()
+        try:
+            return b"".join([table[i] for i in ids])
+        except (KeyError, TypeError):
+            return b"".join(self.token_bytes(i) for i in ids)
+
+    def _id_bytes(self) -> dict[int, bytes]:
+        table = self.__dict__.get("_id_bytes_table")
+        if table is None:
+            table = dict(self.vocab)
+            table.update((i, s.encode("utf-8")) for i, s in self.inverse_special.items())
+            self.__dict__["_id_bytes_table"] = table
+        return table
 
     def decode(self, ids: Iterable[int], errors: Literal["replace", "strict"] = "replace") -> str:
         """Ids back to text. Ids that end inside a character give U+FFFD ("replace") or raise ("strict")."""
@@ -250,7 +325,7 @@ class Tokenizer:
         try:
             return data.decode("utf-8", errors=errors)
         except UnicodeDecodeError as e:
-            raise ValueError(
+            raise InvalidIdError(
                 f"ids decode to bytes that are not valid UTF-8 at byte {e.start} "
                 f"({data[e.start:e.end].hex(' ')}); use errors='replace' to decode anyway"
             ) from None
@@ -261,6 +336,14 @@ class Tokenizer:
 
     def __repr__(self) -> str:
         return f"Tokenizer(name={self.name!r}, vocab_size={self.vocab_size}, pattern={self.pattern.name!r})"
+
+
+def _surrogate_error(text: str, offset: int, text_number: int | None = None) -> UnencodableTextError:
+    """The error for text holding a lone surrogate, naming its index in the caller's text."""
+    bad = _SURROGATE.search(text)
+    where = f" at index {offset + bad.start()} (U+{ord(bad.group()):04X})" if bad else ""
+    which = f"text {text_number} " if text_number is not None else "text "
+    return UnencodableTextError(f"{which}contains a lone surrogate{where}, which UTF-8 cannot encode")
 
 
 def _spans(text: str, cut: int, special: str) -> bool:

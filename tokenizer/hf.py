@@ -10,28 +10,21 @@ anything else), then our pre-split regex (`Split`, isolated), then the GPT-2 byt
 mapping (`ByteLevel` with its own regex off), then BPE whose merges are listed in our rank order,
 so HF's "lowest rank first, leftmost on ties" is minbpe's rule and the ids are ours exactly.
 
-The regex is rewritten for Oniguruma (HF's regex engine) by `onig_regex`: every Unicode property
-(\\p{L}, \\p{Devanagari}, \\s ...) becomes an explicit list of code point ranges taken from Python's
-`regex` module, so the split does not depend on which Unicode version either engine ships (they
-differ: Unicode 16/17 added Kannada and Devanagari-area letters that Oniguruma does not know yet).
-Two syntax differences are fixed on the way: `$` means end of line in Oniguruma's Ruby syntax
-(end of string, or before a final newline, in Python: Oniguruma's `\\Z`), and `X{m,n}+` is a
-repeated interval there, not a possessive one (so it becomes the atomic group `(?>X{m,n})`).
+The regex is rewritten for Oniguruma (HF's regex engine) by `unicode_regex.onig_regex`, so that it
+splits exactly as Python's `regex` whatever Unicode version Oniguruma ships.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-import regex
 
 from .encoding import ENDOFTEXT, Tokenizer
 from .files import write_atomic
+from .unicode_regex import onig_regex
 
 FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "README.md")
 LICENSE = "cc-by-sa-4.0"
@@ -58,153 +51,6 @@ def token_string(data: bytes) -> str:
     """A token's bytes as HF's byte-level vocabulary spells them."""
     table = bytes_to_unicode()
     return "".join(table[b] for b in data)
-
-
-# ----- the pre-split regex for Oniguruma -------------------------------------------------------
-# Escapes whose meaning depends on the engine's Unicode tables; they become explicit ranges.
-_CLASS_ESCAPE = regex.compile(r"\\[pP]\{\^?[^}]*\}|\\[sSdDwW]")
-# A code point written as Python writes it (\\xHH, \\uHHHH, \\UHHHHHHHH, \\N{NAME}), or any other escape.
-_CODE_POINT = regex.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{([^}]*)\})")
-_OTHER_ESCAPE = regex.compile(_CODE_POINT.pattern + r"|\\.", regex.S)
-_SURROGATES = (0xD800, 0xDFFF)
-
-
-@lru_cache(maxsize=1)
-def _every_code_point() -> str:
-    return "".join(chr(c) for c in range(0x110000) if not _SURROGATES[0] <= c <= _SURROGATES[1])
-
-
-@lru_cache(maxsize=64)
-def _ranges(escape: str) -> tuple[tuple[int, int], ...]:
-    """The code point ranges (surrogates excluded) that an escape such as \\p{L} matches in `regex`."""
-    gap = _SURROGATES[1] - _SURROGATES[0] + 1
-
-    def code_point(index: int) -> int:  # position in _every_code_point() -> code point
-        return index if index < _SURROGATES[0] else index + gap
-
-    out: list[tuple[int, int]] = []
-    for m in regex.finditer(f"(?:{escape})+", _every_code_point()):
-        first, last = code_point(m.start()), code_point(m.end() - 1)
-        if first < _SURROGATES[0] <= last:  # a run across the surrogate gap is two ranges
-            out += [(first, _SURROGATES[0] - 1), (_SURROGATES[1] + 1, last)]
-        else:
-            out.append((first, last))
-    return tuple(out)
-
-
-def _class_body(escape: str) -> str:
-    """Class members (without brackets) matching what `escape` matches in Python's `regex`."""
-    return "".join(
-        f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _ranges(escape)
-    )
-
-
-def _scan(pattern: str) -> Iterator[tuple[str, str]]:
-    """Cut a regex into (kind, text) atoms: 'class', 'escape', 'open', 'close', 'quant', 'char'."""
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            m = _CLASS_ESCAPE.match(pattern, i) or _OTHER_ESCAPE.match(pattern, i)
-            yield "escape", m.group()
-            i = m.end()
-        elif ch == "[":
-            j = i + 1
-            if j < n and pattern[j] == "^":
-                j += 1
-            if j < n and pattern[j] == "]":  # a literal ] first in a class
-                j += 1
-            while j < n and pattern[j] != "]":
-                if pattern[j] == "[":
-                    raise ValueError(f"nested character classes are not supported: {pattern[i:j + 1]!r}")
-                j += 2 if pattern[j] == "\\" else 1
-            if j >= n:
-                raise ValueError(f"unterminated character class at {i}")
-            yield "class", pattern[i : j + 1]
-            i = j + 1
-        elif ch == "(":
-            m = regex.compile(r"\((?:\?(?:[:=!>]|<[=!]|[a-zA-Z-]+[:)]|P?<\w+>))?").match(pattern, i)
-            yield "open", m.group()
-            i = m.end()
-        elif ch == ")":
-            yield "close", ch
-            i += 1
-        elif ch in "*+?{":
-            m = regex.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})[+?]?").match(pattern, i)
-            if m is None:  # a literal "{"
-                yield "char", ch
-                i += 1
-            else:
-                yield "quant", m.group()
-                i = m.end()
-        else:
-            yield "char", ch
-            i += 1
-
-
-def _code_point(m: regex.Match) -> str:
-    """A Python code point escape as Oniguruma's \\x{H}."""
-    hex_digits = m.group(1) or m.group(2) or m.group(3)
-    c = int(hex_digits, 16) if hex_digits else ord(unicodedata.lookup(m.group(4)))
-    return f"\\x{{{c:X}}}"
-
-
-def _translate_class(cls: str) -> str:
-    cls = _CLASS_ESCAPE.sub(lambda m: _class_body(m.group()), cls)
-    return _CODE_POINT.sub(_code_point, cls)
-
-
-def _translate_escape(esc: str) -> str:
-    if _CLASS_ESCAPE.fullmatch(esc):
-        return f"[{_class_body(esc)}]"
-    m = _CODE_POINT.fullmatch(esc)
-    return _code_point(m) if m else esc
-
-
-@lru_cache(maxsize=16)
-def onig_regex(pattern: str) -> str:
-    """The pattern rewritten so that Oniguruma (in HF `tokenizers`) splits exactly as Python's `regex`.
-
-    Property escapes become explicit ranges, `$` becomes `\\Z`, `^` becomes `\\A`, and a possessive
-    interval `X{m,n}+` becomes `(?>X{m,n})`. Patterns using features this does not know (nested
-    classes, inline flags other than a scoped (?i:...)) raise ValueError rather than risk a silent
-    difference; the parity tests check the result on real and random text.
-    """
-    out: list[str] = []  # translated atoms; a group is folded into one atom when it closes
-    starts: list[int] = []  # index in `out` where each open group begins
-    for kind, text in _scan(pattern):
-        if kind == "class":
-            out.append(_translate_class(text))
-        elif kind == "escape":
-            out.append(_translate_escape(text))
-        elif kind == "open":
-            if text.startswith("(?") and text not in ("(?:", "(?i:", "(?=", "(?!", "(?<=", "(?<!", "(?>"):
-                raise ValueError(f"the group {text!r} (inline flags or a named group) is not supported for export")
-            starts.append(len(out))
-            out.append(text)
-        elif kind == "close":
-            if not starts:
-                raise ValueError("unbalanced ')' in the pattern")
-            start = starts.pop()
-            out[start:] = ["".join(out[start:]) + ")"]
-        elif kind == "quant":
-            if text.startswith("{") and text.endswith("}+"):
-                if not out:
-                    raise ValueError(f"quantifier {text!r} with nothing before it")
-                out[-1] = f"(?>{out[-1]}{text[:-1]})"
-            else:
-                out[-1] = out[-1] + text if out else text
-        elif text == "$":
-            out.append(r"\Z")
-        elif text == "^":
-            out.append(r"\A")
-        elif text == ".":
-            out.append(r"[^\n]")
-        else:
-            out.append(text)
-    if starts:
-        raise ValueError("unbalanced '(' in the pattern")
-    return "".join(out)
 
 
 # ----- the tokenizers.Tokenizer ----------------------------------------------------------------

@@ -112,23 +112,20 @@ def measure(
     )
 
 
+_BATCH = 4096  # lines encoded per call by evaluate
+
+
 def evaluate(tok: Tokenizer, lines: Iterable[str]) -> Metrics:
     """Metrics of one of our tokenizers; special-token text in the lines counts as plain text.
 
-    The ids come from the fast path (HF `tokenizers`, the same ids as `tok.encode_ordinary`),
-    a few thousand lines per call so that all cores work.
+    Lines go to the tokenizer a few thousand at a time, so that every core works and memory stays
+    bounded by one batch of ids.
     """
-    from .fast import BATCH, fast_encoder
-
     kept = [s for s in (line.rstrip("\r\n") for line in lines) if s]  # the lines `measure` tokenizes
-    try:
-        encoder = fast_encoder(tok)
-    except ValueError:  # a custom pre-split regex the HF export cannot express: the reference encoder
-        return measure(kept, lambda line: [tok.token_bytes(i) for i in tok.encode_ordinary(line)], tok.vocab_size)
 
     def batches() -> Iterator[list[int]]:
-        for k in range(0, len(kept), BATCH):
-            yield from encoder.encode_ordinary_batch(kept[k : k + BATCH])
+        for k in range(0, len(kept), _BATCH):
+            yield from tok.encode_ordinary_batch(kept[k : k + _BATCH])
 
     ids = batches()
     return measure(kept, lambda line: [tok.token_bytes(i) for i in next(ids)], tok.vocab_size)
