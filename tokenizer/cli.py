@@ -191,6 +191,32 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                 print(f"{key:>24}: {value}")
 
 
+def cmd_encode_corpus(args: argparse.Namespace) -> None:
+    """Token shards of whole corpora for language-model training (see tokenizer/shards.py)."""
+    from tqdm.auto import tqdm
+
+    from . import shards
+    from .model_file import checksum
+
+    tok = load(args.model)
+    corpus = _corpus(args)
+    split = None if args.split == "all" else args.split
+    bar = tqdm(unit="B", unit_scale=True, desc="encoding", disable=args.quiet, file=sys.stderr)
+    with bar:
+        index = shards.encode_corpus(
+            tok,
+            shards.corpus_documents(corpus, split),
+            args.out,
+            shard_tokens=args.shard_tokens,
+            num_threads=args.threads,
+            progress=bar.update,
+            checksum=checksum(tok),
+            source=corpus.describe() + ("" if split is None else f" [{split} split]"),
+        )
+    summary = {k: index[k] for k in ("model", "checksum", "dtype", "documents", "tokens")}
+    print(json.dumps(summary | {"shards": len(index["shards"]), "out": args.out}, ensure_ascii=False))
+
+
 def cmd_export_hf(args: argparse.Namespace) -> None:
     from .hf import export, find_metrics
 
@@ -283,6 +309,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="special-token text in the input: reject it (default), encode it as the special token, or as plain text",
     )
     p.set_defaults(func=cmd_encode)
+
+    p = sub.add_parser("encode-corpus", help="encode whole corpora into token shards for language-model training")
+    p.add_argument("--model", required=True, help="model file, or a shipped model's name (hi, kn, ...)")
+    _add_corpus_args(p)
+    p.add_argument("--split", choices=["all", "train", "valid", "test"], default="all",
+                   help="documents to encode: all (default), or one part of the train/valid/test split")  # fmt: skip
+    p.add_argument("--out", required=True, help="folder for the shards and index.json")
+    p.add_argument("--shard-tokens", type=int, default=100_000_000, help="tokens per shard (default: %(default)s)")
+    p.add_argument("--threads", type=int, help="encoding threads (default: every available core)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_encode_corpus)
 
     p = sub.add_parser("decode", help="ids (spaces or commas) on stdin -> text on stdout")
     p.add_argument("--model", required=True)

@@ -1,0 +1,112 @@
+"""encode-corpus: token shards that decode back to the documents exactly, an index that agrees with them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tokenizer
+from tokenizer import shards
+from tokenizer.corpus import Document, load_corpus, read_files
+from tokenizer.errors import TokenizerError
+from tokenizer.model_file import checksum
+
+from .conftest import ROOT, corpus_lines
+
+EOT = "<|endoftext|>"
+
+
+def _docs() -> list[Document]:
+    lines = corpus_lines("hi", 120)
+    docs = [Document(f"d{k}", "\n".join(lines[k : k + 7])) for k in range(0, 120, 7)]
+    docs += [
+        Document("eot-text", f"एक {EOT} दो"),  # special-token text inside a document stays text
+        Document("empty", ""),
+        Document("mixed", "ಕನ್ನಡ and हिन्दी, 123 👍🏽\r\n\ttabs  "),
+    ]
+    return docs
+
+
+def test_shards_decode_back_to_the_documents(hi_small, tmp_path):
+    docs = _docs()
+    index = shards.encode_corpus(hi_small, docs, tmp_path, shard_tokens=400, checksum=checksum(hi_small))
+    assert index["dtype"] == "uint16" and index["documents"] == len(docs)
+    assert index["checksum"] == checksum(hi_small) and index["checksum"].startswith("sha256:")
+    assert len(index["shards"]) > 2  # documents are never cut, so a shard holds at least one
+    arrays = shards.read_shards(tmp_path)
+    assert [len(a) for a in arrays] == [s["tokens"] for s in index["shards"]]
+    assert sum(map(len, arrays)) == index["tokens"]
+    eot = hi_small.special_tokens[EOT]
+    assert all(a[-1] == eot for a in arrays)
+    decoded = [hi_small.decode(ids.tolist(), errors="strict") for ids in shards.documents(tmp_path)]
+    assert decoded == [d.text for d in docs]
+    for doc, ids in zip(docs, shards.documents(tmp_path)):
+        assert ids.tolist() == hi_small.encode_ordinary(doc.text)
+    assert not list(tmp_path.glob(".*.tmp"))  # every shard was renamed into place
+
+
+def test_flat_bin_is_nanogpt_readable(hi_small, tmp_path):
+    shards.encode_corpus(hi_small, _docs()[:3], tmp_path)
+    flat = np.fromfile(tmp_path / "shard_000000.bin", dtype="<u2")
+    expected = [i for d in _docs()[:3] for i in hi_small.encode_ordinary(d.text) + [hi_small.special_tokens[EOT]]]
+    assert flat.tolist() == expected
+
+
+def test_errors(hi_small, tmp_path):
+    no_eot = tokenizer.Tokenizer(hi_small.merges, hi_small.pattern, {}, name="no-eot")
+    with pytest.raises(TokenizerError, match="no <|endoftext|> token"):
+        shards.encode_corpus(no_eot, _docs(), tmp_path / "a")
+    with pytest.raises(TokenizerError, match="no shard index"):
+        shards.read_shards(tmp_path / "missing")
+    shards.encode_corpus(hi_small, _docs()[:2], tmp_path / "b")
+    (tmp_path / "b" / "shard_000000.bin").write_bytes(b"\x00\x00")
+    with pytest.raises(TokenizerError, match="1 tokens, but the index says"):
+        shards.read_shards(tmp_path / "b")
+    (tmp_path / "b" / "index.json").write_text("{ nope")
+    with pytest.raises(TokenizerError, match=r"index.json:1: not a shard index"):
+        shards.read_index(tmp_path / "b")
+
+
+def test_a_reading_error_stops_the_run_and_leaves_no_partial_shard(hi_small, tmp_path):
+    def docs():
+        yield from _docs()
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        shards.encode_corpus(hi_small, docs(), tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_encode_corpus_with_splits(hi_small, tmp_path):
+    model = tmp_path / "hi.model"
+    tokenizer.save(hi_small, model)
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps({"id": d.id, "text": d.text}, ensure_ascii=False) + "\n" for d in _docs()))
+    counts = {}
+    for split in ("all", "train", "valid", "test"):
+        out = tmp_path / f"out-{split}"
+        r = subprocess.run(
+            [sys.executable, "-m", "tokenizer", "encode-corpus", "--model", str(model), "--input", str(src),
+             "--out", str(out), "--split", split, "--quiet", "--shard-tokens", "300"],  # fmt: skip
+            capture_output=True, text=True, cwd=ROOT, timeout=300,  # fmt: skip
+        )
+        assert r.returncode == 0, r.stderr
+        summary = json.loads(r.stdout)
+        assert summary["checksum"] == checksum(hi_small)
+        counts[split] = summary["documents"]
+        texts = [hi_small.decode(ids.tolist(), errors="strict") for ids in shards.documents(out)]
+        if split == "all":
+            assert texts == [d.text for d in read_files([src])]
+    assert counts["all"] == counts["train"] + counts["valid"] + counts["test"] == len(_docs())
+
+
+def test_corpus_documents_follow_the_training_split():
+    corpus = load_corpus("hi", max_docs=200)
+    train_ids = {d.id for d in shards.corpus_documents(corpus, "train")}
+    valid = list(shards.corpus_documents(corpus, "valid"))
+    assert valid and not train_ids & {d.id for d in valid}
+    assert [line for d in valid for line in d.text.splitlines() if line.strip()] == corpus.held_out_lines("valid")
