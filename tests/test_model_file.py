@@ -336,3 +336,25 @@ def test_other_files_are_never_removed(tmp_path):
         (tmp_path / n).write_text("someone else's")
     write_atomic(tmp_path / "hi.model", "text")
     assert sorted(os.listdir(tmp_path)) == sorted([*names, "hi.model"])
+
+
+# ----- the same checksum everywhere a model is described ---------------------------------------------
+def test_hf_export_and_metrics_carry_the_checksum(hi_small, tmp_path):
+    from tokenizer.hf import export, find_metrics
+
+    export(hi_small, tmp_path / "hf")
+    config = json.loads((tmp_path / "hf" / "tokenizer_config.json").read_text(encoding="utf-8"))
+    assert config["indic_tokenizer_checksum"] == checksum(hi_small)
+    assert f"Model checksum: `{checksum(hi_small)}`" in (tmp_path / "hf" / "README.md").read_text(encoding="utf-8")
+    tokenizer.save(hi_small, tmp_path / "m.model")
+    metrics = tmp_path / "m.metrics.json"
+    metrics.write_text(json.dumps({"checksum": checksum(hi_small), "bytes_per_token": 4.5}))
+    assert find_metrics(hi_small, tmp_path / "m.model")["bytes_per_token"] == 4.5
+    metrics.write_text(json.dumps({"checksum": "sha256:" + "0" * 64, "bytes_per_token": 4.5}))
+    assert find_metrics(hi_small, tmp_path / "m.model") is None  # another model's numbers
+
+
+@pytest.mark.parametrize("lang", ["hi", "kn"])
+def test_shipped_metrics_name_their_model_by_checksum(lang):
+    metrics = json.loads((ROOT / "models" / f"{lang}.metrics.json").read_text(encoding="utf-8"))
+    assert metrics["checksum"] == checksum(load(ROOT / "models" / f"{lang}.model"))
