@@ -21,7 +21,7 @@ few kept. Settings profile "fuzz" (100,000 examples per property, as in tests/co
 
 Run from the repository root (takes long at 100,000: run it in the background):
     python -m bench.fuzz                                   # -> bench/results/fuzz.json
-    python -m bench.fuzz --examples 2000 --only roundtrip-hi presplit
+    python -m bench.fuzz --examples 2000 --only roundtrip-hi presplit   # -> fuzz_presplit_roundtrip-hi.json
 """
 
 from __future__ import annotations
@@ -281,6 +281,8 @@ def main() -> None:
             p.error(f"unknown properties {sorted(unknown)}")
         properties = [x for x in properties if x[0] in args.only]
 
+    # A partial run (--only) gets its own file, so it never replaces the record of a full run.
+    results_name = "fuzz" if not args.only else "fuzz_" + "_".join(sorted(args.only))
     results = []
     start = time.perf_counter()
     for name, strategy, check in properties:
@@ -289,7 +291,7 @@ def main() -> None:
             results[-1]["outcomes"] = dict(outcomes)
             print("    " + ", ".join(f"{k}: {v:,}" for k, v in sorted(outcomes.items())), flush=True)
         payload = {"examples_per_property": examples, "mutated_model_merges": len(keep), "properties": results}
-        common.write_results("fuzz", payload)  # after every property: a run cut short keeps what it did
+        common.write_results(results_name, payload)  # after every property: a run cut short keeps what it did
     total = time.perf_counter() - start
     common.print_table(results, ["property", "examples", "failures", "seconds"], f"fuzz, {examples:,} per property")
     print(f"total {total / 60:.1f} min")
