@@ -30,7 +30,9 @@ NO_NETWORK = re.compile(
     r"NewConnectionError|Max retries exceeded|Temporary failure in name resolution|Network is unreachable|"
     r"ConnectTimeoutError|ReadTimeoutError|Failed to establish a new connection|ProxyError"
 )
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"
+)
 
 
 def _env() -> dict[str, str]:
@@ -164,7 +166,8 @@ def _key(requirement: str) -> str:
 def test_dependencies_agree_with_the_requirement_files():
     project = _project()
     pins = {_key(r): r.split("==")[1] for r in _requirements("requirements.txt")}
-    for dep in project["dependencies"] + project["optional-dependencies"]["hf"] + project["optional-dependencies"]["corpus"]:
+    extras = project["optional-dependencies"]
+    for dep in project["dependencies"] + extras["hf"] + extras["corpus"]:
         name, lower = dep.split(">=")
         assert pins[_key(name)] == lower, f"{dep}: requirements.txt pins {pins[_key(name)]}"
     assert sorted(project["optional-dependencies"]["dev"]) == sorted(_requirements("requirements-dev.txt"))
