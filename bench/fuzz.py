@@ -5,10 +5,11 @@ Properties (both shipped models, models/{hi,kn}.model, where a model is involved
                      allowed_special="all"
   presplit           every registered pattern: "".join(split(s)) == s, no empty chunk
   stream-{lang}      concat(encode_iter(s cut at random places)) == encode(s), allowed_special="all"
-  model-load         a model file mutated (random truncations, byte flips, inserted/deleted bytes, line
-                     swaps, deletions and duplications) either loads or raises ModelFileError, never
-                     another exception; loads of a *different* model are counted (the format has no
-                     checksum, so e.g. a flipped digit gives another valid model)
+  model-load         a model file (format v2, with its checksum) mutated (random truncations, byte flips,
+                     inserted/deleted bytes, line swaps, deletions and duplications) either loads the same
+                     model (ids-wise: merges, specials, regex) or raises ModelFileError naming the file,
+                     never another exception; a load of a *different* model is a failure (the checksum
+                     must catch it). Outcomes are counted.
   parity-{lang}      the default Tokenizer (its compiled core: encode and encode_ordinary) and the exported HF
                      tokenizer (tokenizer.json as written by export-hf) give the reference ids
 Strings mix Devanagari, Kannada, Latin, emoji ZWJ sequences, storms of combining marks, control and
@@ -20,7 +21,7 @@ few kept. Settings profile "fuzz" (100,000 examples per property, as in tests/co
 
 Run from the repository root (takes long at 100,000: run it in the background):
     python -m bench.fuzz                                   # -> bench/results/fuzz.json
-    python -m bench.fuzz --examples 2000 --only roundtrip-hi presplit
+    python -m bench.fuzz --examples 2000 --only roundtrip-hi presplit   # -> fuzz_presplit_roundtrip-hi.json
 """
 
 from __future__ import annotations
@@ -202,6 +203,8 @@ def check_model_load(base: bytes, original: Tokenizer, outcomes: Counter) -> Cal
         same = tok.merges == original.merges and tok.special_tokens == original.special_tokens
         same = same and tok.pattern.regex == original.pattern.regex
         outcomes["loaded, same model" if same else "loaded, a different model"] += 1
+        if not same:
+            raise Failure("a mutated file loaded as a different model")
 
     return check
 
@@ -283,6 +286,8 @@ def main() -> None:
             p.error(f"unknown properties {sorted(unknown)}")
         properties = [x for x in properties if x[0] in args.only]
 
+    # A partial run (--only) gets its own file, so it never replaces the record of a full run.
+    results_name = "fuzz" if not args.only else "fuzz_" + "_".join(sorted(args.only))
     results = []
     start = time.perf_counter()
     for name, strategy, check in properties:
@@ -291,7 +296,7 @@ def main() -> None:
             results[-1]["outcomes"] = dict(outcomes)
             print("    " + ", ".join(f"{k}: {v:,}" for k, v in sorted(outcomes.items())), flush=True)
         payload = {"examples_per_property": examples, "mutated_model_merges": len(keep), "properties": results}
-        common.write_results("fuzz", payload)  # after every property: a run cut short keeps what it did
+        common.write_results(results_name, payload)  # after every property: a run cut short keeps what it did
     total = time.perf_counter() - start
     common.print_table(results, ["property", "examples", "failures", "seconds"], f"fuzz, {examples:,} per property")
     print(f"total {total / 60:.1f} min")

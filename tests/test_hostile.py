@@ -103,20 +103,20 @@ BROKEN_MODELS = [
     ("only a newline", lambda t: b"\n", "m.model:1: not a model file"),
     (
         "wrong version",
-        lambda t: t.replace("indicbpe v1", "indicbpe v0", 1),
+        lambda t: t.replace("indicbpe v2", "indicbpe v0", 1),
         "m.model:1: unsupported format version 'v0'",
     ),
-    ("no version", lambda t: t.replace("indicbpe v1", "indicbpe", 1), "m.model:1: not a model file"),
+    ("no version", lambda t: t.replace("indicbpe v2", "indicbpe", 1), "m.model:1: not a model file"),
     ("utf-8 BOM", lambda t: "\ufeff" + t, "m.model:1: not a model file"),
     ("truncated in the header", lambda t: t[: t.index("regex:") + 20], "m.model:5: file ends before the 'merges:'"),
-    ("truncated at a line end", lambda t: "\n".join(_lines(t)[:200]) + "\n", "m.model:201: file ends after 194 of 743"),
+    ("truncated at a line end", lambda t: "\n".join(_lines(t)[:200]) + "\n", "m.model:201: file ends after 193 of 743"),
     ("truncated mid-line", lambda t: t[: len(t) // 2], "file ends after"),
     ("duplicate merge", lambda t: _set_line(t, 20, _lines(t)[18]), "m.model:20: duplicate merge"),
     ("future id", lambda t: _set_line(t, 20, "300 1"), "m.model:20: merge 300 + 1 uses an id that does not exist yet"),
     (
         "merge uses its own id",
-        lambda t: _set_line(t, 20, "269 1"),
-        "m.model:20: merge 269 + 1 uses an id that does not",
+        lambda t: _set_line(t, 20, "268 1"),
+        "m.model:20: merge 268 + 1 uses an id that does not",
     ),
     ("negative id", lambda t: _set_line(t, 20, "-1 5"), "m.model:20: expected two token ids, found '-1 5'"),
     ("three ids", lambda t: _set_line(t, 20, "1 2 3"), "m.model:20: expected two token ids"),
@@ -128,7 +128,7 @@ BROKEN_MODELS = [
     ),
     ("NUL bytes", lambda t: _set_line(t, 30, "1\x002"), "m.model:30: expected two token ids"),
     ("count too large", lambda t: t.replace("merges: 743", "merges: 99999999999999999999"), "file ends after 743 of"),
-    ("count not a number", lambda t: t.replace("merges: 743", "merges: many"), "m.model:6: 'merges:' needs a count"),
+    ("count not a number", lambda t: t.replace("merges: 743", "merges: many"), "m.model:7: 'merges:' needs a count"),
     (
         "no regex line",
         lambda t: "\n".join(x for x in _lines(t) if not x.startswith("regex:")),
@@ -194,7 +194,7 @@ def test_merge_repeating_bytes(model_text, tmp_path):
     path = tmp_path / "m.model"
     path.write_text(text + f"{extra[0]} {extra[1]}\n", encoding="utf-8")
     code, _, err = cli("encode", "--model", str(path))
-    assert_one_line_error(code, err, f"m.model:{6 + 744}: merge {extra[0]} + {extra[1]} repeats the bytes")
+    assert_one_line_error(code, err, f"m.model:{7 + 744}: merge {extra[0]} + {extra[1]} repeats the bytes")
 
 
 def test_windows_line_endings_load(model_text, hi_small, tmp_path):

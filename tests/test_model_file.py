@@ -1,11 +1,26 @@
-"""The model file format: round trip, atomic writes, and errors naming file and line."""
+"""The model file format: round trip, checksum, shipped models by name, atomic writes without
+litter, and errors naming file and line."""
 
+import hashlib
+import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
 import tokenizer
-from tokenizer.model_file import ModelFileError, dumps, load, loads
+from tokenizer.files import TEMP_SUFFIX, remove_stale_temps, write_atomic
+from tokenizer.languages import LANGUAGES
+from tokenizer.model_file import ModelFileError, available, checksum, dumps, load, loads, models_dir
+
+from .conftest import ROOT
+
+# The last commit whose shipped models are in format v1 (before the checksum line).
+V1_COMMIT = "316483091831ad1d12a15cdea66d43a57c190f1d"
 
 
 @pytest.fixture
@@ -29,11 +44,12 @@ def test_round_trip(hi_small, tmp_path):
 
 def test_human_readable_header(model_text):
     lines = model_text.splitlines()
-    assert lines[0] == "indicbpe v1"
+    assert lines[0] == "indicbpe v2"
     assert lines[1] == "name: hi-small"
     assert lines[2] == "pattern: indic-phrases"
     assert lines[4] == "special: <|endoftext|> 999"
-    assert lines[5] == "merges: 743"
+    assert lines[5].startswith("checksum: sha256:") and len(lines[5]) == len("checksum: sha256:") + 64
+    assert lines[6] == "merges: 743"
 
 
 def _err(text: str | bytes, tmp_path, name="m.model") -> str:
@@ -50,18 +66,19 @@ def test_missing_file(tmp_path):
 
 
 def test_empty(tmp_path):
-    assert _err("", tmp_path).endswith("m.model:1: empty file; expected the header 'indicbpe v1'")
+    assert _err("", tmp_path).endswith("m.model:1: empty file; expected the header 'indicbpe v2'")
 
 
 def test_wrong_magic_and_version(model_text, tmp_path):
     assert "m.model:1: not a model file" in _err("hello\n", tmp_path)
-    assert "m.model:1: unsupported format version 'v2'" in _err(model_text.replace("indicbpe v1", "indicbpe v2"), tmp_path)
+    msg = _err(model_text.replace("indicbpe v2", "indicbpe v3"), tmp_path)
+    assert "m.model:1: unsupported format version 'v3'; this library reads v1 and v2" in msg
 
 
 def test_truncated(model_text, tmp_path):
     lines = model_text.splitlines()
     msg = _err("\n".join(lines[:100]) + "\n", tmp_path)
-    assert "m.model:101: file ends after 94 of 743 merges (truncated?)" in msg
+    assert "m.model:101: file ends after 93 of 743 merges (truncated?)" in msg
     assert "ends before the 'merges:' line" in _err("\n".join(lines[:3]), tmp_path)
 
 
@@ -88,6 +105,8 @@ def test_non_utf8(model_text, tmp_path):
 
 def test_bad_header(model_text, tmp_path):
     assert "m.model:2: unknown header field 'colour'" in _err(model_text.replace("name:", "colour:"), tmp_path)
+    twice = model_text.replace("pattern: ", "name: again\npattern: ", 1)
+    assert "m.model:3: header field 'name' is listed twice (first at line 2)" in _err(twice, tmp_path)
     assert "m.model:5: special token id 3 collides" in _err(model_text.replace("<|endoftext|> 999", "<|endoftext|> 3"), tmp_path)
     assert "the regex does not compile" in _err(model_text.replace('regex: "', 'regex: "(', 1), tmp_path)
 
@@ -111,3 +130,235 @@ def test_save_is_atomic(hi_small, tmp_path, monkeypatch):
         tokenizer.save(hi_small, path)
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["hi.model", "hi.vocab"]
+
+
+# ----- the checksum ----------------------------------------------------------------------------------
+def _recomputed(tok) -> str:
+    """The checksum as the module docstring specifies it, written out independently."""
+    merges = sorted(([a, b, i] for (a, b), i in tok.merges.items()), key=lambda m: m[2])
+    specials = sorted(([s, i] for s, i in tok.special_tokens.items()), key=lambda x: x[1])
+    doc = {"byte_ids": list(range(256)), "merges": merges, "regex": tok.pattern.regex, "special_tokens": specials}
+    text = json.dumps(doc, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_checksum_follows_its_specification(hi_small, model_text):
+    assert checksum(hi_small) == _recomputed(hi_small)
+    assert f"checksum: {checksum(hi_small)}\n" in model_text
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_shipped_models_carry_their_checksum(lang):
+    path = ROOT / "models" / LANGUAGES[lang].model
+    tok = load(path)
+    assert path.read_text(encoding="utf-8").splitlines()[:7][-2] == f"checksum: {_recomputed(tok)}"
+    assert path.read_bytes() == dumps(tok).encode()  # saved exactly as this library writes v2
+
+
+def test_checksum_covers_what_defines_the_ids_and_nothing_else(hi_small):
+    base = checksum(hi_small)
+    renamed = tokenizer.Tokenizer(hi_small.merges, hi_small.pattern, hi_small.special_tokens, name="other")
+    assert checksum(renamed) == base
+    ordered = sorted(hi_small.merges, key=hi_small.merges.get)
+    fewer = {pair: 256 + k for k, pair in enumerate(ordered[:-1])}
+    variants = [
+        tokenizer.Tokenizer(fewer, hi_small.pattern, {"<|endoftext|>": 256 + len(fewer)}),
+        tokenizer.Tokenizer(hi_small.merges, "indic", hi_small.special_tokens),
+        tokenizer.Tokenizer(hi_small.merges, hi_small.pattern, {"<|endoftext|>": 999, "<|pad|>": 1000}),
+        tokenizer.Tokenizer(hi_small.merges, hi_small.pattern, {"<|eot|>": 999}),
+    ]
+    sums = [checksum(v) for v in variants]
+    assert base not in sums and len(set(sums)) == len(sums)
+
+
+def _merge_line(text: str, k: int) -> int:
+    """1-based line number of the k-th merge line."""
+    return text.splitlines().index("merges: 743") + 2 + k
+
+
+def test_changed_merge_is_a_checksum_mismatch(model_text, tmp_path):
+    """A swap of two merge lines keeps every line valid: only the checksum can tell."""
+    lines = model_text.splitlines()
+    first = _merge_line(model_text, 0) - 1
+    lines[first], lines[first + 1] = lines[first + 1], lines[first]  # 224 164 <-> 224 165: both still valid
+    msg = _err("\n".join(lines) + "\n", tmp_path)
+    assert f"m.model:6: checksum mismatch: the header says {checksum_line(model_text)}" in msg
+    assert "the file was changed after it was saved" in msg
+    regex_line = lines[3]
+    other = model_text.replace(regex_line, regex_line.replace("\\p{N}{1,3}", "\\p{N}{1,4}"))
+    assert other != model_text and "m.model:6: checksum mismatch" in _err(other, tmp_path)
+    special = model_text.replace("special: <|endoftext|> 999", "special: <|eot|> 999")
+    assert "m.model:6: checksum mismatch" in _err(special, tmp_path)
+
+
+def checksum_line(text: str) -> str:
+    return next(x for x in text.splitlines() if x.startswith("checksum: ")).removeprefix("checksum: ")
+
+
+def test_renamed_model_still_loads(model_text, hi_small):
+    tok = loads(model_text.replace("name: hi-small", "name: renamed").encode())
+    assert tok.name == "renamed" and tok.merges == hi_small.merges
+
+
+def test_checksum_line_errors(model_text, tmp_path):
+    line = f"checksum: {checksum_line(model_text)}"
+    assert "m.model:6: the header has no 'checksum:' line" in _err(model_text.replace(line + "\n", ""), tmp_path)
+    bad = model_text.replace(line, line[:-1] + "G")
+    assert "m.model:6: expected 'checksum: sha256:<64 hex digits>'" in _err(bad, tmp_path)
+    bad = model_text.replace(line, line.replace("sha256:", "md5:"))
+    assert "m.model:6: expected 'checksum: sha256:<64 hex digits>'" in _err(bad, tmp_path)
+    twice = model_text.replace(line, line + "\n" + line)
+    assert "m.model:7: header field 'checksum' is listed twice (first at line 6)" in _err(twice, tmp_path)
+    as_v1 = model_text.replace("indicbpe v2", "indicbpe v1")
+    assert "m.model:6: 'checksum:' is a v2 field, but the file says v1" in _err(as_v1, tmp_path)
+
+
+def _as_v1(text: str) -> str:
+    return "".join(
+        x
+        for x in text.replace("indicbpe v2", "indicbpe v1", 1).splitlines(keepends=True)
+        if not x.startswith("checksum: ")
+    )
+
+
+def test_v1_files_still_load(model_text, hi_small):
+    tok = loads(_as_v1(model_text).encode(), "old.model")
+    assert (tok.merges, tok.special_tokens, tok.pattern, tok.name) == (
+        hi_small.merges, hi_small.special_tokens, hi_small.pattern, hi_small.name
+    )
+    assert dumps(tok) == model_text  # saving a v1 model writes v2 with its checksum
+
+
+def _git_show(spec: str) -> bytes:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed: cannot read the v1 models from the history")
+    r = subprocess.run(["git", "-C", str(ROOT), "show", spec], capture_output=True, timeout=60, check=False)
+    if r.returncode != 0:
+        pytest.skip(f"commit {V1_COMMIT[:10]} is not in this clone (shallow?): {r.stderr.decode().strip()[:100]}")
+    return r.stdout
+
+
+@pytest.mark.parametrize("lang", ["hi", "kn"])
+def test_shipped_v2_model_is_the_v1_model_from_history(lang):
+    """The rewrite to v2 changed nothing that defines the ids: same merges, specials, regex, name."""
+    old_raw = _git_show(f"{V1_COMMIT}:models/{lang}.model")
+    assert old_raw.startswith(b"indicbpe v1\n")
+    old = loads(old_raw, f"{lang}.model@v1")
+    new = load(ROOT / "models" / f"{lang}.model")
+    assert (new.merges, new.special_tokens, new.pattern.regex, new.pattern.name, new.name) == (
+        old.merges, old.special_tokens, old.pattern.regex, old.pattern.name, old.name
+    )
+    assert checksum(new) == checksum(old)
+    assert (ROOT / "models" / f"{lang}.vocab").read_bytes() == _git_show(f"{V1_COMMIT}:models/{lang}.vocab")
+    text = "भारत ಕನ್ನಡ नमस्ते दुनिया <|endoftext|> 123 abc"
+    assert new.encode(text, allowed_special="all") == old.encode(text, allowed_special="all")
+
+
+# ----- shipped models by name ------------------------------------------------------------------------
+def test_available_lists_the_registry_languages_with_a_model():
+    expected = [code for code, lang in LANGUAGES.items() if (ROOT / "models" / lang.model).is_file()]
+    assert available() == expected and {"hi", "kn"} <= set(expected)
+    assert tokenizer.available() == expected
+    assert models_dir() == ROOT / "models"  # a checkout: models/ beside the package
+
+
+def test_load_by_name_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for code in available():
+        tok = tokenizer.load(code)
+        assert tok.merges == load(ROOT / "models" / LANGUAGES[code].model).merges
+    (tmp_path / "hi").write_text("not a model\n")
+    assert tokenizer.load("hi").vocab_size == 5000  # a name is the shipped model ...
+    with pytest.raises(ModelFileError, match="not a model file"):
+        tokenizer.load(tmp_path / "hi")  # ... a Path is a file
+    hint = rf"\(and no shipped model of that name; shipped: {', '.join(available())}\)"
+    with pytest.raises(ModelFileError, match=rf"nope: no such model file {hint}"):
+        tokenizer.load("nope")
+    with pytest.raises(ModelFileError, match=r"nope.model: no such model file$"):
+        tokenizer.load("nope.model")
+
+
+# ----- no litter after a crash -----------------------------------------------------------------------
+# A writer that stops inside its write: fsync tells the parent it is there, then waits to be killed.
+STUCK_WRITER = """
+import os, sys, time
+from tokenizer.files import write_atomic
+def stuck(fd):
+    print("inside the write", flush=True)
+    time.sleep(600)
+os.fsync = stuck
+write_atomic(sys.argv[1], "new text")
+"""
+
+
+def _temps(folder) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if n.endswith(".tmp"))
+
+
+def _stuck_writer(path):
+    command = [sys.executable, "-c", STUCK_WRITER, str(path)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "inside the write\n"
+    return proc
+
+
+def test_next_save_removes_what_a_killed_save_left(hi_small, tmp_path):
+    path = tmp_path / "hi.model"
+    tokenizer.save(hi_small, path)
+    for target in (path, path.with_suffix(".vocab"), tmp_path / "other.model"):  # a save of another file too
+        proc = _stuck_writer(target)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+    assert len(_temps(tmp_path)) == 3 and all(n.endswith(TEMP_SUFFIX) for n in _temps(tmp_path))
+    tokenizer.save(hi_small, path)
+    assert sorted(os.listdir(tmp_path)) == ["hi.model", "hi.vocab"]
+    assert load(path).merges == hi_small.merges
+
+
+def test_a_live_writers_temp_file_is_left_alone(tmp_path):
+    target = tmp_path / "slow.txt"
+    proc = _stuck_writer(target)
+    try:
+        (live,) = _temps(tmp_path)
+        write_atomic(tmp_path / "fast.txt", "done")
+        assert remove_stale_temps(tmp_path) == [] and _temps(tmp_path) == [live]
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+    deadline = time.monotonic() + 10  # the kernel drops the dead writer's lock
+    while remove_stale_temps(tmp_path) != [live]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert sorted(os.listdir(tmp_path)) == ["fast.txt"]
+
+
+def test_other_files_are_never_removed(tmp_path):
+    names = [".notes.txt.abcdefgh.tmp", "x.indicbpe.tmp", ".hi.model.abc.indicbpe.tmp", "keep.model"]
+    for n in names:
+        (tmp_path / n).write_text("someone else's")
+    write_atomic(tmp_path / "hi.model", "text")
+    assert sorted(os.listdir(tmp_path)) == sorted([*names, "hi.model"])
+
+
+# ----- the same checksum everywhere a model is described ---------------------------------------------
+def test_hf_export_and_metrics_carry_the_checksum(hi_small, tmp_path):
+    from tokenizer.hf import export, find_metrics
+
+    export(hi_small, tmp_path / "hf")
+    config = json.loads((tmp_path / "hf" / "tokenizer_config.json").read_text(encoding="utf-8"))
+    assert config["indic_tokenizer_checksum"] == checksum(hi_small)
+    assert f"Model checksum: `{checksum(hi_small)}`" in (tmp_path / "hf" / "README.md").read_text(encoding="utf-8")
+    tokenizer.save(hi_small, tmp_path / "m.model")
+    metrics = tmp_path / "m.metrics.json"
+    metrics.write_text(json.dumps({"checksum": checksum(hi_small), "bytes_per_token": 4.5}))
+    assert find_metrics(hi_small, tmp_path / "m.model")["bytes_per_token"] == 4.5
+    metrics.write_text(json.dumps({"checksum": "sha256:" + "0" * 64, "bytes_per_token": 4.5}))
+    assert find_metrics(hi_small, tmp_path / "m.model") is None  # another model's numbers
+
+
+@pytest.mark.parametrize("lang", ["hi", "kn"])
+def test_shipped_metrics_name_their_model_by_checksum(lang):
+    metrics = json.loads((ROOT / "models" / f"{lang}.metrics.json").read_text(encoding="utf-8"))
+    assert metrics["checksum"] == checksum(load(ROOT / "models" / f"{lang}.model"))

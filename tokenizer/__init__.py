@@ -1,10 +1,16 @@
-"""Byte-level BPE tokenizers for Hindi and Kannada with an akshara-aware pre-split.
+"""Byte-level BPE tokenizers for Indic languages with an akshara-aware pre-split.
 
     import tokenizer
-    tok = tokenizer.load("models/hi.model")
+    tok = tokenizer.load("hi")  # a shipped model by name (tokenizer.available()), or a path
     ids = tok.encode("नमस्ते दुनिया")
     assert tok.decode(ids) == "नमस्ते दुनिया"
+
+The distribution is `indic-tokenizer`; the import name `tokenizer` is also used by an unrelated
+PyPI package. `__indic__` is set only here, so code can tell which one it imported.
 """
+
+__version__ = "0.2.0"
+__indic__ = True  # only this project's `tokenizer` has it (see docs/install.md)
 
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import (
@@ -17,7 +23,7 @@ from .errors import (
     TrainingError,
     UnencodableTextError,
 )
-from .model_file import load, save
+from .model_file import available, checksum, load, save
 from .pretokenize import PATTERNS, get_pattern, split
 from .train import VOCAB_CAP, train
 
@@ -34,6 +40,8 @@ __all__ = [
     "TokenizerError",
     "TrainingError",
     "UnencodableTextError",
+    "available",
+    "checksum",
     "get_pattern",
     "load",
     "save",

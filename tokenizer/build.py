@@ -16,7 +16,7 @@ from . import openai
 from .corpus import load_corpus
 from .files import write_atomic
 from .metrics import Metrics, compression_curve, evaluate, measure
-from .model_file import save
+from .model_file import checksum, save
 from .report import update_readme
 from .train import DEFAULT_RECIPE, VOCAB_CAP, train
 
@@ -44,7 +44,8 @@ def build_language(
     save(tok, model_path)
     valid = corpus.held_out_lines("valid")
     test = corpus.held_out_lines("test")
-    result = {"model": model_path.name, "data": corpus.describe(), "split": "valid", "recipe": recipe}
+    result = {"model": model_path.name, "checksum": checksum(tok), "data": corpus.describe(), "split": "valid"}
+    result["recipe"] = recipe
     result["pattern"] = tok.pattern.name
     result |= evaluate(tok, valid).as_dict()
     result["train_seconds"] = round(seconds, 1)

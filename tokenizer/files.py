@@ -1,34 +1,94 @@
-"""Atomic file writes: a reader (or a crash) never sees half a file.
+"""Atomic file writes: a reader (or a crash) never sees half a file, and a crash leaves no litter.
 
 Write to a temporary file in the same directory, flush and fsync it, then rename it over the
 target; rename is atomic on POSIX, so the old file stays until the new one is complete.
+
+A process killed inside a write (SIGKILL, power loss) cannot remove its temporary file, so every
+successful write then removes the temporary files that earlier, dead writers left in its
+directory. A writer holds an exclusive lock (flock) on its temporary file from creation to rename;
+the kernel drops the lock when the process dies, however it dies. So a temporary file that can
+be locked belongs to a dead writer and is removed; one that cannot is being written right now and
+is left alone. Only files named like ours (`.NAME.XXXXXXXX.indicbpe.tmp`) are ever touched.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no locks, so stale temporary files are left (never a live one removed)
+    fcntl = None  # type: ignore[assignment]
+
+TEMP_SUFFIX = ".indicbpe.tmp"
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _locked_temp(path)
     try:
         os.fchmod(fd, _mode_for(path))  # mkstemp makes 0600; keep what a plain open() would give
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f:  # closing the file releases the lock: only after the rename
             f.write(raw)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+    remove_stale_temps(path.parent)
+
+
+def _locked_temp(path: Path) -> tuple[int, str]:
+    """A new temporary file beside path, locked. A cleaner may remove it between creation and
+    locking (it is unlocked then); the link count tells, and a new one is made."""
+    while True:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+        if fcntl is None:
+            return fd, tmp
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if os.fstat(fd).st_nlink > 0:
+            return fd, tmp
+        os.close(fd)
+
+
+def remove_stale_temps(folder: str | os.PathLike) -> list[str]:
+    """Remove the temporary files of dead writers in folder; returns their names. Never raises."""
+    if fcntl is None:
+        return []
+    removed = []
+    try:
+        names = [n for n in os.listdir(folder) if _TEMP_NAME.fullmatch(n)]
+    except OSError:
+        return []
+    for name in names:
+        temp = os.path.join(folder, name)
+        try:
+            fd = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:  # already renamed or removed, or not ours to open
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # locked: a live writer
+            os.close(fd)
+            continue
+        try:
+            os.unlink(temp)  # by name: if the writer renamed it meanwhile, this name is gone (ENOENT)
+            removed.append(name)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _mode_for(path: Path) -> int:

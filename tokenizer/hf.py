@@ -21,9 +21,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-
 from .encoding import ENDOFTEXT, Tokenizer
+from .errors import ExportError
 from .files import write_atomic
+from .model_file import checksum
 from .unicode_regex import onig_regex
 
 FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "README.md")
@@ -66,7 +67,7 @@ def to_hf(tok: Tokenizer, *, special_tokens: bool = True):
 
     vocab = {token_string(data): i for i, data in tok.vocab.items()}
     if len(vocab) != len(tok.vocab):
-        raise ValueError("two tokens have the same bytes; the HF format needs every token's bytes to be unique")
+        raise ExportError("two tokens have the same bytes; the HF format needs every token's bytes to be unique")
     ordered = sorted(tok.merges.items(), key=lambda item: item[1])
     merges = [(token_string(tok.vocab[a]), token_string(tok.vocab[b])) for (a, b), _ in ordered]
     if special_tokens:
@@ -75,7 +76,7 @@ def to_hf(tok: Tokenizer, *, special_tokens: bool = True):
         # ids too; BPE never produces them from bytes, since no merge spells them.
         for s, i in tok.special_tokens.items():
             if s in vocab:
-                raise ValueError(f"special token {s!r} is spelt like ordinary token {vocab[s]} in the HF vocabulary")
+                raise ExportError(f"special token {s!r} is spelt like ordinary token {vocab[s]} in the HF vocabulary")
             vocab[s] = i
     model = models.BPE(vocab=vocab, merges=merges, byte_fallback=False, ignore_merges=False)
     hf = HfTokenizer(model)
@@ -91,7 +92,7 @@ def to_hf(tok: Tokenizer, *, special_tokens: bool = True):
         hf.add_special_tokens([AddedToken(s, special=True, normalized=False) for s, _ in ordered_specials])
         for s, i in ordered_specials:
             if hf.token_to_id(s) != i:
-                raise ValueError(f"special token {s!r} got id {hf.token_to_id(s)} in the HF tokenizer, not {i}")
+                raise ExportError(f"special token {s!r} got id {hf.token_to_id(s)} in the HF tokenizer, not {i}")
     return hf
 
 
@@ -103,8 +104,8 @@ def _lang_of(tok: Tokenizer) -> str | None:
 
 def find_metrics(tok: Tokenizer, model_path: str | os.PathLike | None) -> dict | None:
     """Measured metrics for the model file: <model>.metrics.json beside it (models/hi.model ->
-    models/hi.metrics.json). None if there is none, it cannot be read, or its vocab_size is not
-    this model's (metrics of another model must not end up in this model's card)."""
+    models/hi.metrics.json). None if there is none, it cannot be read, or its checksum or
+    vocab_size is not this model's (metrics of another model must not end up in this model's card)."""
     if model_path is None:
         return None
     path = Path(model_path).with_suffix(".metrics.json")
@@ -114,7 +115,7 @@ def find_metrics(tok: Tokenizer, model_path: str | os.PathLike | None) -> dict |
         return None
     if not isinstance(data, dict):
         return None
-    if data.get("vocab_size") not in (None, tok.vocab_size):
+    if data.get("vocab_size") not in (None, tok.vocab_size) or data.get("checksum") not in (None, checksum(tok)):
         return None
     return data
 
@@ -124,6 +125,8 @@ def tokenizer_config(tok: Tokenizer) -> dict:
         "tokenizer_class": "PreTrainedTokenizerFast",
         "model_max_length": MODEL_MAX_LENGTH,
         "clean_up_tokenization_spaces": False,
+        # The model file's checksum (tokenizer.model_file.checksum): which model this export is.
+        "indic_tokenizer_checksum": checksum(tok),
     }
     if ENDOFTEXT in tok.special_tokens:
         # GPT-2's convention: one token ends a document and may start the next. Byte-level BPE
@@ -205,6 +208,9 @@ def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None 
         "join bytes across chunks; BPE merges are then applied in training order. Any UTF-8 text encodes and decodes "
         "back byte for byte; nothing is normalised.",
         "",
+        f"Model checksum: `{checksum(tok)}` (SHA-256 over the pre-split regex, merges and special tokens, as in "
+        "the `checksum:` line of the indicbpe model file this was exported from).",
+        "",
         "## Metrics",
         "",
         (metrics and _metrics_table(metrics)) or "No measured metrics were exported with this tokenizer.",
@@ -256,7 +262,7 @@ def export(
     """Write tokenizer.json, tokenizer_config.json, special_tokens_map.json and README.md (each atomically)."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"{out} exists and is not a directory")
+        raise ExportError(f"{out} exists and is not a directory")
     hf = to_hf(tok)
     contents = {
         "tokenizer.json": hf.to_str(pretty=True),

@@ -1,10 +1,11 @@
 """The model file: a versioned, line-based text format that a person can read and diff.
 
-    indicbpe v1
+    indicbpe v2
     name: hi
     pattern: indic
     regex: "<the pre-split regex as a JSON string>"
     special: <|endoftext|> 4999
+    checksum: sha256:<64 hex digits>
     merges: 4743
     224 164
     ...
@@ -12,27 +13,70 @@
 Each merge line holds the two ids it joins; the merge on the k-th such line creates id 255 + k.
 A `.vocab` file beside the model lists every token for people (it is never read back).
 Every problem found on loading is reported as "<file>:<line>: <what is wrong>".
+
+Why a checksum: every line of a model is plausible on its own, so without one a flipped digit or
+a swapped line gives another valid model that encodes differently without any error. The
+checksum (`checksum(tok)`) covers exactly what defines the ids: the pre-split regex, the byte
+order, the merges in rank order and the special tokens; not the name or the pattern's label, so
+renaming a model keeps its checksum. It is the SHA-256 of this canonical JSON text, so any
+implementation can recompute it:
+
+    json.dumps({"byte_ids": [...256 ids...], "merges": [[a, b, new_id], ...] (by new_id),
+                "regex": "...", "special_tokens": [["<|endoftext|>", 4999], ...] (by id)},
+               ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+
+Version 1 files (the same without the checksum line) still load. Shipped models load by name:
+`load("hi")` reads the registry's model file (tokenizer/languages.py) from the models folder.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from .bpe import render_token
 from .encoding import Tokenizer
-from .errors import ModelFileError
+from .errors import ModelFileError, TokenizerError
 from .files import write_atomic
+from .languages import LANGUAGES
 from .pretokenize import PATTERNS, Pattern
 
 MAGIC = "indicbpe"
-VERSION = 1
+VERSION = 2  # what dumps() writes
+READABLE = (1, 2)  # what loads() reads
+_CHECKSUM = re.compile(r"sha256:[0-9a-f]{64}")
+# In a checkout the models sit in models/ beside the package; an installed wheel has them as
+# package data in tokenizer/models/ (pyproject.toml maps the one onto the other).
+_INSTALLED_MODELS = Path(__file__).resolve().parent / "models"
+_CHECKOUT_MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+def checksum(tok: Tokenizer) -> str:
+    """"sha256:<hex>" over everything that defines the ids (see the module docstring), not the name."""
+    ordered = sorted(tok.merges.items(), key=lambda kv: kv[1])
+    return _digest(tok.pattern.regex, tok.byte_ids, ((a, b, i) for (a, b), i in ordered), tok.special_tokens)
+
+
+def _digest(
+    regex_text: str, byte_ids: list[int], merges: Iterable[tuple[int, int, int]], specials: dict[str, int]
+) -> str:
+    canonical = {
+        "byte_ids": list(byte_ids),
+        "merges": [list(m) for m in merges],
+        "regex": regex_text,
+        "special_tokens": [[s, i] for s, i in sorted(specials.items(), key=lambda kv: kv[1])],
+    }
+    text = json.dumps(canonical, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    return "sha256:" + hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def dumps(tok: Tokenizer) -> str:
     if tok.byte_ids != list(range(256)):
-        raise ValueError("only tokenizers whose ids 0-255 are the raw bytes can be saved in this format")
+        raise TokenizerError("only tokenizers whose ids 0-255 are the raw bytes can be saved in this format")
     lines = [
         f"{MAGIC} v{VERSION}",
         f"name: {tok.name}",
@@ -40,11 +84,12 @@ def dumps(tok: Tokenizer) -> str:
         f"regex: {json.dumps(tok.pattern.regex, ensure_ascii=False)}",
     ]
     lines += [f"special: {s} {i}" for s, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1])]
+    lines.append(f"checksum: {checksum(tok)}")
     ordered = sorted(tok.merges.items(), key=lambda kv: kv[1])
     lines.append(f"merges: {len(ordered)}")
     for k, ((a, b), new_id) in enumerate(ordered):
         if new_id != 256 + k:
-            raise ValueError(f"merge ids must be consecutive from 256; merge {k} has id {new_id}")
+            raise TokenizerError(f"merge ids must be consecutive from 256; merge {k} has id {new_id}")
         lines.append(f"{a} {b}")
     return "\n".join(lines) + "\n"
 
@@ -71,13 +116,41 @@ def save(tok: Tokenizer, path: str | os.PathLike, *, vocab: bool = True) -> None
         write_atomic(path.with_suffix(".vocab"), vocab_listing(tok))
 
 
-def load(path: str | os.PathLike) -> Tokenizer:
-    """Read a model file, checking every line."""
-    path = Path(path)
+def models_dir() -> Path:
+    """The folder of the shipped models: inside the installed package, else the checkout's models/."""
+    return _INSTALLED_MODELS if _INSTALLED_MODELS.is_dir() else _CHECKOUT_MODELS
+
+
+def shipped() -> dict[str, Path]:
+    """Language code -> model file, for every registry language whose model is in models_dir()."""
+    folder = models_dir()
+    return {code: folder / lang.model for code, lang in LANGUAGES.items() if (folder / lang.model).is_file()}
+
+
+def available() -> list[str]:
+    """The names `load` accepts for shipped models (language codes, registry order)."""
+    return list(shipped())
+
+
+def load(source: str | os.PathLike) -> Tokenizer:
+    """Read a model file, checking every line.
+
+    `source` is a path, or the name of a shipped model (a language code such as "hi", see
+    available()); a str that is such a name means the shipped model even if a file of that
+    name exists in the working directory (pass a Path, or "./hi", for that file).
+    """
+    models = shipped()
+    bare = isinstance(source, str) and os.sep not in source and "/" not in source
+    if bare and source in models:
+        source = models[source]
+    path = Path(source)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ModelFileError(path, None, "no such model file") from None
+        hint = ""
+        if bare and not path.suffix:
+            hint = f" (and no shipped model of that name; shipped: {', '.join(models) or 'none'})"
+        raise ModelFileError(path, None, "no such model file" + hint) from None
     except OSError as e:
         raise ModelFileError(path, None, f"cannot read the model file: {e.strerror}") from None
     return loads(raw, path)
@@ -108,10 +181,14 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
     head = lines[0].split()
     if len(head) != 2 or head[0] != MAGIC or not head[1].startswith("v"):
         raise fail(1, f"not a model file: expected '{MAGIC} v{VERSION}', found {lines[0][:40]!r}")
-    if head[1] != f"v{VERSION}":
-        raise fail(1, f"unsupported format version {head[1]!r}; this library reads v{VERSION}")
+    readable = [f"v{v}" for v in READABLE]
+    if head[1] not in readable:
+        raise fail(1, f"unsupported format version {head[1]!r}; this library reads {' and '.join(readable)}")
+    version = int(head[1][1:])
+    header_fields = ("name", "pattern", "regex") + (("checksum",) if version >= 2 else ())
 
     fields: dict[str, str] = {}
+    field_line: dict[str, int] = {}
     specials: dict[str, int] = {}
     n = 1
     while True:
@@ -128,18 +205,26 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
             if token in specials:
                 raise fail(n, f"special token {token!r} is listed twice")
             specials[token] = int(num)
-        elif key in ("name", "pattern", "regex"):
-            fields[key] = value
+        elif key in header_fields:
+            if key in fields:
+                raise fail(n, f"header field {key!r} is listed twice (first at line {field_line[key]})")
+            fields[key], field_line[key] = value, n
         elif key == "merges":
             if not _is_number(value):
                 raise fail(n, f"'merges:' needs a count, found {value[:40]!r}")
             n_merges = int(value)
             break
+        elif key == "checksum":
+            raise fail(n, f"'checksum:' is a v2 field, but the file says {head[1]}")
         else:
             raise fail(n, f"unknown header field {key!r}")
-    for key in ("pattern", "regex"):
-        if key not in fields:
+    for key in ("pattern", "regex", "checksum"):
+        if key in header_fields and key not in fields:
             raise fail(n, f"the header has no '{key}:' line")
+    if "checksum" in fields and not _CHECKSUM.fullmatch(fields["checksum"]):
+        raise fail(
+            field_line["checksum"], f"expected 'checksum: sha256:<64 hex digits>', found {fields['checksum'][:40]!r}"
+        )
     try:
         regex_text = json.loads(fields["regex"])
         if not isinstance(regex_text, str):
@@ -189,6 +274,14 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
             _line_of(lines, "special: "),
             f"special token ids must follow the merges without gaps: expected {expected.start}..{expected.stop - 1}",
         )
+    if "checksum" in fields:
+        actual = _digest(regex_text, list(range(256)), ((a, b, i) for (a, b), i in merges.items()), specials)
+        if actual != fields["checksum"]:
+            raise fail(
+                field_line["checksum"],
+                f"checksum mismatch: the header says {fields['checksum']}, but the regex, special tokens and "
+                f"merges in the file give {actual}; the file was changed after it was saved",
+            )
     return Tokenizer(merges, pattern, specials, name=fields.get("name", ""))
 
 
