@@ -148,7 +148,8 @@ def main() -> None:
                     results[side].append(result)
                     runs.append({"lang": lang, "side": side, "run": run + 1, **result})
             if baseline is not None:
-                same = tokenizer.load(tmpdir / f"{lang}.model").merges == tokenizer.load(tmpdir / f"{lang}.base.model").merges
+                ours, base = (tokenizer.load(tmpdir / f"{lang}{x}.model") for x in ("", ".base"))
+                same = ours.merges == base.merges and ours.special_tokens == base.special_tokens
                 print(f"[{lang}] merges identical to the baseline's: {same}")
             best = {s: min(r["seconds"] for r in rs) for s, rs in results.items()}
             cpu = {s: min(r["cpu_seconds"] for r in rs) for s, rs in results.items()}
@@ -163,16 +164,19 @@ def main() -> None:
                 "ours peak MB": round(peak["ours"], 1), "hf peak MB": round(peak["hf"], 1),
             }  # fmt: skip
             if baseline is not None:
-                row |= {"baseline s": round(best["baseline"], 2), "ours/baseline": round(best["ours"] / best["baseline"], 2),
+                row |= {"baseline s": round(best["baseline"], 2),
+                        "ours/baseline": round(best["ours"] / best["baseline"], 2),
                         "baseline peak MB": round(peak["baseline"], 1)}  # fmt: skip
             row["ratio ok"] = row["ours/hf"] <= MAX_RATIO
             rows.append(row)
             print(f"[{lang}] per-stage breakdown ...", flush=True)
             staged = run_process([py, "-m", "bench.train_speed", "--worker", "stages", "--lang", lang,
                                   "--vocab-size", str(args.vocab_size)], common.ROOT)  # fmt: skip
-            stage_rows.append({"lang": lang, **{k: round(v, 2) for k, v in json.loads(staged["stdout"][0]).items()}})
+            stage_row = json.loads(staged["stdout"][0])
+            stage_rows.append({"lang": lang, **{k: round(v, 2) for k, v in stage_row.items()}})
 
-    common.print_table(rows, list(rows[0]), f"CLI training end to end (best of {args.runs} fresh processes, interleaved)")
+    title = f"CLI training end to end (best of {args.runs} fresh processes, interleaved)"
+    common.print_table(rows, list(rows[0]), title)
     print(f"target: ours/hf <= {MAX_RATIO:g}x wall time (moonshot 1x)")
     print(f"(HF BpeTrainer uses all {os.cpu_count()} cores, ours one: compare cpu s too)")
     common.print_table(stage_rows, list(stage_rows[0]), "Where our time goes (train() in one process, one run)")

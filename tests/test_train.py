@@ -311,3 +311,8 @@ def test_an_exception_from_progress_stops_training(when):
     assert caught.value is error  # unchanged
     assert len(seen) == 1 or (when == "merging" and seen[-2].done == 0)  # nothing after the raise
     assert seen[-1].stage == ("" if when == "counting" else "akshara")
+
+
+def test_ids_beyond_pair_keys_are_refused():
+    with pytest.raises(TrainingError, match="at most 1,048,576 ids"):
+        train(["abc"], 2**20 + 300, allow_over_cap=True, quiet=True)

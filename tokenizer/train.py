@@ -5,6 +5,12 @@ number of distinct chunks, not with the corpus). Each merge then touches only th
 contain the merged pair: a merge at position i changes just the pairs (left, a), (a, b) and
 (b, right) around it. A lazy max-heap yields the most frequent pair.
 
+Where the time goes, and what keeps it down: each stage re-encodes its distinct chunks with the
+merges so far, done by tiktoken's compiled merge loop (chunk_encoder; exact for merges this
+trainer learns, see there); the first pair counts of a stage are grouped with numpy; the merge
+loop keys pairs by one int and edits the chunks in place. The merges are exactly those of the
+plain reference trainer kept in tests/test_train.py (and of the trainer before these changes).
+
 A recipe trains in stages, each with its own pre-split, from fine to coarse (a curriculum):
 the shipped models first spend ~10% of the merges inside single aksharas, then learn words,
 then phrases of same-script words. Each stage starts from its chunks encoded with the merges
@@ -26,11 +32,11 @@ from __future__ import annotations
 import heapq
 import time
 from collections import Counter
-from itertools import chain
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING
 
-import numpy as np
 import tiktoken
 from tqdm.auto import tqdm
 
@@ -38,6 +44,9 @@ from .bpe import Merges, Pair, build_vocab, encode_ids
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TrainingError
 from .pretokenize import Pattern, get_pattern
+
+if TYPE_CHECKING:
+    import numpy as np
 
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
 
@@ -135,7 +144,8 @@ def learn_merges(
 ) -> list[Pair]:
     """Learn up to n_merges new merges from chunk counts, on top of `merges` (applied first).
 
-    The k-th new merge creates id 256 + len(merges) + k.
+    The k-th new merge creates id 256 + len(merges) + k. Merges that this trainer did not learn
+    (a token whose bytes encode to something else) are applied with the Python loop instead.
     """
     merges = merges or {}
     vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
@@ -184,6 +194,8 @@ def _learn(
 
     on_merge(learned) is called after every merge (an exception from it stops the loop).
     """
+    if len(vocab) + n_merges > 1 << SHIFT:
+        raise TrainingError(f"at most {1 << SHIFT:,} ids can be trained, asked for {len(vocab) + n_merges:,}")
     words: list[list[int]] = []
     freqs: list[int] = []
     for chunk, freq in chunk_counts.items():
@@ -244,7 +256,7 @@ class _Where:
         found = self.new.pop(key, None)
         if found is not None:
             return found
-        j = int(np.searchsorted(self.keys, key))
+        j = int(self.keys.searchsorted(key))
         return self.word_ids[self.offsets[j] : self.offsets[j + 1]].tolist()
 
     def update(self, new: dict[int, list[int]]) -> None:
@@ -255,8 +267,11 @@ def _pair_index(words: list[list[int]], freqs: list[int]) -> tuple[dict[int, int
     """The count of every adjacent pair (weighted by word frequency), and the words that have it.
 
     Vectorised: the words are laid end to end, pairs that would cross from one word into the next
-    are dropped, and a stable sort groups the rest by pair.
+    are dropped, and a stable sort groups the rest by pair. (numpy is imported here, not with the
+    module: `import tokenizer` for encoding alone should not pay for it.)
     """
+    import numpy as np
+
     if not words:
         empty = np.zeros(0, dtype=np.int64)
         return {}, _Where(empty, np.zeros(1, dtype=np.int64), empty)
@@ -293,15 +308,16 @@ def _apply_merge(
     """Merge (a, b) in place in every word that has it, updating only the pair counts around each
     merge: (left, a) and (b, right) lose the word's count, (left, new) and (new, right) gain it.
 
-    Pairs that gain all contain new_id, so they are new: their counts start at what they gain, and
-    their word lists (`where`, no repeats: a word's occurrences are visited together) start empty.
+    Pairs that gain all contain new_id, so they are new: their word lists start empty and get each
+    word once (a word's occurrences are visited together), and they go on the heap once, at the
+    end. Counts that fall to 0 stay in `counts` (the heap skips them); rejected pairs, deleted from
+    `counts`, stay deleted.
     """
-    lost: dict[int, int] = {}
-    gained: dict[int, int] = {}
+    key = a << SHIFT | b
     new_where: dict[int, list[int]] = {}
-    lget, gget = lost.get, gained.get
+    get, nget = counts.get, new_where.get
     b_left, new_left = b << SHIFT, new_id << SHIFT
-    for w in where.pop(a << SHIFT | b):
+    for w in where.pop(key):
         ids = words[w]
         freq = freqs[w]
         i = 0
@@ -313,38 +329,36 @@ def _apply_merge(
                     continue
                 if i:  # the left neighbour may itself be new_id from the previous merge here
                     left = ids[i - 1] << SHIFT
-                    k = left | a
-                    lost[k] = lget(k, 0) + freq
+                    c = get(left | a)
+                    if c is not None:
+                        counts[left | a] = c - freq
                     k = left | new_id
-                    gained[k] = gget(k, 0) + freq
-                    ws = new_where.setdefault(k, [])
-                    if not ws or ws[-1] != w:
+                    counts[k] = get(k, 0) + freq
+                    ws = nget(k)
+                    if ws is None:
+                        new_where[k] = [w]
+                    elif ws[-1] != w:
                         ws.append(w)
                 if i + 2 < len(ids):
                     right = ids[i + 2]
-                    k = b_left | right
-                    lost[k] = lget(k, 0) + freq
+                    c = get(b_left | right)
+                    if c is not None:
+                        counts[b_left | right] = c - freq
                     k = new_left | right
-                    gained[k] = gget(k, 0) + freq
-                    ws = new_where.setdefault(k, [])
-                    if not ws or ws[-1] != w:
+                    counts[k] = get(k, 0) + freq
+                    ws = nget(k)
+                    if ws is None:
+                        new_where[k] = [w]
+                    elif ws[-1] != w:
                         ws.append(w)
                 ids[i] = new_id
                 del ids[i + 1]
                 i += 1
         except ValueError:
             pass
-    counts.pop(a << SHIFT | b, None)
-    counts.update(gained)
-    get = counts.get
-    for k, d in lost.items():
-        c = get(k, 0) - d
-        if c > 0:
-            counts[k] = c
-        else:
-            counts.pop(k, None)
-    for k in gained:
-        c = get(k, 0)
+    counts.pop(key, None)
+    for k in new_where:
+        c = counts[k]
         if c > 0:
             heapq.heappush(heap, (-c, k))
     where.update(new_where)
