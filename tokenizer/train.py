@@ -319,43 +319,46 @@ def _apply_merge(
     b_left, new_left = b << SHIFT, new_id << SHIFT
     for w in where.pop(key):
         ids = words[w]
+        todo = ids.count(a)  # the a's left to look at: no exception to end the scan (they are slow)
+        if not todo:
+            continue  # a stale entry: an earlier merge took the pair away from this word
         freq = freqs[w]
         i = 0
-        try:
-            while True:
-                i = ids.index(a, i, len(ids) - 1)  # ValueError when no (a, b) is left: next word
-                if ids[i + 1] != b:
-                    i += 1
-                    continue
-                if i:  # the left neighbour may itself be new_id from the previous merge here
-                    left = ids[i - 1] << SHIFT
-                    c = get(left | a)
-                    if c is not None:
-                        counts[left | a] = c - freq
-                    k = left | new_id
-                    counts[k] = get(k, 0) + freq
-                    ws = nget(k)
-                    if ws is None:
-                        new_where[k] = [w]
-                    elif ws[-1] != w:
-                        ws.append(w)
-                if i + 2 < len(ids):
-                    right = ids[i + 2]
-                    c = get(b_left | right)
-                    if c is not None:
-                        counts[b_left | right] = c - freq
-                    k = new_left | right
-                    counts[k] = get(k, 0) + freq
-                    ws = nget(k)
-                    if ws is None:
-                        new_where[k] = [w]
-                    elif ws[-1] != w:
-                        ws.append(w)
-                ids[i] = new_id
-                del ids[i + 1]
+        while todo:
+            i = ids.index(a, i)
+            todo -= 1
+            if i + 1 == len(ids) or ids[i + 1] != b:
                 i += 1
-        except ValueError:
-            pass
+                continue
+            if a == b:
+                todo -= 1  # the right half was one of the a's
+            if i:  # the left neighbour may itself be new_id from the previous merge here
+                left = ids[i - 1] << SHIFT
+                c = get(left | a)
+                if c is not None:
+                    counts[left | a] = c - freq
+                k = left | new_id
+                counts[k] = get(k, 0) + freq
+                ws = nget(k)
+                if ws is None:
+                    new_where[k] = [w]
+                elif ws[-1] != w:
+                    ws.append(w)
+            if i + 2 < len(ids):
+                right = ids[i + 2]
+                c = get(b_left | right)
+                if c is not None:
+                    counts[b_left | right] = c - freq
+                k = new_left | right
+                counts[k] = get(k, 0) + freq
+                ws = nget(k)
+                if ws is None:
+                    new_where[k] = [w]
+                elif ws[-1] != w:
+                    ws.append(w)
+            ids[i] = new_id
+            del ids[i + 1]
+            i += 1
     counts.pop(key, None)
     for k in new_where:
         c = counts[k]
