@@ -5,7 +5,7 @@ the imports and reading + cleaning the embedded corpus (the same `Corpus.train_t
   ours  `python -m tokenizer train --lang L --out TMP --quiet` (the default curriculum recipe; the
         CLI also writes the model and measures it on the valid split, as users run it)
   hf    a child that streams the same cleaned lines into HF `BpeTrainer` with the `indic` pre-split
-        and the same total vocabulary (bytes + merges + <|endoftext|>), and saves tokenizer.json
+        (--pattern) and the same total vocabulary (bytes + merges + <|endoftext|>), and saves tokenizer.json
 Each side runs --runs times, interleaved (ours, hf, ours, hf, ...), and the best wall time counts:
 on a loaded machine the best run is the least disturbed one. Peak memory is each child's own max
 RSS (os.wait4), the largest over its runs; CPU seconds (user + sys) are shown too, since HF's
@@ -63,10 +63,10 @@ def run_process(cmd: list[str], cwd: Path) -> dict:
     }
 
 
-def hf_worker(lang: str, vocab_size: int, out: str) -> None:
-    """The child that trains HF: the same cleaned lines, streamed, with the `indic` pre-split."""
+def hf_worker(lang: str, vocab_size: int, pattern: str, out: str) -> None:
+    """The child that trains HF: the same cleaned lines, streamed, with our pre-split (`indic`)."""
     texts = common.corpus(lang).train_texts()
-    hf = common.hf_bpe(tokenizer.get_pattern("indic").regex)
+    hf = common.hf_bpe(tokenizer.get_pattern(pattern).regex)
     from tokenizers import pre_tokenizers, trainers
 
     trainer = trainers.BpeTrainer(
@@ -121,7 +121,7 @@ def main() -> None:
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker == "hf":
-        return hf_worker(args.lang[0], args.vocab_size, args.out)
+        return hf_worker(args.lang[0], args.vocab_size, args.pattern, args.out)
     if args.worker == "stages":
         return stages_worker(args.lang[0], args.vocab_size)
 
@@ -135,7 +135,7 @@ def main() -> None:
             cli = ["-m", "tokenizer", "train", "--lang", lang, "--vocab-size", str(args.vocab_size), "--quiet"]
             sides = {
                 "ours": ([py, *cli, "--out", str(tmpdir / f"{lang}.model")], common.ROOT),
-                "hf": ([py, "-m", "bench.train_speed", "--worker", "hf", "--lang", lang,
+                "hf": ([py, "-m", "bench.train_speed", "--worker", "hf", "--lang", lang, "--pattern", args.pattern,
                         "--vocab-size", str(args.vocab_size), "--out", str(tmpdir / f"{lang}.json")], common.ROOT),
             }  # fmt: skip
             if baseline is not None:
@@ -181,7 +181,7 @@ def main() -> None:
     print(f"(HF BpeTrainer uses all {os.cpu_count()} cores, ours one: compare cpu s too)")
     common.print_table(stage_rows, list(stage_rows[0]), "Where our time goes (train() in one process, one run)")
     common.write_results("train_speed", {"vocab_size": args.vocab_size, "recipe": DEFAULT_RECIPE,
-                                         "hf_pattern": "indic", "baseline": args.baseline,
+                                         "hf_pattern": args.pattern, "baseline": args.baseline,
                                          "targets": {"max_ratio": MAX_RATIO},
                                          "rows": rows, "stages": stage_rows, "runs": runs})  # fmt: skip
 
