@@ -188,17 +188,20 @@ def _learn(
     encode: Callable[[bytes], list[int]] | None,
     whole_characters: bool,
     quiet: bool,
-    on_merge: Callable[[list[Pair]], None] | None,
+    tick: Callable[[list[Pair]], None] | None,
 ) -> list[Pair]:
     """The merge loop; `encode` is an exact compiled chunk encoder, or None for the Python one.
 
-    on_merge(learned) is called after every merge (an exception from it stops the loop).
+    tick(learned) is called often: every few thousand chunks encoded and after every merge (an
+    exception from it stops training at once).
     """
     if len(vocab) + n_merges > 1 << SHIFT:
         raise TrainingError(f"at most {1 << SHIFT:,} ids can be trained, asked for {len(vocab) + n_merges:,}")
     words: list[list[int]] = []
     freqs: list[int] = []
-    for chunk, freq in chunk_counts.items():
+    for n, (chunk, freq) in enumerate(chunk_counts.items()):
+        if tick is not None and not n % 4096:
+            tick([])
         data = chunk.encode("utf-8")
         if len(data) > 1:
             ids = encode(data) if encode is not None else encode_ids(list(data), merges)
@@ -234,8 +237,8 @@ def _learn(
         learned.append((a, b))
         _apply_merge(a, b, new_id, words, freqs, counts, where, heap)
         progress.update(1)
-        if on_merge is not None:
-            on_merge(learned)
+        if tick is not None:
+            tick(learned)
     progress.close()
     return learned
 
@@ -387,7 +390,8 @@ class _Reporter:
     def __init__(self, progress: Callable[[TrainProgress], None], total: int) -> None:
         self.progress, self.total = progress, total
         self.start = self.last = time.perf_counter()
-        self.stage, self.merges = "", ()
+        self.stage = ""
+        self.merges: tuple[Pair, ...] = ()  # those of the stages before this one
 
     def __call__(self, learned: Sequence[Pair] = (), force: bool = False) -> None:
         now = time.perf_counter()
