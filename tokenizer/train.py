@@ -5,6 +5,12 @@ number of distinct chunks, not with the corpus). Each merge then touches only th
 contain the merged pair: a merge at position i changes just the pairs (left, a), (a, b) and
 (b, right) around it. A lazy max-heap yields the most frequent pair.
 
+Where the time goes, and what keeps it down: each stage re-encodes its distinct chunks with the
+merges so far, done by tiktoken's compiled merge loop (chunk_encoder; exact for merges this
+trainer learns, see there); the first pair counts of a stage are grouped with numpy; the merge
+loop keys pairs by one int and edits the chunks in place. The merges are exactly those of the
+plain reference trainer kept in tests/test_train.py (and of the trainer before these changes).
+
 A recipe trains in stages, each with its own pre-split, from fine to coarse (a curriculum):
 the shipped models first spend ~10% of the merges inside single aksharas, then learn words,
 then phrases of same-script words. Each stage starts from its chunks encoded with the merges
@@ -24,16 +30,23 @@ Rules that hold for every merge:
 from __future__ import annotations
 
 import heapq
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING
 
+import tiktoken
 from tqdm.auto import tqdm
 
 from .bpe import Merges, Pair, build_vocab, encode_ids
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TrainingError
 from .pretokenize import Pattern, get_pattern
+
+if TYPE_CHECKING:
+    import numpy as np
 
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
 
@@ -131,104 +144,267 @@ def learn_merges(
 ) -> list[Pair]:
     """Learn up to n_merges new merges from chunk counts, on top of `merges` (applied first).
 
-    The k-th new merge creates id 256 + len(merges) + k.
+    The k-th new merge creates id 256 + len(merges) + k. Merges that this trainer did not learn
+    (a token whose bytes encode to something else) are applied with the Python loop instead.
     """
     merges = merges or {}
+    vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
+    encode = chunk_encoder(vocab) if _self_encoding(merges, vocab) else None
+    return _learn(chunk_counts, n_merges, vocab, merges, encode, whole_characters, quiet, None)
+
+
+def chunk_encoder(vocab: dict[int, bytes]) -> Callable[[bytes], list[int]]:
+    """Rank-order BPE of one chunk's bytes, by tiktoken's compiled merge loop (no regex).
+
+    tiktoken merges adjacent parts whose joined bytes are a token, lowest id first; our rule merges
+    adjacent pairs that are merges. The two agree on every input when every token's bytes encode,
+    by our rule, to that one token (see _self_encoding), which holds for every merge this trainer
+    learns: a pair is learned from a chunk state that is the rank-order encoding of the chunk.
+    """
+    if len(vocab) == 256:
+        return list
+    ranks = {token: i for i, token in vocab.items()}
+    piece = tiktoken.Encoding("train", pat_str=".", mergeable_ranks=ranks, special_tokens={})._encode_single_piece
+    return lambda data: piece(data) if data else []  # tiktoken panics on b""
+
+
+def _self_encoding(merges: Merges, vocab: dict[int, bytes]) -> bool:
+    """Whether every token's bytes encode (in rank order) to that one token: chunk_encoder is exact."""
+    return all(encode_ids(list(vocab[i]), merges) == [i] for i in merges.values())
+
+
+# A pair (left, right) is the int left << SHIFT | right: hashing and comparing one int is cheaper
+# than a tuple, and the order of keys is the order of (left, right) tuples, so ties still go to
+# the smallest pair. Ids stay below 2**SHIFT (a vocabulary of a million is far above any cap).
+SHIFT = 20
+LOW = (1 << SHIFT) - 1
+
+
+def _learn(
+    chunk_counts: dict[str, int],
+    n_merges: int,
+    vocab: dict[int, bytes],
+    merges: Merges,
+    encode: Callable[[bytes], list[int]] | None,
+    whole_characters: bool,
+    quiet: bool,
+    tick: Callable[[list[Pair]], None] | None,
+) -> list[Pair]:
+    """The merge loop; `encode` is an exact compiled chunk encoder, or None for the Python one.
+
+    tick(learned) is called often: every few thousand chunks encoded and after every merge (an
+    exception from it stops training at once).
+    """
+    if len(vocab) + n_merges > 1 << SHIFT:
+        raise TrainingError(f"at most {1 << SHIFT:,} ids can be trained, asked for {len(vocab) + n_merges:,}")
     words: list[list[int]] = []
     freqs: list[int] = []
-    for chunk, freq in chunk_counts.items():
-        ids = encode_ids(list(chunk.encode("utf-8")), merges)
-        if len(ids) > 1:
-            words.append(ids)
-            freqs.append(freq)
+    for n, (chunk, freq) in enumerate(chunk_counts.items()):
+        if tick is not None and not n % 4096:
+            tick([])
+        data = chunk.encode("utf-8")
+        if len(data) > 1:
+            ids = encode(data) if encode is not None else encode_ids(list(data), merges)
+            if len(ids) > 1:
+                words.append(ids)
+                freqs.append(freq)
 
-    counts: dict[Pair, int] = {}
-    where: dict[Pair, set[int]] = {}
-    for w, (ids, freq) in enumerate(zip(words, freqs)):
-        for pair in zip(ids, ids[1:]):
-            counts[pair] = counts.get(pair, 0) + freq
-            where.setdefault(pair, set()).add(w)
-    heap = [(-c, p) for p, c in counts.items()]
+    counts, where = _pair_index(words, freqs)
+    get = counts.get
+    heap = [(-c, key) for key, c in counts.items()]
     heapq.heapify(heap)
 
-    vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
     token_bytes = [vocab[i] for i in range(len(vocab))]
     known = set(token_bytes)
     learned: list[Pair] = []
     progress = tqdm(total=n_merges, disable=quiet, unit="merge", desc="merges")
     while len(learned) < n_merges and heap:
-        neg, pair = heapq.heappop(heap)
-        current = counts.get(pair, 0)
+        neg, key = heapq.heappop(heap)
+        current = get(key, 0)
         if current <= 0:
             continue
         if -neg != current:  # stale entry: counts only fall for old pairs, so re-queue and retry
-            heapq.heappush(heap, (-current, pair))
+            heapq.heappush(heap, (-current, key))
             continue
-        left, right = token_bytes[pair[0]], token_bytes[pair[1]]
+        a, b = key >> SHIFT, key & LOW
+        left, right = token_bytes[a], token_bytes[b]
         if left + right in known or (whole_characters and not whole_characters_ok(left, right)):
-            counts.pop(pair)  # never merged: a duplicate token, or a part of a character mixed in
+            del counts[key]  # never merged: a duplicate token, or a part of a character mixed in
             continue
         new_id = len(token_bytes)
         token_bytes.append(left + right)
         known.add(left + right)
-        learned.append(pair)
-        _apply_merge(pair, new_id, words, freqs, counts, where, heap)
+        learned.append((a, b))
+        _apply_merge(a, b, new_id, words, freqs, counts, where, heap)
         progress.update(1)
+        if tick is not None:
+            tick(learned)
     progress.close()
     return learned
 
 
+class _Where:
+    """Pair -> the words that have it (each once; some may have lost it since), as `dict.pop`.
+
+    The first pairs of a stage, hundreds of thousands, are kept in numpy arrays (pair keys sorted,
+    and the words of each key in one flat array) and only the few thousand merged are ever turned
+    into lists; pairs a merge creates are kept in a dict.
+    """
+
+    def __init__(self, keys: np.ndarray, offsets: np.ndarray, word_ids: np.ndarray) -> None:
+        self.keys, self.offsets, self.word_ids = keys, offsets, word_ids
+        self.new: dict[int, list[int]] = {}
+
+    def pop(self, key: int) -> list[int]:
+        found = self.new.pop(key, None)
+        if found is not None:
+            return found
+        j = int(self.keys.searchsorted(key))
+        return self.word_ids[self.offsets[j] : self.offsets[j + 1]].tolist()
+
+    def update(self, new: dict[int, list[int]]) -> None:
+        self.new.update(new)
+
+
+def _pair_index(words: list[list[int]], freqs: list[int]) -> tuple[dict[int, int], _Where]:
+    """The count of every adjacent pair (weighted by word frequency), and the words that have it.
+
+    Vectorised: the words are laid end to end, pairs that would cross from one word into the next
+    are dropped, and a stable sort groups the rest by pair. (numpy is imported here, not with the
+    module: `import tokenizer` for encoding alone should not pay for it.)
+    """
+    import numpy as np
+
+    if not words:
+        empty = np.zeros(0, dtype=np.int64)
+        return {}, _Where(empty, np.zeros(1, dtype=np.int64), empty)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    flat = np.fromiter(chain.from_iterable(words), dtype=np.int64, count=int(lengths.sum()))
+    inside = np.ones(len(flat) - 1, dtype=bool)
+    inside[np.cumsum(lengths)[:-1] - 1] = False  # from the last id of a word to the first of the next
+    keys = ((flat[:-1] << SHIFT) | flat[1:])[inside]
+    word_of = np.repeat(np.arange(len(words), dtype=np.int64), lengths - 1)
+    order = np.argsort(keys, kind="stable")  # grouped by pair; words stay ascending in a group
+    keys, word_of = keys[order], word_of[order]
+    first = np.ones(len(keys), dtype=bool)  # the first entry of each pair
+    first[1:] = keys[1:] != keys[:-1]
+    starts = np.flatnonzero(first)
+    unique = keys[starts]
+    totals = np.add.reduceat(np.asarray(freqs, dtype=np.int64)[word_of], starts)
+    keep = first.copy()  # each (pair, word) once
+    keep[1:] |= word_of[1:] != word_of[:-1]
+    offsets = np.append((np.cumsum(keep) - keep)[starts], keep.sum())
+    where = _Where(unique, offsets, word_of[keep])
+    return dict(zip(unique.tolist(), totals.tolist())), where
+
+
 def _apply_merge(
-    pair: Pair,
+    a: int,
+    b: int,
     new_id: int,
     words: list[list[int]],
     freqs: list[int],
-    counts: dict[Pair, int],
-    where: dict[Pair, set[int]],
+    counts: dict[int, int],
+    where: _Where,
     heap: list,
 ) -> None:
-    """Merge pair in every word that has it, updating only the pair counts around each merge."""
-    a, b = pair
-    delta: dict[Pair, int] = {}
-    for w in where.pop(pair):
+    """Merge (a, b) in place in every word that has it, updating only the pair counts around each
+    merge: (left, a) and (b, right) lose the word's count, (left, new) and (new, right) gain it.
+
+    Pairs that gain all contain new_id, so they are new: their word lists start empty and get each
+    word once (a word's occurrences are visited together), and they go on the heap once, at the
+    end. Counts that fall to 0 stay in `counts` (the heap skips them); rejected pairs, deleted from
+    `counts`, stay deleted.
+    """
+    key = a << SHIFT | b
+    new_where: dict[int, list[int]] = {}
+    get, nget = counts.get, new_where.get
+    b_left, new_left = b << SHIFT, new_id << SHIFT
+    for w in where.pop(key):
         ids = words[w]
-        n = len(ids)
-        if n < 2:
-            continue
+        todo = ids.count(a)  # the a's left to look at: no exception to end the scan (they are slow)
+        if not todo:
+            continue  # a stale entry: an earlier merge took the pair away from this word
         freq = freqs[w]
-        out: list[int] = []
         i = 0
-        while i < n:
-            if i < n - 1 and ids[i] == a and ids[i + 1] == b:
-                if out:  # the left neighbour may itself be new_id from the previous merge here
-                    left = out[-1]
-                    delta[(left, a)] = delta.get((left, a), 0) - freq
-                    delta[(left, new_id)] = delta.get((left, new_id), 0) + freq
-                    where.setdefault((left, new_id), set()).add(w)
-                if i + 2 < n:
-                    right = ids[i + 2]
-                    delta[(b, right)] = delta.get((b, right), 0) - freq
-                    delta[(new_id, right)] = delta.get((new_id, right), 0) + freq
-                    where.setdefault((new_id, right), set()).add(w)
-                delta[pair] = delta.get(pair, 0) - freq
-                out.append(new_id)
-                i += 2
-            else:
-                out.append(ids[i])
+        while todo:
+            i = ids.index(a, i)
+            todo -= 1
+            if i + 1 == len(ids) or ids[i + 1] != b:
                 i += 1
-        if len(out) != n:
-            words[w] = out
-    for p, d in delta.items():
-        if d == 0:
-            continue
-        c = counts.get(p, 0) + d
+                continue
+            if a == b:
+                todo -= 1  # the right half was one of the a's
+            if i:  # the left neighbour may itself be new_id from the previous merge here
+                left = ids[i - 1] << SHIFT
+                c = get(left | a)
+                if c is not None:
+                    counts[left | a] = c - freq
+                k = left | new_id
+                counts[k] = get(k, 0) + freq
+                ws = nget(k)
+                if ws is None:
+                    new_where[k] = [w]
+                elif ws[-1] != w:
+                    ws.append(w)
+            if i + 2 < len(ids):
+                right = ids[i + 2]
+                c = get(b_left | right)
+                if c is not None:
+                    counts[b_left | right] = c - freq
+                k = new_left | right
+                counts[k] = get(k, 0) + freq
+                ws = nget(k)
+                if ws is None:
+                    new_where[k] = [w]
+                elif ws[-1] != w:
+                    ws.append(w)
+            ids[i] = new_id
+            del ids[i + 1]
+            i += 1
+    counts.pop(key, None)
+    for k in new_where:
+        c = counts[k]
         if c > 0:
-            counts[p] = c
-            if d > 0:  # only pairs containing new_id grow; they are new, so push them once
-                heapq.heappush(heap, (-c, p))
-        else:
-            counts.pop(p, None)
-    counts.pop(pair, None)
+            heapq.heappush(heap, (-c, k))
+    where.update(new_where)
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    """Where a training run is, as given to train()'s `progress` callback."""
+
+    done: int  # merges learned so far, all stages together
+    total: int  # merges this run will learn (lowered to `done` at the end if the corpus ran out)
+    stage: str  # pattern name of the stage running now ("" while the corpus is read and counted)
+    merges: tuple[Pair, ...]  # merges learned so far, in rank order (id 256 + k for the k-th)
+    elapsed: float  # seconds since train() started
+
+
+PROGRESS_EVERY = 0.1  # seconds between two progress calls (besides those at stage boundaries)
+
+
+class _Reporter:
+    """Calls `progress` at most every PROGRESS_EVERY seconds, and whenever forced."""
+
+    def __init__(self, progress: Callable[[TrainProgress], None], total: int) -> None:
+        self.progress, self.total = progress, total
+        self.start = self.last = time.perf_counter()
+        self.stage = ""
+        self.merges: tuple[Pair, ...] = ()  # those of the stages before this one
+
+    def __call__(self, learned: Sequence[Pair] = (), force: bool = False) -> None:
+        now = time.perf_counter()
+        if force or now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            merges = self.merges + tuple(learned)
+            self.progress(TrainProgress(len(merges), self.total, self.stage, merges, now - self.start))
+
+    def reading(self, texts: Iterable[str]) -> Iterator[str]:
+        """The texts, reporting while they are read: a callback can stop training during counting."""
+        for text in texts:
+            self()
+            yield text
 
 
 def train(
@@ -242,12 +418,17 @@ def train(
     quiet: bool = False,
     name: str = "",
     workers: int = 1,
+    progress: Callable[[TrainProgress], None] | None = None,
 ) -> Tokenizer:
     """Train a tokenizer of at most vocab_size ids in total (bytes + merges + specials).
 
     `recipe` names the training stages (see RECIPES); giving `pattern` instead trains plain BPE
     in one stage on that pre-split. The texts are read once; `workers` > 1 pre-splits and counts
     them in that many processes (tokenizer.count) with the same result.
+
+    `progress` (no progress bars then) is called about every 0.1 s while the texts are read and
+    merges are learned, at the start and end of every stage, and last with done == total. An
+    exception it raises propagates unchanged: that is how a caller cancels a training.
     """
     from .count import count_stages
 
@@ -259,16 +440,31 @@ def train(
         patterns = [get_pattern(s.pattern) for s in recipe.stages]
     specials = list(dict.fromkeys(special_tokens))
     n_merges = check_vocab_size(vocab_size, len(specials), allow_over_cap)
-    stage_counts = count_stages(texts, patterns, workers=workers, quiet=quiet)
+    report = _Reporter(progress, n_merges) if progress is not None else None
+    quiet = quiet or report is not None
+    if report is not None:
+        texts = report.reading(texts)
+    stage_counts: list[Counter[str] | None] = list(count_stages(texts, patterns, workers=workers, quiet=quiet))
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
     merges: Merges = {}
-    for stage, counts in zip(recipe.stages, stage_counts):
+    for i, (stage, pat) in enumerate(zip(recipe.stages, patterns)):
+        counts, stage_counts[i] = stage_counts[i], None  # freed after its stage: a lower peak RSS
         target = round(stage.until * n_merges) if stage is not recipe.stages[-1] else n_merges
-        pairs = learn_merges(
-            counts, target - len(merges), merges=merges, whole_characters=recipe.whole_characters, quiet=quiet
+        if report is not None:
+            report.stage, report.merges = pat.name, tuple(merges)
+            report(force=True)
+        vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
+        pairs = _learn(
+            counts, target - len(merges), vocab, merges, chunk_encoder(vocab), recipe.whole_characters, quiet, report
         )
+        del counts
         for pair in pairs:
             merges[pair] = 256 + len(merges)
+        if report is not None:
+            if stage is recipe.stages[-1]:
+                report.total = len(merges)  # the corpus may have run out of pairs before n_merges
+            report.merges = tuple(merges)
+            report(force=True)
     first_special = 256 + len(merges)
     return Tokenizer(merges, patterns[-1], {s: first_special + i for i, s in enumerate(specials)}, name=name)
