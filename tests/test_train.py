@@ -10,7 +10,8 @@ from hypothesis import given
 
 import tokenizer
 from tokenizer.bpe import build_vocab, encode_ids
-from tokenizer.train import TrainingError, TrainProgress, chunk_encoder, count_chunks, learn_merges, train
+from tokenizer.core import piece_encoder
+from tokenizer.train import TrainingError, TrainProgress, count_chunks, learn_merges, train
 
 from .conftest import ROOT, corpus_lines
 from .strategies import indic_text
@@ -227,10 +228,10 @@ def test_learned_tokens_encode_to_themselves(shipped):
 
 
 def _compiled(tok):
-    return chunk_encoder(build_vocab(sorted(tok.merges.items(), key=lambda kv: kv[1])))
+    return piece_encoder(build_vocab(sorted(tok.merges.items(), key=lambda kv: kv[1])))
 
 
-def test_compiled_chunk_encoder_equals_rank_order_on_corpus(shipped, compiled):
+def test_compiled_piece_encoder_equals_rank_order_on_corpus(shipped, compiled):
     for tok, encode, lang in zip(shipped, compiled, ("hi", "kn")):
         for chunk in count_chunks(corpus_lines(lang, 300), tok.pattern):
             data = chunk.encode()
@@ -238,7 +239,7 @@ def test_compiled_chunk_encoder_equals_rank_order_on_corpus(shipped, compiled):
 
 
 @given(indic_text)
-def test_compiled_chunk_encoder_equals_rank_order_on_any_bytes(shipped, compiled, text):
+def test_compiled_piece_encoder_equals_rank_order_on_any_bytes(shipped, compiled, text):
     data = text.encode("utf-8", "surrogatepass")
     for tok, encode in zip(shipped, compiled):  # a whole text as one piece: longer and stranger than a chunk
         assert encode(data) == encode_ids(list(data), tok.merges)
@@ -250,7 +251,7 @@ def test_merges_that_do_not_encode_to_themselves_use_the_python_encoder():
     # rank order: abcd -> [256, c, d]; pairs (256, c) and (c, d) tie at 3 -> the smaller (c, d).
     # tiktoken's loop would start from [258, d] and learn (258, d): wrong for these merges.
     assert learn_merges({"abcd": 3}, 1, merges=merges, quiet=True) == [(c, d)]
-    assert chunk_encoder(build_vocab(merges.items()))(b"abcd") == [258, d]
+    assert piece_encoder(build_vocab(merges.items()))(b"abcd") == [258, d]
 
 
 # ----- progress and cancellation -------------------------------------------------------------------

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
@@ -90,6 +90,15 @@ def tiktoken_exact(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[i
         if len(data) > 1 and encode_ids([byte_ids[b] for b in data], merges) != [token]:
             return f"token {token} does not encode to itself (it is not reachable by BPE on its own bytes)"
     return None
+
+
+def piece_encoder(vocab: dict[int, bytes]) -> Callable[[bytes], list[int]]:
+    """BPE of one already pre-split chunk's bytes by tiktoken's merge loop (no regex): the trainer's
+    re-encoding of each stage's chunks. Exact when `tiktoken_exact` holds (true of learned merges)."""
+    if len(vocab) == 256:
+        return list
+    piece = CoreBPE({data: i for i, data in vocab.items()}, {}, ".").encode_single_piece
+    return lambda data: piece(data) if data else []  # CoreBPE panics on b""
 
 
 class TiktokenCore:

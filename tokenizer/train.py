@@ -6,7 +6,7 @@ contain the merged pair: a merge at position i changes just the pairs (left, a),
 (b, right) around it. A lazy max-heap yields the most frequent pair.
 
 Where the time goes, and what keeps it down: each stage re-encodes its distinct chunks with the
-merges so far, done by tiktoken's compiled merge loop (chunk_encoder; exact for merges this
+merges so far, done by tiktoken's compiled merge loop (core.piece_encoder; exact for merges this
 trainer learns, see there); the first pair counts of a stage are grouped with numpy; the merge
 loop keys pairs by one int and edits the chunks in place. The merges are exactly those of the
 plain reference trainer kept in tests/test_train.py (and of the trainer before these changes).
@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
-import tiktoken
 from tqdm.auto import tqdm
 
 from .bpe import Merges, Pair, build_vocab, encode_ids
+from .core import piece_encoder, tiktoken_exact
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TrainingError
 from .pretokenize import Pattern, get_pattern
@@ -149,28 +149,8 @@ def learn_merges(
     """
     merges = merges or {}
     vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
-    encode = chunk_encoder(vocab) if _self_encoding(merges, vocab) else None
+    encode = piece_encoder(vocab) if tiktoken_exact(vocab, merges, range(256)) is None else None
     return _learn(chunk_counts, n_merges, vocab, merges, encode, whole_characters, quiet, None)
-
-
-def chunk_encoder(vocab: dict[int, bytes]) -> Callable[[bytes], list[int]]:
-    """Rank-order BPE of one chunk's bytes, by tiktoken's compiled merge loop (no regex).
-
-    tiktoken merges adjacent parts whose joined bytes are a token, lowest id first; our rule merges
-    adjacent pairs that are merges. The two agree on every input when every token's bytes encode,
-    by our rule, to that one token (see _self_encoding), which holds for every merge this trainer
-    learns: a pair is learned from a chunk state that is the rank-order encoding of the chunk.
-    """
-    if len(vocab) == 256:
-        return list
-    ranks = {token: i for i, token in vocab.items()}
-    piece = tiktoken.Encoding("train", pat_str=".", mergeable_ranks=ranks, special_tokens={})._encode_single_piece
-    return lambda data: piece(data) if data else []  # tiktoken panics on b""
-
-
-def _self_encoding(merges: Merges, vocab: dict[int, bytes]) -> bool:
-    """Whether every token's bytes encode (in rank order) to that one token: chunk_encoder is exact."""
-    return all(encode_ids(list(vocab[i]), merges) == [i] for i in merges.values())
 
 
 # A pair (left, right) is the int left << SHIFT | right: hashing and comparing one int is cheaper
@@ -456,7 +436,7 @@ def train(
             report(force=True)
         vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
         pairs = _learn(
-            counts, target - len(merges), vocab, merges, chunk_encoder(vocab), recipe.whole_characters, quiet, report
+            counts, target - len(merges), vocab, merges, piece_encoder(vocab), recipe.whole_characters, quiet, report
         )
         del counts
         for pair in pairs:
