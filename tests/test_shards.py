@@ -84,8 +84,8 @@ def test_a_reading_error_stops_the_run_and_leaves_no_partial_shard(hi_small, tmp
 def test_cli_encode_corpus_with_splits(hi_small, tmp_path):
     model = tmp_path / "hi.model"
     tokenizer.save(hi_small, model)
-    src = tmp_path / "docs.jsonl"
-    src.write_text("".join(json.dumps({"id": d.id, "text": d.text}, ensure_ascii=False) + "\n" for d in _docs()))
+    src = tmp_path / "docs.txt"  # plain text: documents are blocks of 25 lines (jsonl/parquet read the same way)
+    src.write_text("\n".join(corpus_lines("hi", 400)) + "\n", encoding="utf-8")
     counts = {}
     for split in ("all", "train", "valid", "test"):
         out = tmp_path / f"out-{split}"
@@ -101,7 +101,7 @@ def test_cli_encode_corpus_with_splits(hi_small, tmp_path):
         texts = [hi_small.decode(ids.tolist(), errors="strict") for ids in shards.documents(out)]
         if split == "all":
             assert texts == [d.text for d in read_files([src])]
-    assert counts["all"] == counts["train"] + counts["valid"] + counts["test"] == len(_docs())
+    assert counts["all"] == counts["train"] + counts["valid"] + counts["test"] == 16
 
 
 def test_corpus_documents_follow_the_training_split():
@@ -110,3 +110,23 @@ def test_corpus_documents_follow_the_training_split():
     valid = list(shards.corpus_documents(corpus, "valid"))
     assert valid and not train_ids & {d.id for d in valid}
     assert [line for d in valid for line in d.text.splitlines() if line.strip()] == corpus.held_out_lines("valid")
+
+
+def test_datasets_map_with_the_exported_tokenizer_gives_the_same_ids(hi_small, tmp_path):
+    """The README's datasets.map recipe (exported tokenizer.json) equals encode-corpus, document by document."""
+    import datasets
+    from tokenizers import Tokenizer as HfTokenizer
+
+    from tokenizer.hf import export
+
+    docs = [d for d in _docs() if EOT not in d.text]  # HF matches added tokens anywhere; we keep them as text
+    export(hi_small, tmp_path / "hf")
+    hf = HfTokenizer.from_file(str(tmp_path / "hf" / "tokenizer.json"))
+    eot = hf.token_to_id(EOT)
+
+    def encode(batch):
+        return {"ids": [e.ids + [eot] for e in hf.encode_batch(batch["text"], add_special_tokens=False)]}
+
+    ds = datasets.Dataset.from_list([{"text": d.text} for d in docs]).map(encode, batched=True, remove_columns=["text"])
+    shards.encode_corpus(hi_small, docs, tmp_path / "shards")
+    assert [row["ids"] for row in ds] == [ids.tolist() + [eot] for ids in shards.documents(tmp_path / "shards")]
