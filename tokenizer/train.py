@@ -27,6 +27,7 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
@@ -34,6 +35,9 @@ from .bpe import Merges, Pair, build_vocab, encode_ids
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TrainingError
 from .pretokenize import Pattern, get_pattern
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
 
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
 
@@ -232,7 +236,7 @@ def _apply_merge(
 
 
 def train(
-    texts: Iterable[str],
+    texts: Iterable[str] | Corpus,
     vocab_size: int = VOCAB_CAP,
     *,
     recipe: Recipe | str = DEFAULT_RECIPE,
@@ -242,12 +246,16 @@ def train(
     quiet: bool = False,
     name: str = "",
     workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Tokenizer:
     """Train a tokenizer of at most vocab_size ids in total (bytes + merges + specials).
 
     `recipe` names the training stages (see RECIPES); giving `pattern` instead trains plain BPE
     in one stage on that pre-split. The texts are read once; `workers` > 1 pre-splits and counts
-    them in that many processes (tokenizer.count) with the same result.
+    them in that many processes (tokenizer.count) with the same result. `texts` may be a Corpus, whose
+    training split is then cleaned in the workers; `engine` "dask" counts a Corpus on a Dask
+    cluster (`scheduler` address, default a LocalCluster of `workers`), again with the same result.
     """
     from .count import count_stages
 
@@ -259,7 +267,7 @@ def train(
         patterns = [get_pattern(s.pattern) for s in recipe.stages]
     specials = list(dict.fromkeys(special_tokens))
     n_merges = check_vocab_size(vocab_size, len(specials), allow_over_cap)
-    stage_counts = count_stages(texts, patterns, workers=workers, quiet=quiet)
+    stage_counts = count_stages(texts, patterns, workers=workers, quiet=quiet, engine=engine, scheduler=scheduler)
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
     merges: Merges = {}
