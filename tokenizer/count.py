@@ -12,17 +12,18 @@ serial step. `engine="dask"` instead reads the corpus's partitions on a Dask clu
 
 Bounded memory. Words repeat (Zipf), so a table of distinct words grows far slower than the
 corpus; phrase chunks (pattern indic-phrases) do not: 94% of them are seen once, so their table is
-as large as the corpus. A stage with a budget (DEFAULT_BUDGETS) therefore keeps its counts per
+as large as the corpus. A stage with a Budget (DEFAULT_BUDGETS) therefore keeps its counts per
 *sampling level*: a line's level is the number of leading zero bits of a hash of its text, so a
-share 2**-l of the lines has level >= l. While the distinct chunks of all kept levels hold more
-than `budget` characters, the lowest level is dropped: the stage is then counted, exactly, on the
-deterministic sample of lines with level >= l (a rate of 2**-l, between half the budget and the
-budget in size). The kept sample does not depend on the order, batching or partitioning of the
-input, so every engine and worker count gives the same result; below the budget (the embedded
-8 MB corpora use a third of it) nothing is dropped and the counts are those of the whole corpus.
+share 2**-l of the lines has level >= l. While the kept levels hold more than the budget (characters
+of distinct chunks, or of text counted), the lowest level is dropped: the stage is then counted,
+exactly, on the deterministic sample of lines with level >= l (a rate of 2**-l, between half the
+budget and the budget in size), and lines below the level are not even pre-split. The sample does
+not depend on the order, batching or partitioning of the input, so every engine and worker count
+gives the same result; below the budgets (the embedded 8 MB corpora use a third of the phrase
+budget, a twentieth of the akshara one) nothing is dropped: the counts are the whole corpus's.
 
-Memory of counting: one entry per distinct word (akshara and word stages), at most `budget`
-characters of phrase chunks, and at most `in_flight` batches in flight.
+Memory of counting: one entry per distinct word (word stage), at most PHRASE_BUDGET characters of
+phrase chunks, the aksharas of at most AKSHARA_BUDGET of text, and `in_flight` batches in flight.
 
 Worker processes are forked when this process runs no other thread than tqdm's idle monitor (cheap,
 and scripts need no `if __name__ == "__main__":` guard); when other threads exist (`datasets`
@@ -41,7 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Literal, Union
 
 from tqdm._monitor import TMonitor
 from tqdm.auto import tqdm
@@ -53,10 +54,24 @@ if TYPE_CHECKING:
     from .corpus import Corpus, SplitRule
 
 BATCH_CHARS = 1_000_000  # characters per batch: ~1-3 MB of UTF-8, a few hundred ms of regex work
-# Characters of distinct phrase chunks kept before sampling starts: ~22 MB of Devanagari text, ~2.9x
-# what the 7.5 MB Hindi training split has (2.78M), so the shipped models are trained unsampled.
-PHRASE_BUDGET = 8_000_000
-DEFAULT_BUDGETS: dict[str, int] = {"indic-phrases": PHRASE_BUDGET}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one stage may keep: `chars` characters of distinct chunks ("distinct", bounds the table)
+    or of text counted ("text", bounds the counting work, like SentencePiece's input_sentence_size)."""
+
+    chars: int
+    of: Literal["distinct", "text"] = "distinct"
+
+
+# Distinct phrase chunks kept before sampling starts: 8M characters, ~22 MB of Devanagari, ~2.9x what
+# the 7.5 MB Hindi training split has (2.78M), so the shipped models are trained unsampled.
+PHRASE_BUDGET = Budget(8_000_000, "distinct")
+# The akshara stage (the first ~10% of the merges, inside aksharas) needs far less text than the
+# corpus: 64M characters (~180 MB of Devanagari, 24x the embedded corpora).
+AKSHARA_BUDGET = Budget(64_000_000, "text")
+DEFAULT_BUDGETS: dict[str, Budget] = {"akshara": AKSHARA_BUDGET, "indic-phrases": PHRASE_BUDGET}
 ENGINES = ("local", "dask")
 _SALT = b"phrase-sample"  # keys the level hash, so it is independent of the split's hash
 
@@ -68,21 +83,28 @@ def level(data: bytes) -> int:
 
 
 class LevelCounts:
-    """Chunk counts of one stage, kept per sampling level within `budget` characters of distinct chunks.
+    """Chunk counts of one stage, kept per sampling level within a Budget.
 
     Adding data only ever raises `min_level`, and levels are dropped whole, so the final sample is
     the same however the data is cut up and in whatever order the pieces are added.
     """
 
-    def __init__(self, budget: int, min_level: int = 0) -> None:
+    def __init__(self, budget: Budget, min_level: int = 0) -> None:
         self.budget = budget
         self.min_level = min_level
         self.levels: dict[int, Counter[str]] = {}
-        self.sizes: dict[int, int] = {}  # characters of the distinct chunks of each level
+        self.sizes: dict[int, int] = {}  # characters of each level: its distinct chunks, or its text
 
-    def add(self, lvl: int, counts: Counter[str]) -> None:
-        """Add the counts of lines of level `lvl` (takes ownership of `counts`)."""
+    def add(self, lvl: int, counts: Counter[str], text_chars: int) -> None:
+        """Add the counts of lines of level `lvl`, `text_chars` characters of text (takes ownership of `counts`)."""
         if lvl < self.min_level:
+            return
+        if self.budget.of == "text":
+            self.sizes[lvl] = self.sizes.get(lvl, 0) + text_chars
+            if lvl in self.levels:
+                self.levels[lvl].update(counts)
+            else:
+                self.levels[lvl] = counts
             return
         kept = self.levels.get(lvl)
         if kept is None:
@@ -103,13 +125,13 @@ class LevelCounts:
     def merge(self, other: LevelCounts) -> None:
         self.min_level = max(self.min_level, other.min_level)
         for lvl, counts in other.levels.items():
-            self.add(lvl, counts)
+            self.add(lvl, counts, other.sizes[lvl])
         self.prune()
 
     def prune(self) -> None:
         """Drop the lowest levels until the kept ones fit the budget."""
         total = sum(self.sizes.values())
-        while total > self.budget:
+        while total > self.budget.chars:
             if self.min_level in self.levels:
                 del self.levels[self.min_level]
                 total -= self.sizes.pop(self.min_level)
@@ -141,7 +163,7 @@ class Job:
     """What a worker needs to count a batch: picklable, sent with every batch."""
 
     regexes: tuple[str, ...]
-    budgets: tuple[int | None, ...]
+    budgets: tuple[Budget | None, ...]
     min_levels: tuple[int, ...]
     split: SplitRule | None = None  # documents to split and clean; None: the items are clean texts
 
@@ -154,6 +176,7 @@ def count_items(job: Job, items: Sequence) -> tuple[list[StageResult], int]:
     finders = [_compile(r).findall for r in job.regexes]
     plain: list[Counter[str]] = [Counter() for _ in job.regexes]
     by_level: list[dict[int, Counter[str]]] = [{} for _ in job.regexes]
+    level_chars: list[Counter[int]] = [Counter() for _ in job.regexes]
     sampled = [b is not None for b in job.budgets]
     n_bytes = 0
     for item in items:
@@ -164,11 +187,12 @@ def count_items(job: Job, items: Sequence) -> tuple[list[StageResult], int]:
             for k, findall in enumerate(finders):
                 if not sampled[k]:
                     plain[k].update(findall(text))
-                elif lvl >= job.min_levels[k]:
+                elif lvl >= job.min_levels[k]:  # lines below it are dropped anyway: skip their regex work
                     counts = by_level[k].get(lvl)
                     if counts is None:
                         counts = by_level[k][lvl] = Counter()
                     counts.update(findall(text))
+                    level_chars[k][lvl] += len(text)
     results: list[StageResult] = []
     for k, budget in enumerate(job.budgets):
         if budget is None:
@@ -176,7 +200,7 @@ def count_items(job: Job, items: Sequence) -> tuple[list[StageResult], int]:
             continue
         counts = LevelCounts(budget, job.min_levels[k])
         for lvl, c in by_level[k].items():
-            counts.add(lvl, c)
+            counts.add(lvl, c, level_chars[k][lvl])
         counts.prune()
         results.append(counts)
     return results, n_bytes
@@ -185,7 +209,7 @@ def count_items(job: Job, items: Sequence) -> tuple[list[StageResult], int]:
 class Totals:
     """The running totals of every stage; prune after each batch so memory stays within budget."""
 
-    def __init__(self, budgets: Sequence[int | None], quiet: bool) -> None:
+    def __init__(self, budgets: Sequence[Budget | None], quiet: bool) -> None:
         self.budgets = budgets
         self.results: list[StageResult] = [Counter() if b is None else LevelCounts(b) for b in budgets]
         self.progress = tqdm(desc="counting chunks", unit="B", unit_scale=True, unit_divisor=1000, disable=quiet)
@@ -210,7 +234,8 @@ class Totals:
                 if r.sample_level and not self.progress.disable:
                     tqdm.write(
                         f"{name}: {len(r):,} distinct chunks counted on the 1/{2**r.sample_level:,} sample of "
-                        f"lines (level >= {r.sample_level}) that fits the budget of {budget:,} characters"
+                        f"lines (level >= {r.sample_level}) that fits the budget of {budget.chars:,} characters "
+                        f"of {'distinct chunks' if budget.of == 'distinct' else 'text'}"
                     )
             out.append(r)
         return out
@@ -262,16 +287,20 @@ def count_chunks_parallel(
     return count_stages(texts, [pattern], workers, batch_size, budgets=[None], in_flight=in_flight, quiet=quiet)[0]
 
 
-def resolve_budgets(patterns: Sequence[Pattern], budgets: Sequence[int | None] | None) -> tuple[int | None, ...]:
-    """One budget per pattern: the given ones, else DEFAULT_BUDGETS by pattern name."""
+def resolve_budgets(
+    patterns: Sequence[Pattern], budgets: Sequence[Budget | int | None] | None
+) -> tuple[Budget | None, ...]:
+    """One budget per pattern: the given ones (an int is characters of distinct chunks), else
+    DEFAULT_BUDGETS by pattern name."""
     if budgets is None:
         return tuple(DEFAULT_BUDGETS.get(p.name) for p in patterns)
     if len(budgets) != len(patterns):
         raise ValueError(f"got {len(budgets)} budgets for {len(patterns)} patterns")
-    for b in budgets:
-        if b is not None and b < 1:
-            raise ValueError(f"a budget must be at least 1 character, got {b}")
-    return tuple(budgets)
+    out = tuple(Budget(b) if isinstance(b, int) else b for b in budgets)
+    for b in out:
+        if b is not None and (b.chars < 1 or b.of not in ("distinct", "text")):
+            raise ValueError(f"a budget needs at least 1 character of 'distinct' or 'text', got {b}")
+    return out
 
 
 def count_stages(
@@ -280,7 +309,7 @@ def count_stages(
     workers: int | None = None,
     batch_size: int = BATCH_CHARS,
     *,
-    budgets: Sequence[int | None] | None = None,
+    budgets: Sequence[Budget | int | None] | None = None,
     engine: str = "local",
     scheduler: str | None = None,
     in_flight: int | None = None,
@@ -290,7 +319,7 @@ def count_stages(
 
     `source`: cleaned texts, or a Corpus (its train split is cleaned in the workers). `workers`
     processes (default: all cores; 1 counts in this process); `batch_size` is in characters;
-    `budgets` (default DEFAULT_BUDGETS) caps each stage's distinct-chunk characters, None = no cap;
+    `budgets` (default DEFAULT_BUDGETS) caps what each stage keeps (see Budget), None = no cap;
     `in_flight` (default 2 x workers) bounds the batches held in memory at once. `engine` "dask"
     counts a Corpus on the Dask cluster at `scheduler` (default: a LocalCluster of `workers`). A
     progress bar shows the megabytes counted unless `quiet`.
