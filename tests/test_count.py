@@ -228,3 +228,10 @@ def test_bad_budgets_and_engines(hi_texts):
         count_stages(hi_texts, ["indic"], engine="ray")
     with pytest.raises(TrainingError, match="needs engine='dask'"):
         count_stages(hi_texts, ["indic"], scheduler="tcp://127.0.0.1:8786")
+
+
+def test_sampling_is_reported_unless_quiet(hi_texts, capsys):
+    count_stages(hi_texts, ["indic-phrases"], 1, budgets=[Budget(5_000)], quiet=False)
+    assert "indic-phrases:" in capsys.readouterr().err.replace("\r", "\n")
+    count_stages(hi_texts, ["indic-phrases"], 1, budgets=[Budget(5_000)], quiet=True)
+    assert capsys.readouterr().err == ""

@@ -70,7 +70,10 @@ def default_workers(source: str) -> int:
 def cmd_train(args: argparse.Namespace) -> None:
     corpus = _corpus(args)
     start = time.perf_counter()
-    workers = args.workers if args.workers is not None else default_workers(corpus_source(args))
+    if args.workers is not None:
+        workers = args.workers
+    else:  # a LocalCluster is worth starting only to use every core
+        workers = (os.cpu_count() or 1) if args.engine == "dask" else default_workers(corpus_source(args))
     if workers < 1:
         raise CliError(f"--workers must be at least 1, got {workers}")
     if args.scheduler and args.engine != "dask":
@@ -267,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers",
         type=int,
-        help="processes that count chunks (default: all cores for --source wikipedia, else 1)",
+        help="processes that count chunks (default: all cores for --source wikipedia or --engine dask, else 1)",
     )
     p.add_argument(
         "--engine",

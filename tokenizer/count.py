@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -211,6 +212,7 @@ class Totals:
 
     def __init__(self, budgets: Sequence[Budget | None], quiet: bool) -> None:
         self.budgets = budgets
+        self.quiet = quiet
         self.results: list[StageResult] = [Counter() if b is None else LevelCounts(b) for b in budgets]
         self.progress = tqdm(desc="counting chunks", unit="B", unit_scale=True, unit_divisor=1000, disable=quiet)
 
@@ -231,11 +233,12 @@ class Totals:
         for name, budget, r in zip(names, self.budgets, self.results):
             if isinstance(r, LevelCounts):
                 r = r.total()
-                if r.sample_level and not self.progress.disable:
+                if r.sample_level and not self.quiet:
                     tqdm.write(
                         f"{name}: {len(r):,} distinct chunks counted on the 1/{2**r.sample_level:,} sample of "
                         f"lines (level >= {r.sample_level}) that fits the budget of {budget.chars:,} characters "
-                        f"of {'distinct chunks' if budget.of == 'distinct' else 'text'}"
+                        f"of {'distinct chunks' if budget.of == 'distinct' else 'text'}",
+                        file=sys.stderr,  # stdout may be the CLI's JSON summary
                     )
             out.append(r)
         return out

@@ -73,7 +73,7 @@ def count_stages_dask(
             client = stack.enter_context(Client(cluster))
         else:
             try:
-                client = stack.enter_context(Client(scheduler, timeout="30s"))
+                client = stack.enter_context(Client(scheduler, timeout="10s"))
             except OSError as e:
                 raise TrainingError(f"could not reach the Dask scheduler at {scheduler} ({e})") from None
         futures = client.map(count_partition, partitions, job=job, chunk_chars=batch_size, pure=False)  # map has its own batch_size
