@@ -98,7 +98,8 @@ def run_one(parquet: str, config: str, workers: int) -> dict:
         "MB/s": round(n_bytes / 1e6 / seconds, 2),
         "distinct chunks": distinct,
         "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "worker peak RSS MB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1) if workers > 1 else None,
+        # forkserver workers (pyarrow runs threads) are not our children: then None, not 0
+        "worker peak RSS MB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1) or None,
     }
 
 
