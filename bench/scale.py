@@ -189,7 +189,7 @@ def main() -> None:
     p.add_argument("--sizes", type=float, nargs="+", default=[64, 256], help="corpus sizes in MB (default: 64 256)")
     p.add_argument("--workers", type=int, default=2, help="counting processes for ours (default: %(default)s)")
     p.add_argument("--unbounded", action="store_true", help="also train ours without the phrase budget")
-    p.add_argument("--max-lines", type=int, default=3000, help="generated valid lines to evaluate on (default: %(default)s)")
+    p.add_argument("--max-lines", type=int, default=3000, help="generated valid lines to evaluate (default: %(default)s)")
     p.add_argument("--keep", help="folder to write the generated corpora to and keep (default: a temporary one)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--child", nargs=2, metavar=("TRAINER", "FILE"), help=argparse.SUPPRESS)
@@ -232,7 +232,8 @@ def main() -> None:
             common.write_results(name, {"lang": args.lang, "realism": realism, "rows": rows})
     columns = ["MB", "trainer", "seconds", "ours/hf s", "cpu seconds", "peak RSS MB", "worker peak RSS MB",
                "bpt generated valid", "bpt real valid"]  # fmt: skip
-    common.print_table(rows, columns, f"Training 5,000 ids on generated {args.lang} text ({args.workers} counting workers)")
+    title = f"Training 5,000 ids on generated {args.lang} text ({args.workers} counting workers)"
+    common.print_table(rows, columns, title)
     per_doubling = {f"{t} {k}": growth(rows, t, k) for t in trainers for k in ("seconds", "peak RSS MB")}
     print("growth per doubling:", per_doubling)
     common.write_results(name, {"lang": args.lang, "workers": args.workers, "realism": realism, "rows": rows,

@@ -16,7 +16,16 @@ from hypothesis import strategies as st
 import tokenizer
 from tokenizer import count
 from tokenizer.corpus import load_corpus, stream_rows
-from tokenizer.count import DEFAULT_BUDGETS, Budget, Job, LevelCounts, count_chunks_parallel, count_items, count_stages, level
+from tokenizer.count import (
+    DEFAULT_BUDGETS,
+    Budget,
+    Job,
+    LevelCounts,
+    count_chunks_parallel,
+    count_items,
+    count_stages,
+    level,
+)
 from tokenizer.errors import TrainingError
 from tokenizer.pretokenize import get_pattern
 from tokenizer.train import count_chunks
@@ -235,3 +244,17 @@ def test_sampling_is_reported_unless_quiet(hi_texts, capsys):
     assert "indic-phrases:" in capsys.readouterr().err.replace("\r", "\n")
     count_stages(hi_texts, ["indic-phrases"], 1, budgets=[Budget(5_000)], quiet=True)
     assert capsys.readouterr().err == ""
+
+
+def test_url_inputs_are_checked_before_reading(tmp_path):
+    """fsspec URLs and globs are expanded at load time: no match, or a file of an unknown kind, fails at once."""
+    from tokenizer.errors import CorpusError, CorpusFileNotFoundError
+
+    with pytest.raises(CorpusFileNotFoundError, match="no input file matches"):
+        load_corpus(None, [f"file://{tmp_path}/*.parquet"])
+    (tmp_path / "notes.md").write_text("नमस्ते दुनिया", encoding="utf-8")
+    with pytest.raises(CorpusError, match="unsupported file type"):
+        load_corpus(None, [f"file://{tmp_path}/*.md"])
+    (tmp_path / "a.txt").write_text("\n".join(corpus_lines("hi", 30)) + "\n", encoding="utf-8")
+    by_url, by_path = load_corpus(None, [f"file://{tmp_path}/*.txt"]), load_corpus(None, [str(tmp_path / "a.txt")])
+    assert list(by_url.read()) == list(by_path.read())  # same ids: a.txt#0, a.txt#1

@@ -111,7 +111,8 @@ def test_hf_protocol_with_a_local_stand_in(inputs, tmp_path):
     try:
         corpus = load_corpus("hi", source="wikipedia")
         parts = corpus.read_partitions()
-        assert {p.path.rsplit("/", 1)[-1] for p in parts} == {"train-00000-of-00002.parquet", "train-00001-of-00002.parquet"}
+        names = {p.path.rsplit("/", 1)[-1] for p in parts}
+        assert names == {"train-00000-of-00002.parquet", "train-00001-of-00002.parquet"}
         assert all(p.path.startswith("hf://datasets/wikimedia/wikipedia/20231101.hi/") for p in parts)
         expected = count_stages(load_corpus(None, inputs[2:]), STAGES, workers=1, quiet=True)
         with distributed.LocalCluster(n_workers=2, processes=False, dashboard_address=":0") as threads:
@@ -140,7 +141,8 @@ def test_cli_engine_dask(inputs, cluster, tmp_path, capsys):
 
     args = ["train", "--input", *inputs, "--vocab-size", "300", "--quiet"]
     assert main(args + ["--out", str(tmp_path / "local.model")]) == 0
-    assert main(args + ["--out", str(tmp_path / "dask.model"), "--engine", "dask", "--scheduler", cluster.scheduler_address]) == 0
+    dask_args = ["--engine", "dask", "--scheduler", cluster.scheduler_address]
+    assert main(args + ["--out", str(tmp_path / "dask.model"), *dask_args]) == 0
     assert tokenizer.load(tmp_path / "dask.model").merges == tokenizer.load(tmp_path / "local.model").merges
     assert main(args + ["--out", str(tmp_path / "x.model"), "--scheduler", cluster.scheduler_address]) == 1
     assert "--scheduler needs --engine dask" in capsys.readouterr().err

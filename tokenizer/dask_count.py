@@ -76,7 +76,8 @@ def count_stages_dask(
                 client = stack.enter_context(Client(scheduler, timeout="10s"))
             except OSError as e:
                 raise TrainingError(f"could not reach the Dask scheduler at {scheduler} ({e})") from None
-        futures = client.map(count_partition, partitions, job=job, chunk_chars=batch_size, pure=False)  # map has its own batch_size
+        # (client.map has a batch_size of its own, hence chunk_chars)
+        futures = client.map(count_partition, partitions, job=job, chunk_chars=batch_size, pure=False)
         for future in as_completed(futures):
             totals.add(*future.result())
             future.release()
