@@ -1,17 +1,19 @@
 """Chunk-counting throughput on the Wikipedia code path: MB of text counted per second, and peak memory.
 
 A local parquet shaped like `wikimedia/wikipedia` (columns id, url, title, text; one article =
-25 lines of the embedded corpus data/{lang}.txt.gz, the corpus repeated to about --mb MB) is read
-exactly as `--source wikipedia` reads the Hub: `datasets.load_dataset(..., streaming=True)` ->
-`corpus.stream_rows` -> `Corpus.train_texts()` (document split + cleaning), then counted by
-`tokenizer.count.count_chunks_parallel` with each --workers value. "read only" streams and cleans
-without counting: the ceiling that reading in one process puts on any number of workers.
+25 lines of the embedded corpus data/{lang}.txt.gz, the corpus repeated to about --mb MB; row
+groups of 500 rows) is loaded with `load_corpus(None, [file])` and counted under the `indic`
+pattern by `tokenizer.count.count_stages(corpus, ...)`, as `python -m tokenizer train` does: this
+process reads the rows, the --workers processes decide the split, clean and count (local engine),
+or (--dask) a LocalCluster of --workers processes reads the row groups itself. "read" only decodes
+the documents: the ceiling that reading in one process puts on the local engine; "read+clean"
+also cleans them, the old serial path. MB and MB/s are of training text after cleaning.
 
 Each configuration runs in a fresh process, so its peak RSS is its own; for workers > 1 the peak
 of the largest worker process is reported too.
 
 Run from the repository root:
-    python -m bench.count_throughput                  # ~50 MB, workers 1 and 2 -> bench/results/count_throughput.json
+    python -m bench.count_throughput --dask           # ~50 MB, workers 1 and 2 -> bench/results/count_throughput.json
     python -m bench.count_throughput --mb 10 --workers 1 2 --lang kn
 """
 
@@ -62,36 +64,42 @@ def write_parquet(lang: str, path: Path, target_mb: float) -> tuple[int, int]:
     return n, size * repeats
 
 
-def run_one(parquet: str, workers: int) -> dict:
-    """One configuration, in this (fresh) process; workers 0 = read only."""
+CONFIGS = ("read", "read+clean", "local", "dask")
+
+
+def run_one(parquet: str, config: str, workers: int) -> dict:
+    """One configuration, in this (fresh) process.
+
+    read: decode the documents only (what the local engine leaves to this process); read+clean: also
+    split and clean them here (the serial ceiling before cleaning moved into the workers); local /
+    dask: count with `workers` processes, which split and clean themselves.
+    """
     from tokenizer.corpus import load_corpus
-    from tokenizer.count import count_chunks_parallel
+    from tokenizer.count import count_stages
 
     corpus = load_corpus(None, [parquet])
-    n_bytes = 0
-
-    def texts():
-        nonlocal n_bytes
-        for text in corpus.train_texts():
-            n_bytes += len(text.encode("utf-8"))
-            yield text
-
+    n_bytes = sum(len(t.encode("utf-8")) for t in corpus.train_texts())  # training text, untimed
     start = time.perf_counter()
     distinct = None
-    if workers == 0:
-        for _ in texts():
+    if config == "read":
+        for _ in corpus.read():
+            pass
+    elif config == "read+clean":
+        for _ in corpus.train_texts():
             pass
     else:
-        distinct = len(count_chunks_parallel(texts(), "indic", workers, quiet=True))
+        counts = count_stages(corpus, ["indic"], workers, budgets=[None], engine=config, quiet=True)
+        distinct = len(counts[0])
     seconds = time.perf_counter() - start
     return {
-        "workers": workers,
+        "workers": workers if config in ("local", "dask") else None,
         "MB": round(n_bytes / 1e6, 2),
         "seconds": round(seconds, 2),
         "MB/s": round(n_bytes / 1e6 / seconds, 2),
         "distinct chunks": distinct,
         "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "worker peak RSS MB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1) if workers > 1 else None,
+        # forkserver workers (pyarrow runs threads) are not our children: then None, not 0
+        "worker peak RSS MB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1) or None,
     }
 
 
@@ -101,10 +109,11 @@ def main() -> None:
     p.add_argument("--mb", type=float, default=50.0, help="approximate size of the parquet's text (default: %(default)s)")
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to time (default: 1 2)")
     p.add_argument("--repeats", type=int, default=2, help="runs per configuration; the fastest is kept (default: 2)")
-    p.add_argument("--run", nargs=2, metavar=("PARQUET", "WORKERS"), help=argparse_hidden())
+    p.add_argument("--dask", action="store_true", help="also time the dask engine (a LocalCluster of each --workers)")
+    p.add_argument("--run", nargs=3, metavar=("PARQUET", "CONFIG", "WORKERS"), help=argparse_hidden())
     args = p.parse_args()
     if args.run:
-        print(json.dumps(run_one(args.run[0], int(args.run[1]))))
+        print(json.dumps(run_one(args.run[0], args.run[1], int(args.run[2]))))
         return
 
     common.report_load()
@@ -114,16 +123,19 @@ def main() -> None:
             path = Path(tmp) / f"{lang}-train-00000-of-00001.parquet"
             n_rows, size = write_parquet(lang, path, args.mb)
             print(f"[{lang}] wrote {n_rows:,} rows, {size / 1e6:.1f} MB of text, parquet {path.stat().st_size / 1e6:.1f} MB")
-            for workers in [0, *args.workers]:
+            configs = [("read", 1), ("read+clean", 1)] + [("local", w) for w in args.workers]
+            configs += [("dask", w) for w in args.workers] if args.dask else []
+            for config, workers in configs:
                 runs = []
                 for _ in range(args.repeats):
                     out = subprocess.run(
-                        [sys.executable, "-m", "bench.count_throughput", "--run", str(path), str(workers)],
+                        [sys.executable, "-m", "bench.count_throughput", "--run", str(path), config, str(workers)],
                         cwd=common.ROOT, capture_output=True, text=True, check=True,
                     )  # fmt: skip
                     runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
                 best = min(runs, key=lambda r: r["seconds"])
-                best = {"lang": lang, "config": "read only" if workers == 0 else f"workers={workers}"} | best
+                label = config if config in ("read", "read+clean") else f"{config} workers={workers}"
+                best = {"lang": lang, "config": label} | best
                 print(f"[{lang}] {best['config']}: {best['MB/s']} MB/s, peak RSS {best['peak RSS MB']} MB", flush=True)
                 rows.append(best)
     columns = ["lang", "config", "MB", "seconds", "MB/s", "distinct chunks", "peak RSS MB", "worker peak RSS MB"]

@@ -1,18 +1,33 @@
-"""Parallel chunk counting equals count_chunks, also on the streamed (Wikipedia-shaped parquet) path."""
+"""Parallel chunk counting equals count_chunks, also on the streamed (Wikipedia-shaped parquet) path;
+budgeted stages count exactly the deterministic sample the budget allows, whatever the workers."""
 
 from __future__ import annotations
 
 import multiprocessing
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tokenizer
 from tokenizer import count
 from tokenizer.corpus import load_corpus, stream_rows
-from tokenizer.count import count_chunks_parallel
+from tokenizer.count import (
+    DEFAULT_BUDGETS,
+    Budget,
+    Job,
+    LevelCounts,
+    count_chunks_parallel,
+    count_items,
+    count_stages,
+    level,
+)
+from tokenizer.errors import TrainingError
+from tokenizer.pretokenize import get_pattern
 from tokenizer.train import count_chunks
 
 from .conftest import corpus_lines
@@ -126,3 +141,120 @@ def test_cli_train_workers(tmp_path, capsys):
     assert "--workers must be at least 1" in capsys.readouterr().err
     assert default_workers("embedded") == default_workers("files") == 1
     assert default_workers("wikipedia") >= 1
+
+
+# ----- bounded counting: budgets and sampling levels -------------------------------------------
+STAGES = ["akshara", "indic-words", "indic-phrases"]
+
+
+def brute_force_sample(texts: list[str], pattern: str, budget: Budget) -> tuple[Counter, int]:
+    """The counts a budget must give, computed the slow, obvious way: the smallest level l whose lines
+    (level >= l) fit the budget, then count_chunks on exactly those lines."""
+    findall = get_pattern(pattern).compiled.findall
+    by_level: dict[int, list[str]] = {}
+    for t in texts:
+        by_level.setdefault(level(t.encode("utf-8")), []).append(t)
+
+    def size(lvl: int) -> int:
+        if budget.of == "text":
+            return sum(len(t) for t in by_level[lvl])
+        return sum(len(c) for c in set(ch for t in by_level[lvl] for ch in findall(t)))
+
+    lowest = 0
+    while sum(size(k) for k in by_level if k >= lowest) > budget.chars:
+        lowest += 1
+    return count_chunks([t for t in texts if level(t.encode("utf-8")) >= lowest], pattern), lowest
+
+
+def test_levels_halve():
+    levels = [level(f"line {i}".encode()) for i in range(20_000)]
+    for lvl in (1, 2, 3):
+        share = sum(v >= lvl for v in levels) / len(levels)
+        assert abs(share - 2**-lvl) < 0.15 * 2**-lvl
+    assert level(b"same text") == level(b"same text")
+
+
+@pytest.mark.parametrize("budget", [Budget(30_000), Budget(5_000), Budget(60_000, "text"), Budget(1, "text")])
+def test_budget_gives_the_brute_force_sample(hi_texts, budget):
+    expected, lowest = brute_force_sample(hi_texts, "indic-phrases", budget)
+    got = count_stages(hi_texts, ["indic-phrases"], 1, 5_000, budgets=[budget], quiet=True)[0]
+    assert lowest > 0  # the budget was reached
+    assert got == expected and got.sample_level == lowest
+    # the same sample whatever the workers, batches and order of the lines
+    again = count_stages(list(reversed(hi_texts)), ["indic-phrases"], 2, 20_000, budgets=[budget], quiet=True)[0]
+    assert again == expected and again.sample_level == lowest
+
+
+def test_default_budgets_are_not_reached_by_the_embedded_corpus_sized_text(hi_texts):
+    got = count_stages(hi_texts, STAGES, workers=1, quiet=True)
+    assert got == [count_chunks(hi_texts, p) for p in STAGES]
+    assert [c.sample_level for c in got if hasattr(c, "sample_level")] == [0, 0]
+    assert DEFAULT_BUDGETS["indic-phrases"].of == "distinct" and DEFAULT_BUDGETS["akshara"].of == "text"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet="कखगमनर ािीुे्ं.", min_size=1, max_size=30), max_size=60),
+    cuts=st.lists(st.integers(0, 60), max_size=5),
+    chars=st.integers(1, 300),
+    of=st.sampled_from(["distinct", "text"]),
+)
+def test_level_counts_merge_in_any_order(texts, cuts, chars, of):
+    """Counting pieces separately and merging them, in either order, gives the one-shot result."""
+    budget = Budget(chars, of)
+    job = Job((get_pattern("indic-phrases").regex,), (budget,), (0,))
+    whole = count_items(job, texts)[0][0].total()
+    bounds = sorted({0, len(texts), *(min(c, len(texts)) for c in cuts)})
+    pieces = [count_items(job, texts[a:b])[0][0] for a, b in zip(bounds, bounds[1:])]
+    for order in (pieces, pieces[::-1]):
+        total = LevelCounts(budget)
+        for piece in order:
+            copy = LevelCounts(budget, piece.min_level)
+            copy.levels = {k: Counter(v) for k, v in piece.levels.items()}
+            copy.sizes = dict(piece.sizes)
+            total.merge(copy)
+        result = total.total()
+        assert result == whole and result.sample_level == whole.sample_level
+
+
+def test_corpus_source_cleans_in_the_workers(tmp_path):
+    """A Corpus is split and cleaned in the workers: the same counts as counting its train_texts()."""
+    lines = corpus_lines("hi", 200) + ["", "   १२३  ", "== सन्दर्भ ==", "text"]
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = load_corpus(None, [str(src)], seed=3)
+    expected = count_stages(corpus.train_texts(), STAGES, workers=1, quiet=True)
+    assert count_stages(corpus, STAGES, workers=1, batch_size=3_000, quiet=True) == expected
+    assert count_stages(corpus, STAGES, workers=2, batch_size=30_000, quiet=True) == expected
+
+
+def test_bad_budgets_and_engines(hi_texts):
+    with pytest.raises(ValueError, match="budgets for"):
+        count_stages(hi_texts, STAGES, budgets=[None])
+    with pytest.raises(ValueError, match="at least 1 character"):
+        count_stages(hi_texts, ["indic"], budgets=[Budget(0)])
+    with pytest.raises(TrainingError, match="unknown counting engine"):
+        count_stages(hi_texts, ["indic"], engine="ray")
+    with pytest.raises(TrainingError, match="needs engine='dask'"):
+        count_stages(hi_texts, ["indic"], scheduler="tcp://127.0.0.1:8786")
+
+
+def test_sampling_is_reported_unless_quiet(hi_texts, capsys):
+    count_stages(hi_texts, ["indic-phrases"], 1, budgets=[Budget(5_000)], quiet=False)
+    assert "indic-phrases:" in capsys.readouterr().err.replace("\r", "\n")
+    count_stages(hi_texts, ["indic-phrases"], 1, budgets=[Budget(5_000)], quiet=True)
+    assert capsys.readouterr().err == ""
+
+
+def test_url_inputs_are_checked_before_reading(tmp_path):
+    """fsspec URLs and globs are expanded at load time: no match, or a file of an unknown kind, fails at once."""
+    from tokenizer.errors import CorpusError, CorpusFileNotFoundError
+
+    with pytest.raises(CorpusFileNotFoundError, match="no input file matches"):
+        load_corpus(None, [f"file://{tmp_path}/*.parquet"])
+    (tmp_path / "notes.md").write_text("नमस्ते दुनिया", encoding="utf-8")
+    with pytest.raises(CorpusError, match="unsupported file type"):
+        load_corpus(None, [f"file://{tmp_path}/*.md"])
+    (tmp_path / "a.txt").write_text("\n".join(corpus_lines("hi", 30)) + "\n", encoding="utf-8")
+    by_url, by_path = load_corpus(None, [f"file://{tmp_path}/*.txt"]), load_corpus(None, [str(tmp_path / "a.txt")])
+    assert list(by_url.read()) == list(by_path.read())  # same ids: a.txt#0, a.txt#1

@@ -70,11 +70,16 @@ def default_workers(source: str) -> int:
 def cmd_train(args: argparse.Namespace) -> None:
     corpus = _corpus(args)
     start = time.perf_counter()
-    workers = args.workers if args.workers is not None else default_workers(corpus_source(args))
+    if args.workers is not None:
+        workers = args.workers
+    else:  # a LocalCluster is worth starting only to use every core
+        workers = (os.cpu_count() or 1) if args.engine == "dask" else default_workers(corpus_source(args))
     if workers < 1:
         raise CliError(f"--workers must be at least 1, got {workers}")
+    if args.scheduler and args.engine != "dask":
+        raise CliError("--scheduler needs --engine dask")
     tok = train(
-        corpus.train_texts(),
+        corpus,
         args.vocab_size,
         recipe=args.recipe,
         pattern=args.pattern,
@@ -82,6 +87,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         quiet=args.quiet,
         name=args.name or args.lang or Path(args.out).stem,
         workers=workers,
+        engine=args.engine,
+        scheduler=args.scheduler,
     )
     seconds = time.perf_counter() - start
     save(tok, args.out)
@@ -289,7 +296,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers",
         type=int,
-        help="processes that count chunks (default: all cores for --source wikipedia, else 1)",
+        help="processes that count chunks (default: all cores for --source wikipedia or --engine dask, else 1)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="count chunks in local processes (default) or on a Dask cluster (pip install -r requirements-scale.txt)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://HOST:8786 (default with --engine dask: a LocalCluster of --workers processes)",
     )
     p.set_defaults(func=cmd_train)
 

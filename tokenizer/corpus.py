@@ -3,7 +3,13 @@
 A Document is the unit of the split, so all lines of one document land on the same side and
 near-duplicate neighbouring paragraphs cannot leak from training into evaluation. Sources are
 the embedded corpus (`data/{lang}.txt.gz`), local files, or Wikipedia streamed from the
-Hugging Face Hub; jsonl, parquet and Wikipedia go through `datasets` so large inputs stream.
+Hugging Face Hub; everything streams. Parquet is read row group by row group with pyarrow, and
+jsonl and Wikipedia through `datasets`. An input may also be an fsspec URL or glob, e.g.
+`hf://datasets/wikimedia/wikipedia/20231101.hi/*.parquet`.
+
+A corpus can be cut into Partitions (a text or jsonl file, or one parquet row group) that are read
+independently, by Dask workers for instance (tokenizer.dask_count); reading them in order gives
+exactly the documents of the whole, with the same ids, so the split is the same everywhere.
 
 Only training text is cleaned (`clean_document`); held-out lines stay raw so metrics measure
 text as users will feed it, and `Tokenizer.encode` never cleans or normalises anything.
@@ -15,6 +21,7 @@ import gzip
 import hashlib
 import itertools
 import unicodedata
+from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -32,7 +39,7 @@ Source = Literal["embedded", "files", "wikipedia"]
 LANGS = CODES
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 TEXT_SUFFIXES = (".txt", ".txt.gz")
-ROW_SUFFIXES = {".jsonl": "json", ".jsonl.gz": "json", ".parquet": "parquet"}  # -> datasets builder
+ROW_SUFFIXES = {".jsonl": "json", ".jsonl.gz": "json", ".parquet": "parquet"}  # files of rows (id, text)
 SUPPORTED = TEXT_SUFFIXES + tuple(ROW_SUFFIXES)
 
 # Section headings that end Wikipedia articles and are followed by lists, not prose; compared
@@ -63,47 +70,150 @@ def embedded_path(lang: str) -> Path:
     return DATA_DIR / f"{lang}.txt.gz"
 
 
-def _suffix(path: Path) -> str | None:
-    return next((s for s in SUPPORTED if path.name.endswith(s)), None)
+BLOCK_LINES = 25  # non-empty lines per document of a plain-text file
 
 
-def read_files(paths: Sequence[str | Path], *, block_lines: int = 25) -> Iterator[Document]:
-    """Documents from local .txt[.gz], .jsonl[.gz] and .parquet files, in order.
+def _suffix(path: str | Path) -> str | None:
+    name = _name(path)
+    return next((s for s in SUPPORTED if name.endswith(s)), None)
+
+
+def _name(path: str | Path) -> str:
+    """The file name of a local path or URL (used in document ids, so equal for both)."""
+    return str(path).rstrip("/").rsplit("/", 1)[-1]
+
+
+def is_url(path: str | Path) -> bool:
+    return isinstance(path, str) and "://" in path
+
+
+def expand_inputs(paths: Sequence[str | Path]) -> list[str | Path]:
+    """Check every input before anything is read, so a typo fails at once, not mid-run; a URL
+    (fsspec, e.g. hf://...) may be a glob and is replaced by the sorted files it matches."""
+    out: list[str | Path] = []
+    for p in paths:
+        if is_url(p):
+            import fsspec  # installed with datasets
+
+            fs, _, found = fsspec.get_fs_token_paths(p)
+            if not found:
+                raise CorpusFileNotFoundError(f"no input file matches {p}")
+            matched: list[str | Path] = [fs.unstrip_protocol(f) for f in sorted(found)]
+        else:
+            path = Path(p)
+            if not path.is_file():
+                raise CorpusFileNotFoundError(f"input file not found: {path}")
+            matched = [path]
+        for m in matched:
+            if _suffix(m) is None:
+                raise CorpusError(f"{m}: unsupported file type; supported: {', '.join(SUPPORTED)}")
+        out.extend(matched)
+    return out
+
+
+def read_files(paths: Sequence[str | Path], *, block_lines: int = BLOCK_LINES) -> Iterator[Document]:
+    """Documents from .txt[.gz], .jsonl[.gz] and .parquet files (local paths or fsspec URLs), in order.
 
     Plain text has no article boundaries, so a document is a block of `block_lines` consecutive
     non-empty lines: neighbouring paragraphs of one article mostly share a block and thus a split.
-    All paths are checked before anything is read, so a typo fails at once, not mid-run.
+    All paths are checked before anything is read (see expand_inputs).
     """
     if block_lines < 1:
         raise ValueError(f"block_lines must be at least 1, got {block_lines}")
-    checked = [Path(p) for p in paths]
-    for path in checked:
-        if not path.is_file():
-            raise CorpusFileNotFoundError(f"input file not found: {path}")
-        if _suffix(path) is None:
-            raise CorpusError(f"{path}: unsupported file type; supported: {', '.join(SUPPORTED)}")
-    return _read_checked(checked, block_lines)
+    checked = expand_inputs(paths)
+    return (doc for path in checked for doc in Partition(str(path), block_lines=block_lines).documents())
 
 
-def _read_checked(paths: list[Path], block_lines: int) -> Iterator[Document]:
-    for path in paths:
-        suffix = _suffix(path)
+@dataclass(frozen=True)
+class Partition:
+    """A piece of a corpus that can be read on its own: a file, or one row group of a parquet file.
+
+    Pickled to Dask workers, so it holds only a path (or URL) and numbers.
+    """
+
+    path: str
+    row_group: int | None = None  # parquet only: read just this row group (None: the whole file)
+    first_row: int = 0  # the row number of the row group's first row in its file
+    block_lines: int = BLOCK_LINES
+
+    def documents(self) -> Iterator[Document]:
+        suffix = _suffix(self.path)
         if suffix in TEXT_SUFFIXES:
-            yield from _read_text(path, block_lines)
-        else:
-            import datasets  # slow to import; only rows and Wikipedia need it
-
-            rows = datasets.load_dataset(
-                ROW_SUFFIXES[suffix], data_files=str(path), split="train", streaming=True
-            )
-            yield from stream_rows(rows, source=path.name)
+            return _read_text(self.path, self.block_lines)
+        if suffix == ".parquet":
+            return _read_parquet(self.path, self.row_group, self.first_row)
+        return _read_jsonl(self.path)
 
 
-def _read_text(path: Path, block_lines: int) -> Iterator[Document]:
-    opener = gzip.open if path.name.endswith(".gz") else open
+def file_partitions(paths: Sequence[str | Path], block_lines: int = BLOCK_LINES) -> list[Partition]:
+    """The partitions of files: one per row group of a parquet file, one per other file.
+
+    Reads only parquet footers. A text or jsonl file is one partition because its document ids
+    number its blocks or rows from the start, so cut it into several files to spread it.
+    """
+    parts: list[Partition] = []
+    for path in expand_inputs(paths):
+        if _suffix(path) != ".parquet":
+            parts.append(Partition(str(path), block_lines=block_lines))
+            continue
+        with _open_binary(path) as f:
+            meta = _parquet_file(f, path).metadata
+            first = 0
+            for i in range(meta.num_row_groups):
+                parts.append(Partition(str(path), i, first, block_lines))
+                first += meta.row_group(i).num_rows
+    return parts
+
+
+def _open_binary(path: str | Path):
+    if is_url(path):
+        import fsspec
+
+        return fsspec.open(path, "rb").open()
+    return open(path, "rb")
+
+
+def _parquet_file(f, path: str | Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(f)
+    except (pa.ArrowException, OSError) as e:
+        raise CorpusError(f"{path}: not a readable parquet file ({e})") from None
+
+
+def _read_parquet(path: str, row_group: int | None, first_row: int) -> Iterator[Document]:
+    """Rows of a parquet file (or one row group) as documents, exactly as stream_rows reads them."""
+    name = _name(path)
+    with _open_binary(path) as f:
+        pf = _parquet_file(f, path)
+        columns = pf.schema_arrow.names
+        if "text" not in columns:
+            raise CorpusError(f"{name}: no 'text' column (columns: {', '.join(columns)})")
+        wanted = [c for c in ("id", "text") if c in columns]
+        groups = range(pf.metadata.num_row_groups) if row_group is None else [row_group]
+        row = first_row
+        for g in groups:
+            table = pf.read_row_group(g, columns=wanted)
+            ids = table.column("id").to_pylist() if "id" in wanted else [None] * table.num_rows
+            for doc_id, text in zip(ids, table.column("text").to_pylist()):
+                yield Document(str(doc_id) if doc_id is not None else f"{name}#{row}", text or "")
+                row += 1
+
+
+def _read_jsonl(path: str) -> Iterator[Document]:
+    import datasets  # slow to import; only jsonl and Wikipedia need it
+
+    rows = datasets.load_dataset("json", data_files=str(path), split="train", streaming=True)
+    yield from stream_rows(rows, source=_name(path))
+
+
+def _read_text(path: str | Path, block_lines: int) -> Iterator[Document]:
+    name = _name(path)
     block: list[str] = []
     n_blocks = 0
-    with opener(path, "rb") as f:
+    with _open_binary(path) as raw, (gzip.open(raw, "rb") if name.endswith(".gz") else nullcontext(raw)) as f:
         for line_no, raw in enumerate(f, 1):
             try:
                 line = raw.decode("utf-8").rstrip("\r\n")
@@ -114,10 +224,10 @@ def _read_text(path: Path, block_lines: int) -> Iterator[Document]:
             if line.strip():
                 block.append(line)
             if len(block) == block_lines:
-                yield Document(f"{path.name}#{n_blocks}", "\n".join(block))
+                yield Document(f"{name}#{n_blocks}", "\n".join(block))
                 block, n_blocks = [], n_blocks + 1
     if block:
-        yield Document(f"{path.name}#{n_blocks}", "\n".join(block))
+        yield Document(f"{name}#{n_blocks}", "\n".join(block))
 
 
 def stream_rows(
@@ -179,6 +289,11 @@ def stream_wikipedia(
         ) from e
 
 
+def wikipedia_parquet_url(lang: str, date: str = "20231101") -> str:
+    """The parquet shards of the dump that stream_wikipedia reads, as an fsspec glob (same rows, same ids)."""
+    return f"hf://datasets/wikimedia/wikipedia/{date}.{lang}/*.parquet"
+
+
 def clean_document(text: str) -> str:
     """Light cleaning of TRAINING text: NFC, stripped lines, no empty or boilerplate lines.
 
@@ -210,8 +325,27 @@ def split_of(doc_id: str, seed: int = 0, valid: float = 0.05, test: float = 0.05
 
 
 @dataclass(frozen=True)
+class SplitRule:
+    """How documents are assigned to splits; small and picklable, so workers apply the same rule."""
+
+    seed: int = 0
+    valid: float = 0.05
+    test: float = 0.05
+
+    def training_lines(self, doc_id: str, text: str) -> list[str]:
+        """The cleaned lines a document gives to training: none unless it is in the train split."""
+        if split_of(doc_id, self.seed, self.valid, self.test) != "train":
+            return []
+        cleaned = clean_document(text)
+        return cleaned.split("\n") if cleaned else []
+
+
+@dataclass(frozen=True)
 class Corpus:
-    """Documents plus their split; each method re-reads the source, so nothing is held in memory."""
+    """Documents plus their split; each method re-reads the source, so nothing is held in memory.
+
+    `partitions`, when the source has them, lists pieces that workers can read independently.
+    """
 
     documents: Callable[[], Iterable[Document]]
     description: str
@@ -221,18 +355,37 @@ class Corpus:
     max_bytes: int | None = None
     valid: float = 0.05
     test: float = 0.05
+    partitions: Callable[[], list[Partition]] | None = None
+
+    @property
+    def split_rule(self) -> SplitRule:
+        return SplitRule(self.seed, self.valid, self.test)
+
+    def read(self) -> Iterator[Document]:
+        """Every document (all splits), within max_docs / max_bytes, in order."""
+        return limit(self.documents(), self.max_docs, self.max_bytes)
+
+    def read_partitions(self) -> list[Partition]:
+        """The partitions to read in parallel; a clear error when the source cannot be cut."""
+        if self.partitions is None:
+            raise CorpusError(f"{self.description} cannot be read in partitions")
+        if self.max_docs is not None or self.max_bytes is not None:
+            raise CorpusError(
+                "max_docs / max_bytes take a prefix of the document stream, which partitions read in "
+                "parallel cannot; drop the limit or use the local engine"
+            )
+        return self.partitions()
 
     def _docs(self, split: Split) -> Iterator[Document]:
-        for doc in limit(self.documents(), self.max_docs, self.max_bytes):
+        for doc in self.read():
             if split_of(doc.id, self.seed, self.valid, self.test) == split:
                 yield doc
 
     def train_texts(self) -> Iterator[str]:
         """Cleaned lines of the training documents."""
-        for doc in self._docs("train"):
-            cleaned = clean_document(doc.text)
-            if cleaned:
-                yield from cleaned.split("\n")
+        rule = self.split_rule
+        for doc in self.read():
+            yield from rule.training_lines(doc.id, doc.text)
 
     def held_out_lines(self, split: Literal["valid", "test"] = "valid") -> list[str]:
         """Raw (uncleaned) non-empty lines of the valid or test documents."""
@@ -278,13 +431,15 @@ def load_corpus(
     if source == "wikipedia":
         documents: Callable[[], Iterable[Document]] = partial(stream_wikipedia, lang)
         description = f"wikimedia/wikipedia {lang}, streamed from the Hugging Face Hub"
+        partitions = partial(file_partitions, [wikipedia_parquet_url(lang)])
     else:
         paths = [embedded_path(lang)] if source == "embedded" else list(inputs)
         read_files(paths)  # checks the paths now; reading happens on each iteration
         documents = partial(read_files, paths)
+        partitions = partial(file_partitions, paths)
         description = (
             f"embedded {lang} corpus {paths[0].name} (Wikipedia, CC BY-SA 4.0)"
             if source == "embedded"
             else f"input files {', '.join(map(str, paths))}"
         )
-    return Corpus(documents, description, lang, seed, max_docs, max_bytes)
+    return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions)

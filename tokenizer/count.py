@@ -1,58 +1,255 @@
-"""Counting pre-split chunks at scale: the training corpus cut into batches, counted in a process pool.
+"""Counting pre-split chunks at scale: the corpus cut into batches, counted in worker processes.
 
-    from tokenizer.count import count_chunks_parallel
+    from tokenizer.count import count_chunks_parallel, count_stages
     counts = count_chunks_parallel(corpus.train_texts(), "indic", workers=2)   # == count_chunks(...)
-    per_stage = count_stages(corpus.train_texts(), ["akshara", "indic-words"])  # one pass, two counts
+    per_stage = count_stages(corpus, ["akshara", "indic-words"], workers=2)   # one pass, two counts
 
-The texts are read (and cleaned) in this process, which is a stream: Wikipedia through `datasets`
-streaming, or local files. They are grouped into batches of about `batch_size` characters; each
-worker process pre-splits a batch with the pattern and returns the Counter of its chunks; this
-process adds the Counters up. Memory stays bounded: at most `in_flight` batches are queued or being
-counted at any time (reading pauses until one comes back), and the total is one entry per
-distinct chunk, which grows far slower than the corpus (Zipf).
+The input is either texts (already cleaned lines) or a Corpus. A Corpus is read (files decoded,
+parquet rows decoded) in this process as a stream of documents; the workers decide each document's
+split by the same hash as Corpus.train_texts, clean it and pre-split it, so reading is the only
+serial step. `engine="dask"` instead reads the corpus's partitions on a Dask cluster
+(tokenizer.dask_count) and gives the same counts.
 
-Worker processes are forked when this process runs no other thread than tqdm's idle monitor (cheap, and scripts need no
-`if __name__ == "__main__":` guard); when other threads exist (`datasets` streaming, HF
-`tokenizers`' thread pool) they are started by a "forkserver" instead, because forking a threaded
-process can deadlock the child. That path re-imports the main script in the workers, as
+Bounded memory. Words repeat (Zipf), so a table of distinct words grows far slower than the
+corpus; phrase chunks (pattern indic-phrases) do not: 94% of them are seen once, so their table is
+as large as the corpus. A stage with a Budget (DEFAULT_BUDGETS) therefore keeps its counts per
+*sampling level*: a line's level is the number of leading zero bits of a hash of its text, so a
+share 2**-l of the lines has level >= l. While the kept levels hold more than the budget (characters
+of distinct chunks, or of text counted), the lowest level is dropped: the stage is then counted,
+exactly, on the deterministic sample of lines with level >= l (a rate of 2**-l, between half the
+budget and the budget in size), and lines below the level are not even pre-split. The sample does
+not depend on the order, batching or partitioning of the input, so every engine and worker count
+gives the same result; below the budgets (the embedded 8 MB corpora use a third of the phrase
+budget, a twentieth of the akshara one) nothing is dropped: the counts are the whole corpus's.
+
+Memory of counting: one entry per distinct word (word stage), at most PHRASE_BUDGET characters of
+phrase chunks, the aksharas of at most AKSHARA_BUDGET of text, and `in_flight` batches in flight.
+
+Worker processes are forked when this process runs no other thread than tqdm's idle monitor (cheap,
+and scripts need no `if __name__ == "__main__":` guard); when other threads exist (`datasets`
+streaming, HF `tokenizers`' thread pool) they are started by a "forkserver" instead, because forking
+a threaded process can deadlock the child. That path re-imports the main script in the workers, as
 multiprocessing always does, so a script must then guard its entry point.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
+import sys
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Union
 
 from tqdm._monitor import TMonitor
 from tqdm.auto import tqdm
 
+from .errors import TrainingError
 from .pretokenize import Pattern, _compile, get_pattern
+
+if TYPE_CHECKING:
+    from .corpus import Corpus, SplitRule
 
 BATCH_CHARS = 1_000_000  # characters per batch: ~1-3 MB of UTF-8, a few hundred ms of regex work
 
 
-def _count_batch(regexes: tuple[str, ...], texts: list[str]) -> tuple[list[Counter[str]], int]:
-    """Worker: the chunk counts of a batch of texts under each regex, and the batch's UTF-8 size."""
-    finders = [_compile(r).findall for r in regexes]
-    counts: list[Counter[str]] = [Counter() for _ in regexes]
+@dataclass(frozen=True)
+class Budget:
+    """What one stage may keep: `chars` characters of distinct chunks ("distinct", bounds the table)
+    or of text counted ("text", bounds the counting work, like SentencePiece's input_sentence_size)."""
+
+    chars: int
+    of: Literal["distinct", "text"] = "distinct"
+
+
+# Distinct phrase chunks kept before sampling starts: 8M characters, ~22 MB of Devanagari, ~2.9x what
+# the 7.5 MB Hindi training split has (2.78M), so the shipped models are trained unsampled.
+PHRASE_BUDGET = Budget(8_000_000, "distinct")
+# The akshara stage (the first ~10% of the merges, inside aksharas) needs far less text than the
+# corpus: 64M characters (~180 MB of Devanagari, 24x the embedded corpora).
+AKSHARA_BUDGET = Budget(64_000_000, "text")
+DEFAULT_BUDGETS: dict[str, Budget] = {"akshara": AKSHARA_BUDGET, "indic-phrases": PHRASE_BUDGET}
+ENGINES = ("local", "dask")
+_SALT = b"phrase-sample"  # keys the level hash, so it is independent of the split's hash
+
+
+def level(data: bytes) -> int:
+    """The sampling level of a line's UTF-8 bytes: P(level >= l) = 2**-l, the same in every process."""
+    digest = hashlib.blake2b(data, digest_size=8, key=_SALT).digest()
+    return 64 - int.from_bytes(digest, "big").bit_length()
+
+
+class LevelCounts:
+    """Chunk counts of one stage, kept per sampling level within a Budget.
+
+    Adding data only ever raises `min_level`, and levels are dropped whole, so the final sample is
+    the same however the data is cut up and in whatever order the pieces are added.
+    """
+
+    def __init__(self, budget: Budget, min_level: int = 0) -> None:
+        self.budget = budget
+        self.min_level = min_level
+        self.levels: dict[int, Counter[str]] = {}
+        self.sizes: dict[int, int] = {}  # characters of each level: its distinct chunks, or its text
+
+    def add(self, lvl: int, counts: Counter[str], text_chars: int) -> None:
+        """Add the counts of lines of level `lvl`, `text_chars` characters of text (takes ownership of `counts`)."""
+        if lvl < self.min_level:
+            return
+        if self.budget.of == "text":
+            self.sizes[lvl] = self.sizes.get(lvl, 0) + text_chars
+            if lvl in self.levels:
+                self.levels[lvl].update(counts)
+            else:
+                self.levels[lvl] = counts
+            return
+        kept = self.levels.get(lvl)
+        if kept is None:
+            self.levels[lvl] = counts
+            self.sizes[lvl] = sum(map(len, counts))
+            return
+        grown = 0
+        get = kept.get
+        for chunk, n in counts.items():
+            old = get(chunk)
+            if old is None:
+                grown += len(chunk)
+                kept[chunk] = n
+            else:
+                kept[chunk] = old + n
+        self.sizes[lvl] += grown
+
+    def merge(self, other: LevelCounts) -> None:
+        self.min_level = max(self.min_level, other.min_level)
+        for lvl, counts in other.levels.items():
+            self.add(lvl, counts, other.sizes[lvl])
+        self.prune()
+
+    def prune(self) -> None:
+        """Drop the lowest levels until the kept ones fit the budget."""
+        total = sum(self.sizes.values())
+        while total > self.budget.chars:
+            if self.min_level in self.levels:
+                del self.levels[self.min_level]
+                total -= self.sizes.pop(self.min_level)
+            self.min_level += 1
+        for lvl in [k for k in self.levels if k < self.min_level]:
+            del self.levels[lvl], self.sizes[lvl]
+
+    def total(self) -> SampledCounter:
+        self.prune()
+        out = SampledCounter()
+        out.sample_level = self.min_level
+        for lvl in sorted(self.levels, reverse=True):
+            out.update(self.levels.pop(lvl))
+        self.sizes.clear()
+        return out
+
+
+class SampledCounter(Counter):
+    """Counts taken on the lines of sampling level >= sample_level (0: every line)."""
+
+    sample_level: int = 0
+
+
+StageResult = Union[Counter, LevelCounts]
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to count a batch: picklable, sent with every batch."""
+
+    regexes: tuple[str, ...]
+    budgets: tuple[Budget | None, ...]
+    min_levels: tuple[int, ...]
+    split: SplitRule | None = None  # documents to split and clean; None: the items are clean texts
+
+
+def count_items(job: Job, items: Sequence) -> tuple[list[StageResult], int]:
+    """Worker: the chunk counts of a batch under each regex, and the UTF-8 size of its training text.
+
+    Items are texts, or (document id, raw text) pairs when job.split is set.
+    """
+    finders = [_compile(r).findall for r in job.regexes]
+    plain: list[Counter[str]] = [Counter() for _ in job.regexes]
+    by_level: list[dict[int, Counter[str]]] = [{} for _ in job.regexes]
+    level_chars: list[Counter[int]] = [Counter() for _ in job.regexes]
+    sampled = [b is not None for b in job.budgets]
     n_bytes = 0
-    for text in texts:
-        for findall, c in zip(finders, counts):
-            c.update(findall(text))
-        n_bytes += len(text.encode("utf-8", "surrogatepass"))
-    return counts, n_bytes
+    for item in items:
+        for text in (item,) if job.split is None else job.split.training_lines(*item):
+            data = text.encode("utf-8", "surrogatepass")
+            n_bytes += len(data)
+            lvl = level(data) if any(sampled) else 0
+            for k, findall in enumerate(finders):
+                if not sampled[k]:
+                    plain[k].update(findall(text))
+                elif lvl >= job.min_levels[k]:  # lines below it are dropped anyway: skip their regex work
+                    counts = by_level[k].get(lvl)
+                    if counts is None:
+                        counts = by_level[k][lvl] = Counter()
+                    counts.update(findall(text))
+                    level_chars[k][lvl] += len(text)
+    results: list[StageResult] = []
+    for k, budget in enumerate(job.budgets):
+        if budget is None:
+            results.append(plain[k])
+            continue
+        counts = LevelCounts(budget, job.min_levels[k])
+        for lvl, c in by_level[k].items():
+            counts.add(lvl, c, level_chars[k][lvl])
+        counts.prune()
+        results.append(counts)
+    return results, n_bytes
 
 
-def _batches(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
+class Totals:
+    """The running totals of every stage; prune after each batch so memory stays within budget."""
+
+    def __init__(self, budgets: Sequence[Budget | None], quiet: bool) -> None:
+        self.budgets = budgets
+        self.quiet = quiet
+        self.results: list[StageResult] = [Counter() if b is None else LevelCounts(b) for b in budgets]
+        self.progress = tqdm(desc="counting chunks", unit="B", unit_scale=True, unit_divisor=1000, disable=quiet)
+
+    def min_levels(self) -> tuple[int, ...]:
+        return tuple(r.min_level if isinstance(r, LevelCounts) else 0 for r in self.results)
+
+    def add(self, results: list[StageResult], n_bytes: int) -> None:
+        for total, part in zip(self.results, results):
+            if isinstance(total, LevelCounts):
+                total.merge(part)  # type: ignore[arg-type]
+            else:
+                total.update(part)
+        self.progress.update(n_bytes)
+
+    def finish(self, names: Sequence[str]) -> list[Counter[str]]:
+        self.progress.close()
+        out: list[Counter[str]] = []
+        for name, budget, r in zip(names, self.budgets, self.results):
+            if isinstance(r, LevelCounts):
+                r = r.total()
+                if r.sample_level and not self.quiet:
+                    tqdm.write(
+                        f"{name}: {len(r):,} distinct chunks counted on the 1/{2**r.sample_level:,} sample of "
+                        f"lines (level >= {r.sample_level}) that fits the budget of {budget.chars:,} characters "
+                        f"of {'distinct chunks' if budget.of == 'distinct' else 'text'}",
+                        file=sys.stderr,  # stdout may be the CLI's JSON summary
+                    )
+            out.append(r)
+        return out
+
+
+def _batches(items: Iterable, size_of: Callable[[object], int], batch_size: int) -> Iterator[list]:
+    batch: list = []
     size = 0
-    for text in texts:
-        batch.append(text)
-        size += len(text)
+    for item in items:
+        batch.append(item)
+        size += size_of(item)
         if size >= batch_size:
             yield batch
             batch, size = [], 0
@@ -88,62 +285,111 @@ def count_chunks_parallel(
 ) -> Counter[str]:
     """Pre-split every text and count the distinct chunks, in `workers` processes (default: all cores).
 
-    Equal to `tokenizer.train.count_chunks(texts, pattern)`.
+    Equal to `tokenizer.train.count_chunks(texts, pattern)` (no budget: every chunk is counted).
     """
-    return count_stages(texts, [pattern], workers, batch_size, in_flight=in_flight, quiet=quiet)[0]
+    return count_stages(texts, [pattern], workers, batch_size, budgets=[None], in_flight=in_flight, quiet=quiet)[0]
+
+
+def resolve_budgets(
+    patterns: Sequence[Pattern], budgets: Sequence[Budget | int | None] | None
+) -> tuple[Budget | None, ...]:
+    """One budget per pattern: the given ones (an int is characters of distinct chunks), else
+    DEFAULT_BUDGETS by pattern name."""
+    if budgets is None:
+        return tuple(DEFAULT_BUDGETS.get(p.name) for p in patterns)
+    if len(budgets) != len(patterns):
+        raise ValueError(f"got {len(budgets)} budgets for {len(patterns)} patterns")
+    out = tuple(Budget(b) if isinstance(b, int) else b for b in budgets)
+    for b in out:
+        if b is not None and (b.chars < 1 or b.of not in ("distinct", "text")):
+            raise ValueError(f"a budget needs at least 1 character of 'distinct' or 'text', got {b}")
+    return out
 
 
 def count_stages(
-    texts: Iterable[str],
+    source: Iterable[str] | Corpus,
     patterns: Sequence[Pattern | str],
     workers: int | None = None,
     batch_size: int = BATCH_CHARS,
     *,
+    budgets: Sequence[Budget | int | None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
     in_flight: int | None = None,
     quiet: bool = False,
 ) -> list[Counter[str]]:
-    """The chunk counts of every text under each pattern, reading the texts once.
+    """The chunk counts of the training text under each pattern, reading the source once.
 
-    `workers` processes (default: all cores; 1 counts in this process); `batch_size` is in
-    characters; `in_flight` (default 2 x workers) bounds the batches held in memory at once. A
+    `source`: cleaned texts, or a Corpus (its train split is cleaned in the workers). `workers`
+    processes (default: all cores; 1 counts in this process); `batch_size` is in characters;
+    `budgets` (default DEFAULT_BUDGETS) caps what each stage keeps (see Budget), None = no cap;
+    `in_flight` (default 2 x workers) bounds the batches held in memory at once. `engine` "dask"
+    counts a Corpus on the Dask cluster at `scheduler` (default: a LocalCluster of `workers`). A
     progress bar shows the megabytes counted unless `quiet`.
     """
-    regexes = tuple((get_pattern(p) if isinstance(p, str) else p).regex for p in patterns)
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers < 1:
+    from .corpus import Corpus
+
+    resolved = [get_pattern(p) if isinstance(p, str) else p for p in patterns]
+    regexes = tuple(p.regex for p in resolved)
+    stage_budgets = resolve_budgets(resolved, budgets)
+    if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    in_flight = max(1, in_flight if in_flight is not None else 2 * workers)
-    progress = tqdm(desc="counting chunks", unit="B", unit_scale=True, unit_divisor=1000, disable=quiet)
-    totals: list[Counter[str]] = [Counter() for _ in regexes]
+    if engine not in ENGINES:
+        raise TrainingError(f"unknown counting engine {engine!r}; known: {', '.join(ENGINES)}")
+    if engine == "dask":
+        if not isinstance(source, Corpus):
+            raise TrainingError(
+                "the dask engine reads the corpus on the workers: pass a Corpus (tokenizer.corpus.load_corpus), "
+                "not texts"
+            )
+        from .dask_count import count_stages_dask
 
-    def add(counts: list[Counter[str]], n_bytes: int) -> None:
-        for total, c in zip(totals, counts):
-            total.update(c)
-        progress.update(n_bytes)
+        totals = Totals(stage_budgets, quiet)
+        try:
+            count_stages_dask(source, Job(regexes, stage_budgets, totals.min_levels(), source.split_rule),
+                              totals, workers, batch_size, scheduler)  # fmt: skip
+        finally:
+            totals.progress.close()
+        return totals.finish([p.name for p in resolved])
+    if scheduler is not None:
+        raise TrainingError("a scheduler address needs engine='dask'")
+
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if isinstance(source, Corpus):
+        split: SplitRule | None = source.split_rule
+        items: Iterable = ((d.id, d.text) for d in source.read())
+        size_of: Callable = lambda item: len(item[1])  # noqa: E731
+    else:
+        split, items, size_of = None, source, len
+    in_flight = max(1, in_flight if in_flight is not None else 2 * workers)
+    totals = Totals(stage_budgets, quiet)
+
+    def job() -> Job:
+        return Job(regexes, stage_budgets, totals.min_levels(), split)
 
     try:
         if workers == 1:
-            for batch in _batches(texts, batch_size):
-                add(*_count_batch(regexes, batch))
-            return totals
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            pending: set[Future] = set()
-            try:
-                for batch in _batches(texts, batch_size):
-                    if len(pending) >= in_flight:
-                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            add(*future.result())
-                    pending.add(pool.submit(_count_batch, regexes, batch))
-                for future in wait(pending)[0]:
-                    add(*future.result())
-                pending = set()
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
-        return totals
+            for batch in _batches(items, size_of, batch_size):
+                totals.add(*count_items(job(), batch))
+        else:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+                pending: set[Future] = set()
+                try:
+                    for batch in _batches(items, size_of, batch_size):
+                        if len(pending) >= in_flight:
+                            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                            for future in done:
+                                totals.add(*future.result())
+                        pending.add(pool.submit(count_items, job(), batch))
+                    for future in wait(pending)[0]:
+                        totals.add(*future.result())
+                    pending = set()
+                except BaseException:
+                    for future in pending:
+                        future.cancel()
+                    raise
     finally:
-        progress.close()
+        totals.progress.close()
+    return totals.finish([p.name for p in resolved])

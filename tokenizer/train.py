@@ -47,6 +47,7 @@ from .pretokenize import Pattern, get_pattern
 
 if TYPE_CHECKING:
     import numpy as np
+    from .corpus import Corpus
 
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
 
@@ -388,7 +389,7 @@ class _Reporter:
 
 
 def train(
-    texts: Iterable[str],
+    texts: Iterable[str] | Corpus,
     vocab_size: int = VOCAB_CAP,
     *,
     recipe: Recipe | str = DEFAULT_RECIPE,
@@ -399,17 +400,22 @@ def train(
     name: str = "",
     workers: int = 1,
     progress: Callable[[TrainProgress], None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Tokenizer:
     """Train a tokenizer of at most vocab_size ids in total (bytes + merges + specials).
 
     `recipe` names the training stages (see RECIPES); giving `pattern` instead trains plain BPE
     in one stage on that pre-split. The texts are read once; `workers` > 1 pre-splits and counts
-    them in that many processes (tokenizer.count) with the same result.
+    them in that many processes (tokenizer.count) with the same result. `texts` may be a Corpus, whose
+    training split is then cleaned in the workers; `engine` "dask" counts a Corpus on a Dask
+    cluster (`scheduler` address, default a LocalCluster of `workers`), again with the same result.
 
     `progress` (no progress bars then) is called about every 0.1 s while the texts are read and
     merges are learned, at the start and end of every stage, and last with done == total. An
     exception it raises propagates unchanged: that is how a caller cancels a training.
     """
+    from .corpus import Corpus
     from .count import count_stages
 
     if pattern is not None:
@@ -422,9 +428,11 @@ def train(
     n_merges = check_vocab_size(vocab_size, len(specials), allow_over_cap)
     report = _Reporter(progress, n_merges) if progress is not None else None
     quiet = quiet or report is not None
-    if report is not None:
+    if report is not None and not isinstance(texts, Corpus):  # a Corpus is read in the workers
         texts = report.reading(texts)
-    stage_counts: list[Counter[str] | None] = list(count_stages(texts, patterns, workers=workers, quiet=quiet))
+    stage_counts: list[Counter[str] | None] = list(
+        count_stages(texts, patterns, workers=workers, quiet=quiet, engine=engine, scheduler=scheduler)
+    )
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
     merges: Merges = {}
