@@ -200,7 +200,13 @@ def test_a_pattern_rust_cannot_run_falls_back(hi_small):
     odd = tokenizer.pretokenize.Pattern("odd", r"(?x) \w+ | \s+ | .", "inline flags")
     tok = tokenizer.Tokenizer(hi_small.merges, odd, name="odd-pattern")
     with pytest.warns(RuntimeWarning, match="cannot run in the compiled engine"):
-        assert tok.encode("नमस्ते duniya") == tok.reference().encode("नमस्ते duniya")
+        assert tok.backend == "reference"
+    # the same regex without the verbose flag runs compiled: the fallback must give its ids
+    plain = tokenizer.Tokenizer(hi_small.merges, tokenizer.pretokenize.Pattern("plain", r"\w+|\s+|.", ""), name="p")
+    assert plain.backend == "tiktoken"
+    text = "नमस्ते duniya, 123 ಕನ್ನಡ\n"
+    assert tok.encode(text) == plain.encode(text)
+    assert len(tok.encode(text)) < len(text.encode())  # the merges apply (the fallback is not bytes only)
 
 
 # ----- long texts: fancy-regex's stack is not unbounded ------------------------------------------------------

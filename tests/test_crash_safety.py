@@ -95,8 +95,11 @@ def test_killed_training_leaves_old_or_new_model(hi_small, tmp_path, training):
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(fraction * total)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        outcomes.append((f"{fraction:.2f} T", _check_after_kill(path, old.encode(), training["new"])))
+        code = proc.wait(timeout=30)
+        outcome = _check_after_kill(path, old.encode(), training["new"])
+        outcomes.append((f"{fraction:.2f} T", outcome))
+        if fraction == 0.1:  # this early the kill lands inside the run (not after it), and before its save
+            assert (code, outcome) == (-signal.SIGKILL, "old")
     print(f"complete run {total:.2f} s; after a kill at: " + ", ".join(f"{t} -> {o}" for t, o in outcomes))
 
 

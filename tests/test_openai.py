@@ -1,4 +1,9 @@
-"""The GPT encodings: loading them offline, and our encoder running their merges with tiktoken's ids."""
+"""The GPT encodings: loading them offline, and our encoder running their merges with tiktoken's ids.
+
+A converted encoding runs on the compiled core, which is tiktoken's own CoreBPE: comparing only its
+ids with tiktoken's would check the conversion and the regex rewrite but never our BPE. So each
+comparison also runs the pure-Python reference encoder (`tok.reference()`), the specification.
+"""
 
 from __future__ import annotations
 
@@ -75,6 +80,12 @@ def _convert(ref_dir: Path, display: str) -> tuple[tiktoken.Encoding, Tokenizer]
     spec = ENCODINGS[display]
     ranks = load_tiktoken_bpe(str(ref_dir / f"{spec.tiktoken_name}.tiktoken"))
     return load_encoding(display), from_tiktoken(ranks, spec.pattern, spec.special_tokens, name=display)
+
+
+@cache
+def _reference(tok: Tokenizer) -> Tokenizer:
+    """One reference copy per converted encoding (its chunk cache stays warm across examples)."""
+    return tok.reference()
 
 
 @pytest.fixture(scope="module")
@@ -197,16 +208,20 @@ def test_conversion_keeps_every_id(gpt2: tuple[tiktoken.Encoding, Tokenizer]) ->
 @pytest.mark.parametrize("text", HAND_PICKED)
 def test_same_ids_as_tiktoken(converted: tuple[tiktoken.Encoding, Tokenizer], text: str) -> None:
     enc, tok = converted
-    assert tok.encode_ordinary(text) == enc.encode_ordinary(text)
-    assert tok.decode(tok.encode_ordinary(text)) == text
+    expected = enc.encode_ordinary(text)
+    assert tok.backend == "tiktoken"
+    assert tok.encode_ordinary(text) == expected
+    assert _reference(tok).encode_ordinary(text) == expected
+    assert tok.decode(expected) == text
 
 
 def test_special_tokens_as_tiktoken(converted: tuple[tiktoken.Encoding, Tokenizer]) -> None:
     enc, tok = converted
     text = "before<|endoftext|>after <|endofprompt|>"
     allowed = set(enc.special_tokens_set) & {"<|endoftext|>", "<|endofprompt|>"}
-    assert tok.encode(text, allowed_special=allowed) == enc.encode(text, allowed_special=allowed)
-    assert tok.encode(text, disallowed_special=()) == enc.encode(text, disallowed_special=())
+    for ours in (tok, _reference(tok)):
+        assert ours.encode(text, allowed_special=allowed) == enc.encode(text, allowed_special=allowed)
+        assert ours.encode(text, disallowed_special=()) == enc.encode(text, disallowed_special=())
 
 
 @settings(max_examples=300, deadline=None)
@@ -216,8 +231,9 @@ def test_gpt2_same_ids_on_any_text(
 ) -> None:
     enc, tok = gpt2
     text = data.draw(st.one_of(ANY_TEXT, MIXED_TEXT).filter(unicode_gap.isdisjoint), label="text")
-    ids = tok.encode_ordinary(text)
-    assert ids == enc.encode_ordinary(text)
+    ids = enc.encode_ordinary(text)
+    assert tok.encode_ordinary(text) == ids
+    assert _reference(tok).encode_ordinary(text) == ids
     assert tok.decode(ids) == text
 
 
@@ -228,7 +244,9 @@ def test_gpt4_gpt4o_same_ids_on_mixed_text(
 ) -> None:
     enc, tok = converted
     text = data.draw(MIXED_TEXT.filter(unicode_gap.isdisjoint), label="text")
-    assert tok.encode_ordinary(text) == enc.encode_ordinary(text)
+    ids = enc.encode_ordinary(text)
+    assert tok.encode_ordinary(text) == ids
+    assert _reference(tok).encode_ordinary(text) == ids
 
 
 def test_unicode_gap_is_the_known_divergence(
@@ -262,7 +280,8 @@ def test_from_tiktoken_small() -> None:
     assert tok.special_tokens == {} and tok.name == "toy"
     enc = tiktoken.Encoding("toy", pat_str=get_pattern("gpt2").regex, mergeable_ranks=ranks, special_tokens={})
     for text in ["abcbc", "abc bc abcbcabc", "cbabc"]:
-        assert tok.encode_ordinary(text) == enc.encode_ordinary(text)
+        assert tok.encode_ordinary(text) == tok.reference().encode_ordinary(text) == enc.encode_ordinary(text)
+    assert tok.encode_ordinary("abcbc") == [259]  # ab+c, b+c, then abc+bc
 
 
 def test_from_tiktoken_rejects_unreachable_token() -> None:

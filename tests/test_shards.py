@@ -34,18 +34,31 @@ def _docs() -> list[Document]:
 def test_shards_decode_back_to_the_documents(hi_small, tmp_path):
     docs = _docs()
     index = shards.encode_corpus(hi_small, docs, tmp_path, shard_tokens=400, checksum=checksum(hi_small))
+    assert shards.read_index(tmp_path) == index  # the file holds what was returned
     assert index["dtype"] == "uint16" and index["documents"] == len(docs)
-    assert index["checksum"] == checksum(hi_small) and index["checksum"].startswith("sha256:")
-    assert len(index["shards"]) > 2  # documents are never cut, so a shard holds at least one
+    assert index["checksum"] == checksum(hi_small)
+    # the counts, from the reference encoder: each document's ids and its <|endoftext|>
+    ref = hi_small.reference()
+    sizes = [len(ref.encode_ordinary(d.text)) + 1 for d in docs]
+    assert index["tokens"] == sum(sizes)
+    assert len(index["shards"]) > 2
+    start = 0
+    for k, shard in enumerate(index["shards"]):  # whole documents, closed as soon as a shard has 400 tokens
+        own = sizes[start : start + shard["documents"]]
+        assert shard["documents"] >= 1 and shard["tokens"] == sum(own)
+        if k < len(index["shards"]) - 1:
+            assert sum(own) >= 400 > sum(own[:-1])
+        start += shard["documents"]
+    assert start == len(docs)
     arrays = shards.read_shards(tmp_path)
-    assert [len(a) for a in arrays] == [s["tokens"] for s in index["shards"]]
-    assert sum(map(len, arrays)) == index["tokens"]
     eot = hi_small.special_tokens[EOT]
     assert all(a[-1] == eot for a in arrays)
     decoded = [hi_small.decode(ids.tolist(), errors="strict") for ids in shards.documents(tmp_path)]
     assert decoded == [d.text for d in docs]
-    for doc, ids in zip(docs, shards.documents(tmp_path)):
-        assert ids.tolist() == hi_small.encode_ordinary(doc.text)
+    got = list(shards.documents(tmp_path))
+    assert len(got) == len(docs)
+    for doc, ids in zip(docs, got):
+        assert ids.tolist() == ref.encode_ordinary(doc.text)
     assert not list(tmp_path.glob(".*.tmp"))  # every shard was renamed into place
 
 

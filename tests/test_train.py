@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 
 import tokenizer
-from tokenizer.bpe import build_vocab, encode_ids
+from tokenizer.bpe import build_vocab, encode_ids, merge
 from tokenizer.core import piece_encoder
 from tokenizer.train import TrainingError, TrainProgress, count_chunks, learn_merges, train
 
@@ -27,15 +27,22 @@ def test_deterministic():
 
 
 def test_training_text_encodes_with_learned_merges():
-    """Encoding a training chunk must reproduce what the trainer's incremental state held."""
+    """Encoding a training chunk reproduces what the trainer's incremental state held: the chunk's
+    bytes with every learned merge applied in the order learned (bpe.merge, one merge at a time)."""
     lines = corpus_lines("kn", 300)
     counts = count_chunks(lines, "indic")
-    pairs = learn_merges(counts, 400, quiet=True)
     tok = train(lines, 256 + 400 + 1, recipe="bpe", quiet=True)
-    assert list(tok.merges) == pairs
-    # the most frequent chunk is a single token after enough merges, or at least compressed
-    chunk, _ = counts.most_common(1)[0]
-    assert len(tok.encode(chunk)) <= 2
+    assert tok.n_merges == 400
+    assert list(tok.merges) == learn_merges(counts, 400, quiet=True)  # train() counts as count_chunks does
+    ordered = sorted(tok.merges.items(), key=lambda kv: kv[1])
+    compressed = 0
+    for chunk, _ in counts.most_common(300):
+        ids = list(chunk.encode("utf-8"))
+        for pair, new_id in ordered:
+            ids = merge(ids, pair, new_id)
+        assert tok.encode_ordinary(chunk) == ids, chunk
+        compressed += len(ids) < len(chunk.encode("utf-8"))
+    assert compressed > 250  # the merges were learned from these chunks: most of them shrink
 
 
 def test_exact_vocab_size_and_specials():
@@ -63,8 +70,15 @@ def test_bad_vocab_size(kwargs, message):
 
 
 def test_over_cap_allowed_explicitly():
-    tok = train(["abcd" * 10], 5001, allow_over_cap=True, quiet=True)
-    assert tok.vocab_size <= 5001
+    """allow_over_cap really trains past the cap: 5,001 ids from a corpus with enough distinct pairs."""
+    import random
+
+    rng = random.Random(0)
+    lines = [" ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=8)) for _ in range(50)) for _ in range(200)]
+    with pytest.raises(TrainingError, match="above the cap"):
+        train(lines, tokenizer.VOCAB_CAP + 1, recipe="bpe", quiet=True)
+    tok = train(lines, tokenizer.VOCAB_CAP + 1, recipe="bpe", allow_over_cap=True, quiet=True)
+    assert tok.vocab_size == tokenizer.VOCAB_CAP + 1 and tok.n_merges == tokenizer.VOCAB_CAP + 1 - 257
 
 
 def test_empty_corpus():
@@ -75,7 +89,11 @@ def test_empty_corpus():
 
 
 def test_public_api():
+    """The exported cap is the documented 5,000 and is the limit train() enforces."""
     assert tokenizer.VOCAB_CAP == 5000
+    assert train(["ab"], tokenizer.VOCAB_CAP, quiet=True).vocab_size == 258  # at the cap: accepted
+    with pytest.raises(TrainingError, match=f"vocab_size {tokenizer.VOCAB_CAP + 1} is above the cap of 5000"):
+        train(["ab"], tokenizer.VOCAB_CAP + 1, quiet=True)
 
 
 def test_whole_characters_rule():
