@@ -376,7 +376,8 @@ class Corpus:
             )
         return self.partitions()
 
-    def _docs(self, split: Split) -> Iterator[Document]:
+    def split_documents(self, split: Split) -> Iterator[Document]:
+        """The documents of one split, uncleaned (held-out text, or encode-corpus --split)."""
         for doc in self.read():
             if split_of(doc.id, self.seed, self.valid, self.test) == split:
                 yield doc
@@ -391,7 +392,7 @@ class Corpus:
         """Raw (uncleaned) non-empty lines of the valid or test documents."""
         if split not in ("valid", "test"):
             raise ValueError(f"held-out split must be 'valid' or 'test', got {split!r}")
-        return [line for d in self._docs(split) for line in d.text.splitlines() if line.strip()]
+        return [line for d in self.split_documents(split) for line in d.text.splitlines() if line.strip()]
 
     def describe(self) -> str:
         """One line for logs and reports: the source, its limits and how it is split."""

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import Corpus, Document, limit, split_of
+from .corpus import Corpus, Document, Split
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TokenizerError
 from .files import write_atomic
@@ -50,11 +50,9 @@ def dtype_for(tok: Tokenizer) -> np.dtype:
     return np.dtype(np.uint16) if tok.vocab_size <= 1 << 16 else np.dtype(np.uint32)
 
 
-def corpus_documents(corpus: Corpus, split: str | None = None) -> Iterator[Document]:
+def corpus_documents(corpus: Corpus, split: Split | None = None) -> Iterator[Document]:
     """The corpus's documents (all, or one split of the document-level split used for training)."""
-    for doc in limit(corpus.documents(), corpus.max_docs, corpus.max_bytes):
-        if split is None or split_of(doc.id, corpus.seed, corpus.valid, corpus.test) == split:
-            yield doc
+    return corpus.read() if split is None else corpus.split_documents(split)
 
 
 def _batches(docs: Iterable[Document], out: queue.Queue) -> None:
@@ -107,7 +105,7 @@ def encode_corpus(
         while (batch := pending.get()) is not None:
             if isinstance(batch, BaseException):
                 raise batch
-            for text, ids in zip(batch, tok.encode_ordinary_batch(batch, num_threads=num_threads)):
+            for _, ids in zip(batch, tok.encode_ordinary_batch(batch, num_threads=num_threads), strict=True):
                 if writer is None:
                     writer = _ShardWriter(out / f"{name}_{len(shards):06d}.bin", dtype)
                 writer.add(ids, eot)
