@@ -24,8 +24,9 @@ Rules that hold for every merge:
 from __future__ import annotations
 
 import heapq
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from tqdm.auto import tqdm
@@ -36,6 +37,18 @@ from .errors import TrainingError
 from .pretokenize import Pattern, get_pattern
 
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
+PROGRESS_EVERY = 0.1  # seconds between progress reports while merges are learned
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    """What train() reports to its `progress` callback (the Space draws it; raising there cancels)."""
+
+    done: int  # merges learned so far, all stages together
+    total: int  # merges this run will learn
+    stage: str  # pattern name of the stage running now
+    merges: tuple[tuple[int, int], ...]  # merges learned so far, in rank order (id 256 + k for the k-th)
+    elapsed: float  # seconds since train() started
 
 
 @dataclass(frozen=True)
@@ -128,10 +141,12 @@ def learn_merges(
     merges: Merges | None = None,
     whole_characters: bool = False,
     quiet: bool = False,
+    on_merge: Callable[[list[Pair]], None] | None = None,
 ) -> list[Pair]:
     """Learn up to n_merges new merges from chunk counts, on top of `merges` (applied first).
 
-    The k-th new merge creates id 256 + len(merges) + k.
+    The k-th new merge creates id 256 + len(merges) + k. `on_merge(learned)` is called after
+    every merge (train() throttles it into progress reports).
     """
     merges = merges or {}
     words: list[list[int]] = []
@@ -174,6 +189,8 @@ def learn_merges(
         learned.append(pair)
         _apply_merge(pair, new_id, words, freqs, counts, where, heap)
         progress.update(1)
+        if on_merge is not None:
+            on_merge(learned)
     progress.close()
     return learned
 
@@ -242,14 +259,20 @@ def train(
     quiet: bool = False,
     name: str = "",
     workers: int = 1,
+    progress: Callable[[TrainProgress], None] | None = None,
 ) -> Tokenizer:
     """Train a tokenizer of at most vocab_size ids in total (bytes + merges + specials).
 
     `recipe` names the training stages (see RECIPES); giving `pattern` instead trains plain BPE
     in one stage on that pre-split. The texts are read once; `workers` > 1 pre-splits and counts
-    them in that many processes (tokenizer.count) with the same result.
+    them in that many processes (tokenizer.count) with the same result. `progress` is called
+    at most every PROGRESS_EVERY s while merges are learned and at the end of each stage (then
+    no tqdm is shown); an exception it raises propagates unchanged, which is how a caller cancels.
     """
     from .count import count_stages
+
+    start = time.monotonic()
+    quiet = quiet or progress is not None
 
     if pattern is not None:
         recipe = Recipe("bpe", (Stage("", 1.0),), False, "one stage")
@@ -263,11 +286,27 @@ def train(
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
     merges: Merges = {}
-    for stage, counts in zip(recipe.stages, stage_counts):
+    for stage, pattern_, counts in zip(recipe.stages, patterns, stage_counts):
         target = round(stage.until * n_merges) if stage is not recipe.stages[-1] else n_merges
+        before = tuple(merges)
+        last = [time.monotonic()]
+
+        def report(learned: list[Pair], final: bool = False) -> None:
+            now = time.monotonic()
+            if progress is not None and (final or now - last[0] >= PROGRESS_EVERY):
+                last[0] = now
+                done = before + tuple(learned)
+                progress(TrainProgress(len(done), n_merges, pattern_.name, done, now - start))
+
         pairs = learn_merges(
-            counts, target - len(merges), merges=merges, whole_characters=recipe.whole_characters, quiet=quiet
+            counts,
+            target - len(merges),
+            merges=merges,
+            whole_characters=recipe.whole_characters,
+            quiet=quiet,
+            on_merge=report if progress is not None else None,
         )
+        report(pairs, final=True)
         for pair in pairs:
             merges[pair] = 256 + len(merges)
     first_special = 256 + len(merges)

@@ -1,0 +1,190 @@
+"""Train view: train a tokenizer on an embedded corpus, an uploaded file or pasted text, watch it
+learn, compare it on held-out text with the shipped model and GPT-4o, and take it with you.
+
+One training runs at a time per server (gradio's queue, concurrency 1, shows the others their
+position); each is capped at WALL_TIME seconds; Cancel stops it within a second (the progress
+callback and the text reader raise). The new model joins the session's model choices in
+Tokenize, Compare, Pre-split, Decode and Vocabulary, and is freed when the session ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator
+
+import gradio as gr
+import pandas as pd
+
+from tokenizer import visualize as viz
+from tokenizer.languages import LANGUAGES
+from tokenizer.train import VOCAB_CAP
+
+from . import training
+from .guards import UserError, guard
+from .models import STORE, SessionModel, choices, get_encoding, get_model, has_model, session_of
+
+SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
+RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plain BPE on one pre-split"}
+POLL = 0.25  # seconds between progress updates sent to the page
+CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
+YOURS = "yours (held-out, while training)"
+N_OUTPUTS = 8  # status, curve, results, files, json, and the three model pickers
+
+_running: dict[str, threading.Event] = {}  # session -> the stop event of its training
+_counter = itertools.count(1)
+
+
+def corpus_choices() -> list[tuple[str, str]]:
+    """(label, code) for every registry language whose embedded corpus is there."""
+    return [(f"{x.name} ({x.corpus})", x.code) for x in LANGUAGES.values()
+            if (training.corpora.DATA_DIR / x.corpus).is_file()]
+
+
+def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None) -> pd.DataFrame:
+    rows = [(v, b, YOURS) for v, b in points]
+    if points and flat:
+        lo, hi = points[0][0], max(points[-1][0], points[0][0] + 1)
+        for name, b in flat.items():
+            rows += [(lo, b, name), (hi, b, name)]
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+
+def _pickers(session: str | None) -> list:
+    return [gr.update(choices=choices(session)), gr.update(choices=choices(session, auto=False)),
+            gr.update(choices=choices(session, auto=False))]
+
+
+def _error(message: str) -> tuple:
+    return (viz.notice_html(message, error=True), gr.skip(), "", None, {"error": message}, gr.skip(), gr.skip(),
+            gr.skip())
+
+
+def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> training.TrainingText:
+    if source == SOURCES[0]:
+        return training.embedded_text(corpus or next(iter(LANGUAGES)))
+    if source == SOURCES[1]:
+        if not upload:
+            raise UserError("Choose a file to upload (.txt, .txt.gz, .jsonl or .parquet), or pick another source.")
+        path = upload if isinstance(upload, str) else getattr(upload, "name", None) or upload.get("path")
+        return training.uploaded_text(path)
+    if source == SOURCES[2]:
+        return training.pasted_text(text or "")
+    raise UserError(f"Choose a source: {', '.join(SOURCES)} (not {source!r}).")
+
+
+@guard(_error)
+def train(source: str, corpus: str | None, upload: object, text: str | None, vocab_size: float, recipe: str,
+          pattern: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+    """Train and stream (status HTML, curve, results HTML, download files, JSON, model pickers)."""
+    size, recipe, pattern, final_pattern = training.check_settings(vocab_size, recipe, pattern)
+    session = session_of(request)
+    yield (viz.progress_html(0, 1, "Reading the text…"), _curve([]), "", None, {"status": "reading"},
+           gr.skip(), gr.skip(), gr.skip())
+    data = read_input(source, corpus, upload, text)
+    lines, held_lines, split_note = data.split()
+    if not lines:
+        raise UserError(f"After cleaning, {data.description} has no training text left (lines need 3 letters).")
+    job = training.Job(lines, size, recipe, pattern)
+    key = session or f"direct-{id(job)}"
+    _running[key] = job.stop
+    curve = training.HeldOutCurve(held_lines, final_pattern, 1)
+    what = f"{recipe}" + (f" on the {pattern} pre-split" if pattern else "")
+    try:
+        job.start()
+        while not job.wait(POLL):
+            p = job.progress
+            if p is not None:
+                curve.advance(p.merges)
+                msg = (f"{p.done:,} of {p.total:,} merges ({p.stage} stage) · {p.elapsed:.1f} s · "
+                       f"held-out bytes/token {curve.points[-1][1]:.2f}" if curve.points else "")
+                status = viz.progress_html(p.done, p.total, msg)
+            else:
+                status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
+            yield (status, _curve(curve.points), "", None, {"status": "training", "merges": p.done if p else 0},
+                   gr.skip(), gr.skip(), gr.skip())
+    finally:
+        job.stop.set()  # also when the page goes away mid-training (the generator is closed)
+        _running.pop(key, None)
+    note = ""
+    tok = job.result
+    if isinstance(job.error, training.Stopped):
+        if job.error.why == "cancelled":
+            done = job.progress.done if job.progress else 0
+            message = f"Cancelled after {job.elapsed:.1f} s ({done:,} merges learned); nothing was kept."
+            yield (viz.notice_html(message), _curve(curve.points), "", None, {"status": "cancelled", "message": message},
+                   gr.skip(), gr.skip(), gr.skip())
+            return
+        tok = job.partial(final_pattern)
+        if tok is None:
+            raise UserError(f"The training did not learn a merge within the {training.WALL_TIME:.0f} s cap: "
+                            "use less text or a smaller vocabulary.")
+        note = (f"Stopped at the {training.WALL_TIME:.0f} s cap after {tok.n_merges:,} merges: the model below has "
+                f"those {tok.vocab_size:,} tokens. Use less text or a smaller vocabulary for the full size. ")
+    elif job.error is not None:
+        raise job.error
+    assert tok is not None
+    curve.advance(sorted(tok.merges, key=tok.merges.__getitem__))
+    number = next(_counter)
+    lang = data.language
+    name = f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}-{number}"
+    tok.name = name
+    yield (viz.progress_html(1, 1, f"Trained {tok.n_merges:,} merges in {job.elapsed:.1f} s; measuring on held-out "
+                             "text and writing the files…"), _curve(curve.points), "", None,
+           {"status": "measuring"}, gr.skip(), gr.skip(), gr.skip())
+
+    shipped = get_model(lang.code) if lang is not None and has_model(lang.code) else None
+    try:
+        get_encoding("GPT-4o")
+        gpt4o = lambda: get_encoding("GPT-4o")  # noqa: E731
+    except UserError:
+        gpt4o = None
+    results = training.held_out_metrics(tok, held_lines, shipped, gpt4o)
+    directory, files = training.write_downloads(tok, name)
+    choice = STORE.add(session or "", name, SessionModel(tok, lang, directory)) if session else None
+
+    labels = {"yours": f"yours ({name})", "shipped": f"shipped {lang.name if lang else ''} model".replace("  ", " "),
+              "GPT-4o": "GPT-4o (o200k_base)"}
+    rows = [[labels[k], m.vocab_size, f"{m.bytes_per_token:.2f}", f"{m.chars_per_token:.2f}",
+             f"{m.tokens_per_word:.2f}", f"{m.mid_akshara_rate:.1%}"] for k, m in results.items()]
+    table = viz.table_html(["tokenizer", "vocabulary", "bytes / token", "chars / token", "tokens / word",
+                            "cuts inside an akshara"], rows)
+    held_bytes = sum(len(x.encode("utf-8")) for x in held_lines)
+    head = viz.note_html(
+        f"{note}Trained on {data.description}: {len(lines):,} training lines, {what}, {tok.n_merges:,} merges in "
+        f"{job.elapsed:.1f} s. Held-out: {len(held_lines):,} lines ({held_bytes:,} bytes); {split_note}."
+    )
+    where = (f" It is now “{choice}” in the model pickers of Tokenize, Compare, Pre-split, Decode and Vocabulary "
+             "until you close this page.") if choice else ""
+    flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in results.items() if k != "yours"}
+    summary = {
+        "status": "done", "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
+        "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "capped": bool(note),
+        "train_lines": len(lines), "held_out_lines": len(held_lines), "split": split_note,
+        "language": lang.code if lang else None, "curve": curve.points,
+        "metrics": {k: m.as_dict() for k, m in results.items()},
+    }
+    yield (viz.progress_html(1, 1, f"Done: {tok.vocab_size:,} tokens.{where}"), _curve(curve.points, flat),
+           head + table, [str(f) for f in files], summary, *_pickers(session))
+
+
+def cancel(request: gr.Request | None = None) -> str:
+    """Stop this session's training (it answers within a second)."""
+    stop = _running.get(session_of(request) or "")
+    if stop is None:
+        return viz.notice_html("No training of yours is running.")
+    stop.set()
+    return viz.notice_html("Cancelling…")
+
+
+def forget_session(request: gr.Request | None = None) -> None:
+    """The page was closed: stop its training and free its models and files."""
+    session = session_of(request)
+    stop = _running.get(session or "")
+    if stop is not None:
+        stop.set()
+    STORE.drop(session)
+
+
+def vocab_bounds() -> tuple[int, int]:
+    return training.MIN_VOCAB, VOCAB_CAP
