@@ -10,7 +10,6 @@ Tokenize, Compare, Pre-split, Decode and Vocabulary, and is freed when the sessi
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Iterator
 
 import gradio as gr
@@ -31,7 +30,7 @@ CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
 YOURS = "yours (held-out, while training)"
 N_OUTPUTS = 8  # status, curve, results, files, json, and the three model pickers
 
-_running: dict[str, threading.Event] = {}  # session -> the stop event of its training
+_running: dict[str, training.Job] = {}  # session -> its training
 _counter = itertools.count(1)
 
 
@@ -87,18 +86,24 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
         raise UserError(f"After cleaning, {data.description} has no training text left (lines need 3 letters).")
     job = training.Job(lines, size, recipe, pattern)
     key = session or f"direct-{id(job)}"
-    _running[key] = job.stop
+    _running[key] = job
     curve = training.HeldOutCurve(held_lines, final_pattern, 1)
     what = f"{recipe}" + (f" on the {pattern} pre-split" if pattern else "")
     try:
         job.start()
         while not job.wait(POLL):
+            if job.stop.is_set() or job.elapsed > training.WALL_TIME:
+                job.stop.set()  # the thread stops at its next check; wait a second at most
+                job.wait(1.0)
+                break
             p = job.progress
             if p is not None:
                 curve.advance(p.merges)
                 msg = (f"{p.done:,} of {p.total:,} merges ({p.stage} stage) · {p.elapsed:.1f} s · "
                        f"held-out bytes/token {curve.points[-1][1]:.2f}" if curve.points else "")
                 status = viz.progress_html(p.done, p.total, msg)
+            elif not job.running:
+                status = viz.progress_html(0, 1, "Waiting for a stopped training to end…")
             else:
                 status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
             yield (status, _curve(curve.points), "", None, {"status": "training", "merges": p.done if p else 0},
@@ -107,9 +112,9 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
         job.stop.set()  # also when the page goes away mid-training (the generator is closed)
         _running.pop(key, None)
     note = ""
-    tok = job.result
-    if isinstance(job.error, training.Stopped):
-        if job.error.why == "cancelled":
+    tok, error = job.outcome()
+    if isinstance(error, training.Stopped):
+        if error.why == "cancelled":
             done = job.progress.done if job.progress else 0
             message = f"Cancelled after {job.elapsed:.1f} s ({done:,} merges learned); nothing was kept."
             yield (viz.notice_html(message), _curve(curve.points), "", None, {"status": "cancelled", "message": message},
@@ -121,8 +126,8 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
                             "use less text or a smaller vocabulary.")
         note = (f"Stopped at the {training.WALL_TIME:.0f} s cap after {tok.n_merges:,} merges: the model below has "
                 f"those {tok.vocab_size:,} tokens. Use less text or a smaller vocabulary for the full size. ")
-    elif job.error is not None:
-        raise job.error
+    elif error is not None:
+        raise error
     assert tok is not None
     curve.advance(sorted(tok.merges, key=tok.merges.__getitem__))
     number = next(_counter)
@@ -170,19 +175,19 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
 
 def cancel(request: gr.Request | None = None) -> str:
     """Stop this session's training (it answers within a second)."""
-    stop = _running.get(session_of(request) or "")
-    if stop is None:
+    job = _running.get(session_of(request) or "")
+    if job is None:
         return viz.notice_html("No training of yours is running.")
-    stop.set()
+    job.cancel()
     return viz.notice_html("Cancelling…")
 
 
 def forget_session(request: gr.Request | None = None) -> None:
     """The page was closed: stop its training and free its models and files."""
     session = session_of(request)
-    stop = _running.get(session or "")
-    if stop is not None:
-        stop.set()
+    job = _running.get(session or "")
+    if job is not None:
+        job.cancel()
     STORE.drop(session)
 
 

@@ -174,15 +174,26 @@ class HeldOutCurve:
 
 
 # ----- the job ---------------------------------------------------------------------------------------
+_ONE_AT_A_TIME = threading.Lock()  # held by the thread that trains: a stopped one finishes before the next starts
+
+
 @dataclass
 class Job:
-    """One training running in a thread; the view polls it."""
+    """One training running in a thread; the view polls it and may stop waiting for it.
+
+    Stopping is cooperative: the text reader and the progress callback raise Stopped once the
+    stop event is set or the wall time is over. Between two callbacks (a stage's set-up) that can
+    take seconds, so the view does not wait: it reports at once and the thread ends at its next
+    check, holding the lock that the next training waits for.
+    """
 
     lines: list[str]
     vocab_size: int
     recipe: str  # "curriculum" or "bpe"
     pattern: str | None  # for bpe
     stop: threading.Event = field(default_factory=threading.Event)
+    cancelled: bool = False
+    running: bool = False  # False while it waits for a stopped training's thread to end
     started: float = field(default_factory=time.monotonic)
     progress: TrainProgress | None = None
     result: tokenizer.Tokenizer | None = None
@@ -197,8 +208,8 @@ class Job:
 
     def _check(self) -> None:
         if self.stop.is_set():
-            raise Stopped("cancelled")
-        if time.monotonic() - self.started > WALL_TIME:
+            raise Stopped("cancelled" if self.cancelled else "time")
+        if self.elapsed > WALL_TIME:
             raise Stopped("time")
 
     def _on_progress(self, p: TrainProgress) -> None:
@@ -207,8 +218,10 @@ class Job:
 
     def _run(self) -> None:
         try:
-            kwargs = {"pattern": self.pattern} if self.recipe == "bpe" else {"recipe": self.recipe}
-            self.result = tokenizer.train(self._texts(), self.vocab_size, progress=self._on_progress, **kwargs)
+            with _ONE_AT_A_TIME:
+                self.started, self.running = time.monotonic(), True
+                kwargs = {"pattern": self.pattern} if self.recipe == "bpe" else {"recipe": self.recipe}
+                self.result = tokenizer.train(self._texts(), self.vocab_size, progress=self._on_progress, **kwargs)
         except BaseException as e:  # noqa: BLE001 - handed to the view, which words it
             self.error = e
 
@@ -217,11 +230,21 @@ class Job:
         self.thread.start()
         return self
 
+    def cancel(self) -> None:
+        self.cancelled = True
+        self.stop.set()
+
     def wait(self, seconds: float) -> bool:
         """Wait up to `seconds`; whether the job has finished."""
         assert self.thread is not None
         self.thread.join(seconds)
         return not self.thread.is_alive()
+
+    def outcome(self) -> tuple[tokenizer.Tokenizer | None, BaseException | None]:
+        """(the model, the error): a job still running after a stop counts as stopped."""
+        if self.thread is not None and self.thread.is_alive():
+            return None, Stopped("cancelled" if self.cancelled else "time")
+        return self.result, self.error
 
     @property
     def elapsed(self) -> float:
@@ -229,9 +252,10 @@ class Job:
 
     def partial(self, pattern: Pattern) -> tokenizer.Tokenizer | None:
         """A model of the merges learned before the time cap (None if there are none)."""
-        if self.progress is None or not self.progress.merges:
+        p = self.progress
+        if p is None or not p.merges:
             return None
-        merges = {pair: 256 + k for k, pair in enumerate(self.progress.merges)}
+        merges = {pair: 256 + k for k, pair in enumerate(p.merges)}
         return tokenizer.Tokenizer(merges, pattern, {ENDOFTEXT: 256 + len(merges)})
 
 
