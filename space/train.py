@@ -16,6 +16,7 @@ import gradio as gr
 import pandas as pd
 
 from tokenizer import visualize as viz
+from tokenizer.metrics import evaluate
 from tokenizer.languages import LANGUAGES
 from tokenizer.train import VOCAB_CAP
 
@@ -25,7 +26,7 @@ from .models import STORE, SessionModel, choices, get_encoding, get_model, has_m
 
 SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
 RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plain BPE on one pre-split"}
-POLL = 0.25  # seconds between progress updates sent to the page
+POLL = 0.2  # seconds between progress updates sent to the page
 CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
 YOURS = "yours (held-out, while training)"
 N_OUTPUTS = 8  # status, curve, results, files, json, and the three model pickers
@@ -40,10 +41,11 @@ def corpus_choices() -> list[tuple[str, str]]:
             if (training.corpora.DATA_DIR / x.corpus).is_file()]
 
 
-def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None) -> pd.DataFrame:
+def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None, size: int = 0) -> pd.DataFrame:
+    """The live curve, with the baselines as flat lines across the whole planned vocabulary."""
     rows = [(v, b, YOURS) for v, b in points]
     if points and flat:
-        lo, hi = points[0][0], max(points[-1][0], points[0][0] + 1)
+        lo, hi = points[0][0], max(points[-1][0], size, points[0][0] + 1)
         for name, b in flat.items():
             rows += [(lo, b, name), (hi, b, name)]
     return pd.DataFrame(rows, columns=CURVE_COLUMNS)
@@ -84,6 +86,16 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     lines, held_lines, split_note = data.split()
     if not lines:
         raise UserError(f"After cleaning, {data.description} has no training text left (lines need 3 letters).")
+    lang = data.language
+    shipped = get_model(lang.code) if lang is not None and has_model(lang.code) else None
+    try:
+        get_encoding("GPT-4o")
+        gpt4o = lambda: get_encoding("GPT-4o")  # noqa: E731
+    except UserError:
+        gpt4o = None
+    baselines = training.baseline_metrics(held_lines, shipped, gpt4o)
+    labels = {"shipped": f"shipped {lang.name} model" if lang else "shipped model", "GPT-4o": "GPT-4o (o200k_base)"}
+    flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in baselines.items()}
     job = training.Job(lines, size, recipe, pattern)
     key = session or f"direct-{id(job)}"
     _running[key] = job
@@ -93,8 +105,8 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
         job.start()
         while not job.wait(POLL):
             if job.stop.is_set() or job.elapsed > training.WALL_TIME:
-                job.stop.set()  # the thread stops at its next check; wait a second at most
-                job.wait(1.0)
+                job.stop.set()  # the thread stops at its next check; wait half a second at most
+                job.wait(0.5)
                 break
             p = job.progress
             if p is not None:
@@ -106,7 +118,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
                 status = viz.progress_html(0, 1, "Waiting for a stopped training to end…")
             else:
                 status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
-            yield (status, _curve(curve.points), "", None, {"status": "training", "merges": p.done if p else 0},
+            yield (status, _curve(curve.points, flat, size), "", None, {"status": "training", "merges": p.done if p else 0},
                    gr.skip(), gr.skip(), gr.skip())
     finally:
         job.stop.set()  # also when the page goes away mid-training (the generator is closed)
@@ -117,7 +129,8 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
         if error.why == "cancelled":
             done = job.progress.done if job.progress else 0
             message = f"Cancelled after {job.elapsed:.1f} s ({done:,} merges learned); nothing was kept."
-            yield (viz.notice_html(message), _curve(curve.points), "", None, {"status": "cancelled", "message": message},
+            yield (viz.notice_html(message), _curve(curve.points, flat, size), "", None,
+                   {"status": "cancelled", "message": message},
                    gr.skip(), gr.skip(), gr.skip())
             return
         tok = job.partial(final_pattern)
@@ -131,25 +144,15 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     assert tok is not None
     curve.advance(sorted(tok.merges, key=tok.merges.__getitem__))
     number = next(_counter)
-    lang = data.language
     name = f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}-{number}"
     tok.name = name
     yield (viz.progress_html(1, 1, f"Trained {tok.n_merges:,} merges in {job.elapsed:.1f} s; measuring on held-out "
-                             "text and writing the files…"), _curve(curve.points), "", None,
+                             "text and writing the files…"), _curve(curve.points, flat, size), "", None,
            {"status": "measuring"}, gr.skip(), gr.skip(), gr.skip())
-
-    shipped = get_model(lang.code) if lang is not None and has_model(lang.code) else None
-    try:
-        get_encoding("GPT-4o")
-        gpt4o = lambda: get_encoding("GPT-4o")  # noqa: E731
-    except UserError:
-        gpt4o = None
-    results = training.held_out_metrics(tok, held_lines, shipped, gpt4o)
+    results = {"yours": evaluate(tok, held_lines), **baselines}
     directory, files = training.write_downloads(tok, name)
-    choice = STORE.add(session or "", name, SessionModel(tok, lang, directory)) if session else None
-
-    labels = {"yours": f"yours ({name})", "shipped": f"shipped {lang.name if lang else ''} model".replace("  ", " "),
-              "GPT-4o": "GPT-4o (o200k_base)"}
+    choice = STORE.add(session, name, SessionModel(tok, lang, directory)) if session else None
+    labels["yours"] = f"yours ({name})"
     rows = [[labels[k], m.vocab_size, f"{m.bytes_per_token:.2f}", f"{m.chars_per_token:.2f}",
              f"{m.tokens_per_word:.2f}", f"{m.mid_akshara_rate:.1%}"] for k, m in results.items()]
     table = viz.table_html(["tokenizer", "vocabulary", "bytes / token", "chars / token", "tokens / word",
@@ -161,7 +164,6 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     )
     where = (f" It is now “{choice}” in the model pickers of Tokenize, Compare, Pre-split, Decode and Vocabulary "
              "until you close this page.") if choice else ""
-    flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in results.items() if k != "yours"}
     summary = {
         "status": "done", "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
         "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "capped": bool(note),
@@ -169,7 +171,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
         "language": lang.code if lang else None, "curve": curve.points,
         "metrics": {k: m.as_dict() for k, m in results.items()},
     }
-    yield (viz.progress_html(1, 1, f"Done: {tok.vocab_size:,} tokens.{where}"), _curve(curve.points, flat),
+    yield (viz.progress_html(1, 1, f"Done: {tok.vocab_size:,} tokens.{where}"), _curve(curve.points, flat, size),
            head + table, [str(f) for f in files], summary, *_pickers(session))
 
 
