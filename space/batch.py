@@ -140,7 +140,8 @@ def batch(upload: object, column: str = "text", model: str = AUTO,
     n_bytes = int(frame["bytes"].sum())
     rows = [[key, total, f"{n_bytes / total:.2f}" if total else "–",
              f"{total / totals[ours]:.2f}×" if totals[ours] else "–"] for key, total in totals.items()]
-    rows += [[key, viz.Html(f'<span class="itok-na">{viz.esc(why)}</span>'), "", ""] for key, why in unavailable.items()]
+    rows += [[key, viz.Html(f'<span class="itok-na">{viz.esc(why)}</span>'), "", ""]
+             for key, why in unavailable.items()]
     html = (viz.note_html(f"{what}: {int(frame['chars'].sum()):,} characters, {n_bytes:,} bytes; ours: {chosen.note}.")
             + viz.table_html(["tokenizer", "tokens in total", "bytes / token", "× ours"], rows))
     out = _csv_path()

@@ -34,7 +34,8 @@ MIXED_EXAMPLES = {
     "Python": 'def greet(name):\n    """नमस्ते कहो"""\n    return f"नमस्ते, {name}!"\n\nprint(greet("दुनिया"))\n',
 }
 PAGE_CSS = viz.CSS + """
-#text-input textarea{font-family:"Noto Sans","Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;font-size:1.1rem}
+#text-input textarea{font-family:"Noto Sans","Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;
+  font-size:1.1rem}
 """
 THEME = gr.themes.Soft(
     primary_hue="indigo",

@@ -182,6 +182,7 @@ def choose(text: str, choice: str | None, session: str | None = None) -> Chosen:
     if lang is not None:
         return Chosen(get_model(lang.code), lang.code, lang.name, f"{lang.name} model", lang)
     if choice != AUTO:
-        raise UserError(f"Unknown model {choice!r}; choose Auto, a language ({', '.join(x.name for x in LANGUAGES.values())}) or one of your models.")
+        names = ", ".join(x.name for x in LANGUAGES.values())
+        raise UserError(f"Unknown model {choice!r}; choose Auto, a language ({names}) or one of your models.")
     lang, why = detect(text)
     return Chosen(get_model(lang.code), lang.code, lang.name, f"{lang.name} model, picked by script ({why})", lang)

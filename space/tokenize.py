@@ -27,7 +27,8 @@ def tokenize(text: str, model: str = AUTO, request: gr.Request | None = None) ->
     if not text:
         summary = viz.summarize("", [])
         message = "Type or paste some text above to see its tokens."
-        return viz.notice_html(message), viz.summary_html(summary), "", {"model": chosen.key, "message": message, **summary}
+        payload = {"model": chosen.key, "message": message, **summary}
+        return viz.notice_html(message), viz.summary_html(summary), "", payload
     ids = encode(tok, text)
     pieces = viz.pieces_of(tok, ids)
     flags = viz.cut_flags(text, [b for _, b in pieces])

@@ -2,8 +2,8 @@
 learn, compare it on held-out text with the shipped model and GPT-4o, and take it with you.
 
 One training runs at a time per server (gradio's queue, concurrency 1, shows the others their
-position); each is capped at WALL_TIME seconds; Cancel stops it within a second (the progress
-callback and the text reader raise). The new model joins the session's model choices in
+position), in a worker process with capped memory (space.worker); each is capped at WALL_TIME
+seconds; Cancel ends it at once. The new model joins the session's model choices in
 Tokenize, Compare, Pre-split, Decode and Vocabulary, and is freed when the session ends.
 """
 
@@ -104,27 +104,24 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     try:
         job.start()
         while not job.wait(POLL):
-            if job.stop.is_set() or job.elapsed > training.WALL_TIME:
-                job.stop.set()  # the thread stops at its next check; wait half a second at most
-                job.wait(0.5)
+            if job.over_time():
+                job.stop_for_time()
                 break
             p = job.progress
             if p is not None:
                 curve.advance(p.merges)
-                msg = (f"{p.done:,} of {p.total:,} merges ({p.stage} stage) · {p.elapsed:.1f} s · "
+                msg = (f"{p.done:,} of {p.total:,} merges ({p.stage} stage) · {job.elapsed:.1f} s · "
                        f"held-out bytes/token {curve.points[-1][1]:.2f}" if curve.points else "")
                 status = viz.progress_html(p.done, p.total, msg)
-            elif not job.running:
-                status = viz.progress_html(0, 1, "Waiting for a stopped training to end…")
             else:
                 status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
-            yield (status, _curve(curve.points, flat, size), "", None, {"status": "training", "merges": p.done if p else 0},
-                   gr.skip(), gr.skip(), gr.skip())
+            payload = {"status": "training", "merges": p.done if p else 0}
+            yield status, _curve(curve.points, flat, size), "", None, payload, gr.skip(), gr.skip(), gr.skip()
+        tok, error = job.outcome()
     finally:
-        job.stop.set()  # also when the page goes away mid-training (the generator is closed)
+        job.close()  # also when the page goes away mid-training (the generator is closed)
         _running.pop(key, None)
     note = ""
-    tok, error = job.outcome()
     if isinstance(error, training.Stopped):
         if error.why == "cancelled":
             done = job.progress.done if job.progress else 0

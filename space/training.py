@@ -1,5 +1,5 @@
 """The Train view's job, apart from the UI: read the text, split it by document, train in a
-thread with progress and cancellation, follow the held-out curve, measure, write the downloads.
+worker process with progress and cancellation, follow the held-out curve, measure, write the downloads.
 
 The text is held in memory (at most MAX_UPLOAD_BYTES of UTF-8); training reads it once. The
 held-out curve is followed incrementally: each progress report hands over the merges learned so
@@ -9,7 +9,11 @@ far, and only the held-out chunks holding a new merge's pair are re-counted (as
 
 from __future__ import annotations
 
+import json
+import logging
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -31,6 +35,9 @@ from tokenizer.train import VOCAB_CAP, TrainProgress, get_recipe
 
 from .guards import MAX_UPLOAD_BYTES, UserError, first_line
 
+log = logging.getLogger("indic-tokenizer-space")
+ROOT = Path(__file__).resolve().parent.parent
+
 MIN_VOCAB = 257  # 256 bytes + <|endoftext|>: zero merges, a pure byte tokenizer
 WALL_TIME = 120.0  # seconds a training may take, counting included
 BLOCK_LINES = 10  # lines per document for plain text (the unit of the train / held-out split)
@@ -40,7 +47,7 @@ UPLOAD_TYPES = tuple(corpora.SUPPORTED)
 
 
 class Stopped(Exception):
-    """Raised inside training to stop it: cancelled, or over the wall-time cap."""
+    """A training that was stopped: cancelled, or over the wall-time cap."""
 
     def __init__(self, why: str) -> None:
         super().__init__(why)
@@ -174,77 +181,103 @@ class HeldOutCurve:
 
 
 # ----- the job ---------------------------------------------------------------------------------------
-_ONE_AT_A_TIME = threading.Lock()  # held by the thread that trains: a stopped one finishes before the next starts
-
-
 @dataclass
 class Job:
-    """One training running in a thread; the view polls it and may stop waiting for it.
+    """One training in a worker process (space.worker); the view polls it.
 
-    Stopping is cooperative: the text reader and the progress callback raise Stopped once the
-    stop event is set or the wall time is over. Between two callbacks (a stage's set-up) that can
-    take seconds, so the view does not wait: it reports at once and the thread ends at its next
-    check, holding the lock that the next training waits for.
+    The worker reports progress as JSON lines, read here by a thread into `progress`. Stopping is
+    a kill: Cancel and the wall-time cap end the training at once, whatever stage it is in.
     """
 
     lines: list[str]
     vocab_size: int
     recipe: str  # "curriculum" or "bpe"
     pattern: str | None  # for bpe
-    stop: threading.Event = field(default_factory=threading.Event)
     cancelled: bool = False
-    running: bool = False  # False while it waits for a stopped training's thread to end
+    timed_out: bool = False
     started: float = field(default_factory=time.monotonic)
     progress: TrainProgress | None = None
-    result: tokenizer.Tokenizer | None = None
-    error: BaseException | None = None
-    thread: threading.Thread | None = None
-
-    def _texts(self) -> Iterator[str]:
-        for k, line in enumerate(self.lines):
-            if k % 256 == 0:
-                self._check()
-            yield line
-
-    def _check(self) -> None:
-        if self.stop.is_set():
-            raise Stopped("cancelled" if self.cancelled else "time")
-        if self.elapsed > WALL_TIME:
-            raise Stopped("time")
-
-    def _on_progress(self, p: TrainProgress) -> None:
-        self.progress = p
-        self._check()
-
-    def _run(self) -> None:
-        try:
-            with _ONE_AT_A_TIME:
-                self.started, self.running = time.monotonic(), True
-                kwargs = {"pattern": self.pattern} if self.recipe == "bpe" else {"recipe": self.recipe}
-                self.result = tokenizer.train(self._texts(), self.vocab_size, progress=self._on_progress, **kwargs)
-        except BaseException as e:  # noqa: BLE001 - handed to the view, which words it
-            self.error = e
+    merges: list[tuple[int, int]] = field(default_factory=list)
+    finished: bool = False
+    folder: Path | None = None
+    process: subprocess.Popen | None = None
+    reader: threading.Thread | None = None
 
     def start(self) -> Job:
-        self.thread = threading.Thread(target=self._run, name="space-train", daemon=True)
-        self.thread.start()
+        self.folder = Path(tempfile.mkdtemp(prefix="indic-space-train-"))
+        (self.folder / "lines.txt").write_text("\n".join(self.lines), encoding="utf-8")
+        spec = {"vocab_size": self.vocab_size, "recipe": self.recipe, "pattern": self.pattern,
+                "lines": str(self.folder / "lines.txt"), "out": str(self.folder / "model.model")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "space.worker", json.dumps(spec)], cwd=ROOT, text=True, encoding="utf-8",
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        self.started = time.monotonic()
+        self.reader = threading.Thread(target=self._read, name="space-train-progress", daemon=True)
+        self.reader.start()
         return self
+
+    def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        for line in self.process.stdout:
+            msg = json.loads(line)
+            if msg.get("finished"):
+                self.finished = True
+                continue
+            self.merges.extend(tuple(pair) for pair in msg["new"])
+            self.progress = TrainProgress(msg["done"], msg["total"], msg["stage"], tuple(self.merges), msg["elapsed"])
+
+    def over_time(self) -> bool:
+        return self.elapsed > WALL_TIME
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to `seconds`; whether the worker has ended (and its output has been read)."""
+        assert self.process is not None and self.reader is not None
+        self.reader.join(seconds)
+        if self.reader.is_alive():
+            return False
+        self.process.wait()
+        return True
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.reader is not None:
+            self.reader.join(5)
 
     def cancel(self) -> None:
         self.cancelled = True
-        self.stop.set()
+        self.kill()
 
-    def wait(self, seconds: float) -> bool:
-        """Wait up to `seconds`; whether the job has finished."""
-        assert self.thread is not None
-        self.thread.join(seconds)
-        return not self.thread.is_alive()
+    def stop_for_time(self) -> None:
+        self.timed_out = True
+        self.kill()
 
     def outcome(self) -> tuple[tokenizer.Tokenizer | None, BaseException | None]:
-        """(the model, the error): a job still running after a stop counts as stopped."""
-        if self.thread is not None and self.thread.is_alive():
-            return None, Stopped("cancelled" if self.cancelled else "time")
-        return self.result, self.error
+        """(the model, the error) once the worker has ended."""
+        if self.cancelled:
+            return None, Stopped("cancelled")
+        if self.timed_out:
+            return None, Stopped("time")
+        assert self.process is not None and self.folder is not None
+        if self.process.returncode == 0 and self.finished:
+            return tokenizer.load(self.folder / "model.model"), None
+        err = (self.process.stderr.read() if self.process.stderr else "").strip().splitlines()
+        said = [x for x in err if x.startswith("error: ")]
+        if said:
+            return None, UserError(said[-1].removeprefix("error: ").capitalize() + ".")
+        log.error("training worker exited with %s:\n%s", self.process.returncode, "\n".join(err[-30:]))
+        return None, RuntimeError(f"the training worker exited with code {self.process.returncode}")
+
+    def close(self) -> None:
+        """End the worker if it still runs and remove its files."""
+        self.kill()
+        for stream in (self.process.stdout, self.process.stderr) if self.process else ():
+            if stream:
+                stream.close()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     @property
     def elapsed(self) -> float:

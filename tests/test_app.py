@@ -1,8 +1,9 @@
 """The Space: tokenizer/visualize.py, the handlers of the `space` package, and every view over real HTTP.
 
 The HTTP tests start `python app.py` once for this module (tests/app_server.py) and drive each
-event by its api_name with gradio_client, comparing counts and ids with the library's own; the Train view trains small models end to end
-and checks the downloads against the library trained on the same text.
+event by its api_name with gradio_client, comparing counts and ids with the library's own; the Train
+view trains small models end to end and checks the downloads against the library trained on the same
+text.
 """
 
 from __future__ import annotations
@@ -738,14 +739,15 @@ class _Request:
         self.session_hash = session
 
 
-def test_cancel_stops_a_training_within_seconds(space_env):
+def test_cancel_stops_a_training_at_once(space_env):
     from space import train as view
 
     request = _Request("cancel-test")
     text = _held_out_text("hi", 400_000, skip_lines=0)
     runs = view.train("Paste text", None, None, text, 5000, "curriculum", None, request)
-    cancelled_at, last = None, None
+    cancelled_at, last, workers = None, None, []
     for out in runs:
+        workers = [job.process for job in view._running.values()] or workers
         last = out[4]
         if cancelled_at is None and last.get("status") == "training" and last.get("merges", 0) > 0:
             assert "Cancelling" in view.cancel(request)
@@ -753,10 +755,9 @@ def test_cancel_stops_a_training_within_seconds(space_env):
     took = time.monotonic() - cancelled_at
     print(f"\ncancel to stop: {took:.2f} s")
     assert last["status"] == "cancelled" and "nothing was kept" in last["message"]
-    assert took < 5, "cancelling must not wait for the training to finish"
+    assert took < 3, "cancelling must not wait for the training to finish"
     assert "No training" in view.cancel(request)  # nothing runs now
-    with view.training._ONE_AT_A_TIME:  # its thread has ended too (at its next check)
-        pass
+    assert workers and all(w.poll() is not None for w in workers)  # the worker process has ended
 
 
 def test_the_time_cap_keeps_the_merges_learned_so_far(space_env, monkeypatch, tmp_path):
@@ -765,21 +766,30 @@ def test_the_time_cap_keeps_the_merges_learned_so_far(space_env, monkeypatch, tm
     from space import train as view
 
     cap = 60
-    real = training.Job._on_progress
-
-    def over_time(self, p):
-        real(self, p)
-        if p.done >= cap:
-            raise training.Stopped("time")
-
-    monkeypatch.setattr(training.Job, "_on_progress", over_time)
+    monkeypatch.setattr(training.Job, "over_time", lambda self: len(self.merges) >= cap)
     path = _train_file(tmp_path)
     last = list(view.train("Upload a file", None, str(path), None, 1000, "bpe", "indic", _Request("cap-test")))[-1][4]
-    assert last["status"] == "done" and last["capped"] and last["merges"] >= cap
+    assert last["status"] == "done" and last["capped"] and cap <= last["merges"] < 1000 - 257
     library, _ = _library_training(path, 257 + last["merges"], pattern="indic")
     model = view.STORE.get("cap-test", last["choice"]).tok
     assert model.merges == library.merges
     view.forget_session(_Request("cap-test"))
+
+
+def test_a_failing_worker_is_a_message(space_env):
+    """The worker's own error (here: a size check_settings would refuse) comes back as one line."""
+    import space.training as training
+
+    job = training.Job(["नमस्ते दुनिया"], 100, "bpe", "indic").start()
+    try:
+        while not job.wait(0.2):
+            pass
+        tok, error = job.outcome()
+    finally:
+        job.close()
+    assert tok is None and isinstance(error, space_env.guards.UserError)
+    assert "vocab_size 100 is too small" in str(error).lower()
+    assert job.process.returncode == 1 and not job.folder.exists()
 
 
 def test_session_models_are_freed(space_env, hi_small, tmp_path):

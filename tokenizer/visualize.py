@@ -494,7 +494,8 @@ def token_detail(
         ("bytes", Html(f"<code>{esc(info['bytes'])}</code> ({len(data)} bytes)")),
         ("characters", chars or "(part of a character only)"),
     ]
-    table = '<table class="itok-table">' + "".join(f"<tr><th>{esc(k)}</th><td>{cell(v)}</td></tr>" for k, v in rows) + "</table>"
+    cells = "".join(f"<tr><th>{esc(k)}</th><td>{cell(v)}</td></tr>" for k, v in rows)
+    table = f'<table class="itok-table">{cells}</table>'
     html_ = (
         f'<div class="itok-detail"><div class="itok-detail-token">{token_span(token_id, data)}</div>{table}'
         + (f"<h4>Merge tree, down to bytes</h4>{tree}" if tree else "")
