@@ -1,8 +1,8 @@
 """The training worker: `python -m space.worker SPEC_JSON`, started by the Train view (space.training).
 
-Training runs in its own process so that the server's handlers keep their interpreter (and a
-core) while it runs, its memory is capped (RLIMIT_AS), and Cancel or the wall-time cap can end
-it at once with a kill. It reads the training lines from a file, reports progress on stdout as
+Training runs in its own process, at a lower priority, so that the server's handlers keep their
+interpreter (and a core) while it runs; its memory is capped (RLIMIT_AS), and Cancel or the
+wall-time cap end it at once with a kill. It reads the training lines from a file, reports progress on stdout as
 JSON lines (only the merges new since the last report), writes the model file, and on a failure
 prints one line "error: ..." to stderr.
 """
@@ -10,16 +10,19 @@ prints one line "error: ..." to stderr.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 
 MEMORY_LIMIT = 3 * 2**30  # bytes of address space
+NICE = 10  # below the server: its handlers come first when cores are scarce
 
 
 def main(spec_json: str) -> int:
     spec = json.loads(spec_json)
     limit = int(spec.get("memory_limit", MEMORY_LIMIT))
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.nice(NICE)
     import tokenizer
     from tokenizer.errors import TokenizerError
     from tokenizer.train import TrainProgress
