@@ -6,6 +6,7 @@ import gradio as gr
 
 from tokenizer import visualize as viz
 from tokenizer.encoding import parse_ids
+from tokenizer.languages import LANGUAGES
 
 from .guards import UserError, check_text, guard
 from .models import choose, session_of
@@ -43,6 +44,4 @@ def decode(ids_text: str, model: str | None = None, request: gr.Request | None =
 
 def default_model() -> str:
     """The first registry language (the views without Auto start there)."""
-    from tokenizer.languages import LANGUAGES
-
     return next(iter(LANGUAGES.values())).name

@@ -29,10 +29,11 @@ RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plai
 POLL = 0.2  # seconds between progress updates sent to the page
 CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
 YOURS = "yours (held-out, while training)"
-N_OUTPUTS = 8  # status, curve, results, files, json, and the three model pickers
+N_PICKERS = 4  # model pickers the view updates (see _pickers)
 
 _running: dict[str, training.Job] = {}  # session -> its training
 _counter = itertools.count(1)
+_KEEP = (gr.skip(),) * N_PICKERS  # leave the pickers as they are
 
 
 def corpus_choices() -> list[tuple[str, str]]:
@@ -52,13 +53,13 @@ def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None
 
 
 def _pickers(session: str | None) -> list:
+    """New choices for the pickers: the text views', Decode's, Vocabulary's and Batch's."""
     return [gr.update(choices=choices(session)), gr.update(choices=choices(session, auto=False)),
-            gr.update(choices=choices(session, auto=False))]
+            gr.update(choices=choices(session, auto=False)), gr.update(choices=choices(session))]
 
 
 def _error(message: str) -> tuple:
-    return (viz.notice_html(message, error=True), gr.skip(), "", None, {"error": message}, gr.skip(), gr.skip(),
-            gr.skip())
+    return (viz.notice_html(message, error=True), gr.skip(), "", None, {"error": message}, *_KEEP)
 
 
 def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> training.TrainingText:
@@ -80,8 +81,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     """Train and stream (status HTML, curve, results HTML, download files, JSON, model pickers)."""
     size, recipe, pattern, final_pattern = training.check_settings(vocab_size, recipe, pattern)
     session = session_of(request)
-    yield (viz.progress_html(0, 1, "Reading the text…"), _curve([]), "", None, {"status": "reading"},
-           gr.skip(), gr.skip(), gr.skip())
+    yield (viz.progress_html(0, 1, "Reading the text…"), _curve([]), "", None, {"status": "reading"}, *_KEEP)
     data = read_input(source, corpus, upload, text)
     lines, held_lines, split_note = data.split()
     if not lines:
@@ -116,7 +116,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
             else:
                 status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
             payload = {"status": "training", "merges": p.done if p else 0}
-            yield status, _curve(curve.points, flat, size), "", None, payload, gr.skip(), gr.skip(), gr.skip()
+            yield status, _curve(curve.points, flat, size), "", None, payload, *_KEEP
         tok, error = job.outcome()
     finally:
         job.close()  # also when the page goes away mid-training (the generator is closed)
@@ -127,8 +127,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
             done = job.progress.done if job.progress else 0
             message = f"Cancelled after {job.elapsed:.1f} s ({done:,} merges learned); nothing was kept."
             yield (viz.notice_html(message), _curve(curve.points, flat, size), "", None,
-                   {"status": "cancelled", "message": message},
-                   gr.skip(), gr.skip(), gr.skip())
+                   {"status": "cancelled", "message": message}, *_KEEP)
             return
         tok = job.partial(final_pattern)
         if tok is None:
@@ -145,7 +144,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     tok.name = name
     yield (viz.progress_html(1, 1, f"Trained {tok.n_merges:,} merges in {job.elapsed:.1f} s; measuring on held-out "
                              "text and writing the files…"), _curve(curve.points, flat, size), "", None,
-           {"status": "measuring"}, gr.skip(), gr.skip(), gr.skip())
+           {"status": "measuring"}, *_KEEP)
     results = {"yours": evaluate(tok, held_lines), **baselines}
     directory, files = training.write_downloads(tok, name)
     choice = STORE.add(session, name, SessionModel(tok, lang, directory)) if session else None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
+import weakref
 
 import gradio as gr
 
@@ -22,9 +23,17 @@ def _error(message: str) -> tuple:
     return viz.notice_html(message, error=True), "", {"error": message}
 
 
-@functools.lru_cache(maxsize=16)
+_PARENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a session's model goes with its session
+_PARENTS_LOCK = threading.Lock()
+
+
 def _parents(tok: tokenizer.Tokenizer) -> dict[int, tuple[int, int]]:
-    return viz.merge_parents(tok)
+    """Each token's two parents, computed once per model."""
+    with _PARENTS_LOCK:
+        parents = _PARENTS.get(tok)
+        if parents is None:
+            parents = _PARENTS[tok] = viz.merge_parents(tok)
+        return parents
 
 
 @guard(_error)
