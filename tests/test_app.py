@@ -922,6 +922,18 @@ def test_many_clients_at_once(app_server, hi_model):  # noqa: F811
     assert counts == [len(hi_model.encode_ordinary(HINDI[:20 + k])) for k in range(8)]
 
 
+def _tracebacks(log: str) -> list[str]:
+    """The exception line ending each traceback in a log."""
+    out = []
+    for block in log.split("Traceback (most recent call last):")[1:]:
+        lines = [x for x in block.splitlines() if x.strip()]
+        out.append(next((x for x in lines if not x.startswith((" ", "\t"))), lines[-1] if lines else ""))
+    return out
+
+
 def test_server_log_has_no_traceback(app_server):  # noqa: F811
+    """No handler failed. Gradio itself logs a traceback for each input its components refuse (the
+    out-of-range slider and the .docx upload above): those end in gradio.exceptions.Error."""
     log = Path(app_server.log_path).read_text(encoding="utf-8", errors="replace")
-    assert "Traceback" not in log, log[-3000:]
+    bugs = [x for x in _tracebacks(log) if not x.startswith("gradio.exceptions.Error: ")]
+    assert not bugs, log[-3000:]

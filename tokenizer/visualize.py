@@ -10,7 +10,10 @@ Everything here is a pure function of token ids and bytes, so it draws any token
   akshara (a cut before a matra or virama, or inside a character). Tooltips give id and bytes.
 - `summarize` / `summary_html`: tokens, characters, bytes, words, ratios, mid-akshara cuts.
 - `chunks_html`: the pre-split chunks of a regex, with chunks that start with a mark flagged.
-- `merge_tree` / `tree_text` / `tree_html`: how a token was built, merge by merge, down to bytes.
+- `merge_tree` / `tree_text` / `tree_html`: how a token was built, merge by merge, down to bytes;
+  `token_detail`: one token's card (bytes, characters, kind, tree).
+- `table_html`, `column_html`, `grid_html`, `note_html`, `notice_html`, `progress_html`: the page
+  parts the Space's views are made of (cells escaped unless marked `Html`).
 
 All text that reaches HTML is escaped, including `{`, `}`, `$` and backticks (template engines).
 This module imports no UI library.
