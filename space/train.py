@@ -158,8 +158,8 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
         f"{note}Trained on {data.description}: {len(lines):,} training lines, {what}, {tok.n_merges:,} merges in "
         f"{job.elapsed:.1f} s. Held-out: {len(held_lines):,} lines ({held_bytes:,} bytes); {split_note}."
     )
-    where = (f" It is now “{choice}” in the model pickers of Tokenize, Compare, Pre-split, Decode, Vocabulary and Batch "
-             "until you close this page.") if choice else ""
+    where = (f" It is now “{choice}” in the model pickers of Tokenize, Compare, Pre-split, Decode, Vocabulary "
+             "and Batch until you close this page.") if choice else ""
     summary = {
         "status": "done", "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
         "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "capped": bool(note),
