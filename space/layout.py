@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
 from collections.abc import Callable
 
 import gradio as gr
@@ -256,6 +258,8 @@ def _port() -> int:
 
 
 def launch(demo: gr.Blocks) -> None:
+    # SIGTERM (how a Space or a test stops the server) exits normally, so atexit frees the session files.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     warm_up()

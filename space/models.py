@@ -9,6 +9,7 @@ $INDIC_TOKENIZER_TIKTOKEN_DIR). Session models live in memory, a few per session
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import shutil
@@ -134,6 +135,13 @@ class SessionStore:
         for m in models.values():
             _remove(m)
 
+    def clear(self) -> None:
+        """Drop every session's models (the server is stopping)."""
+        with self._lock:
+            sessions = list(self._data)
+        for session in sessions:
+            self.drop(session)
+
     def __len__(self) -> int:
         with self._lock:
             return sum(len(m) for m in self._data.values())
@@ -145,6 +153,7 @@ def _remove(model: SessionModel) -> None:
 
 
 STORE = SessionStore()
+atexit.register(STORE.clear)
 
 
 def session_of(request) -> str | None:

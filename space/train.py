@@ -147,7 +147,8 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
            {"status": "measuring"}, *_KEEP)
     results = {"yours": evaluate(tok, held_lines), **baselines}
     directory, files = training.write_downloads(tok, name)
-    choice = STORE.add(session, name, SessionModel(tok, lang, directory)) if session else None
+    # Direct calls (no gradio session) share one pseudo-session, so their files stay bounded too.
+    choice = STORE.add(session or "", name, SessionModel(tok, lang, directory))
     labels["yours"] = f"yours ({name})"
     rows = [[labels[k], m.vocab_size, f"{m.bytes_per_token:.2f}", f"{m.chars_per_token:.2f}",
              f"{m.tokens_per_word:.2f}", f"{m.mid_akshara_rate:.1%}"] for k, m in results.items()]
