@@ -819,8 +819,8 @@ def test_one_training_at_a_time_the_next_waits_in_the_queue(app_server, tmp_path
     from gradio_client import Client
     from gradio_client.utils import Status
 
-    text = _held_out_text("hi", 150_000, skip_lines=0)
-    first = Client(app_server.url, verbose=False).submit("Paste text", None, None, text, 1500, "bpe", "indic",
+    text = _held_out_text("hi", 60_000, skip_lines=0)
+    first = Client(app_server.url, verbose=False).submit("Paste text", None, None, text, 1000, "bpe", "indic",
                                                          api_name="/train")
     while first.status().code not in (Status.PROCESSING, Status.ITERATING, Status.FINISHED):
         time.sleep(0.05)
