@@ -3,6 +3,7 @@
     python bench/load_space.py                      # starts app.py on a free port, 50 clients, 30 s
     python bench/load_space.py --clients 10 --seconds 5
     python bench/load_space.py --url http://127.0.0.1:7860 --pid 12345   # a running app
+    python bench/load_space.py --with-training      # then again while a training runs (Train view)
 
 Each client sends one request at a time through gradio's queue (POST /gradio_api/call/<api>,
 then the SSE result), picking from a fixed mix: texts of several sizes (Tokenize, Compare,
@@ -11,6 +12,10 @@ requests/s, p50/p95/max latency, expected refusals (the invalid and oversized re
 with a message) apart from errors (HTTP or queue errors, timeouts, a valid request answered with
 an error, or a refusal missing), and the server's RSS at start and end. Bounded: every client
 stops at the deadline or after --max-requests, whichever comes first.
+
+With --with-training the same load runs twice: alone, then while one client trains a tokenizer
+through api_name="train" (the embedded Hindi corpus, the curriculum, 5,000 tokens); the report
+puts the Tokenize p95 of both phases side by side (a ratio measured in the same run).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -102,6 +108,7 @@ def _error_of(api: str, data: list) -> str | None:
 @dataclass
 class Results:
     latencies: list[float] = field(default_factory=list)
+    tokenize: list[float] = field(default_factory=list)  # latencies of the valid Tokenize requests
     outcomes: Counter = field(default_factory=Counter)
     by_kind: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
@@ -151,6 +158,8 @@ async def client_loop(k: int, base: str, deadline: float, max_requests: int, mix
             start = time.perf_counter()
             outcome, detail = await call(client, base, req)
             results.latencies.append(time.perf_counter() - start)
+            if req.api == "tokenize" and req.refusal is None:
+                results.tokenize.append(results.latencies[-1])
             results.outcomes[outcome] += 1
             results.by_kind[(req.kind, outcome)] += 1
             if detail and len(results.errors) < 20:
@@ -186,9 +195,10 @@ def run(base: str, pid: int | None, clients: int, seconds: float, max_requests: 
     rss_end = rss_mb(pid)
     lat = sorted(results.latencies)
     n = len(lat)
+    tok = sorted(results.tokenize)
 
-    def pct(p: float) -> float:
-        return round(lat[min(n - 1, int(p * n))] * 1000, 1) if n else 0.0
+    def pct(p: float, values: list[float] = lat) -> float:
+        return round(values[min(len(values) - 1, int(p * len(values)))] * 1000, 1) if values else 0.0
 
     return {
         "url": base,
@@ -198,6 +208,7 @@ def run(base: str, pid: int | None, clients: int, seconds: float, max_requests: 
         "requests_per_s": round(n / elapsed, 1) if elapsed else 0.0,
         "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "max": round(lat[-1] * 1000, 1) if n else 0.0,
                        "mean": round(statistics.fmean(lat) * 1000, 1) if n else 0.0},
+        "tokenize_ms": {"requests": len(tok), "p50": pct(0.50, tok), "p95": pct(0.95, tok)},
         "ok": results.outcomes["ok"],
         "expected_refusals": results.outcomes["refused"],
         "unexpected_answers": results.outcomes["unexpected"],
@@ -206,6 +217,59 @@ def run(base: str, pid: int | None, clients: int, seconds: float, max_requests: 
         "first_errors": results.errors,
         "server_rss_mb": {"start": rss_start, "end": rss_end},
     }
+
+
+TRAINING = ["Embedded corpus", "hi", None, "", 5000, "curriculum", None]  # the Train view's inputs
+
+
+def start_training(base: str) -> tuple[threading.Thread, dict]:
+    """One client training through api_name="train" in a thread; the dict fills in when it ends."""
+    outcome: dict = {}
+
+    def run() -> None:
+        start = time.perf_counter()
+        try:
+            with httpx.Client(timeout=httpx.Timeout(600.0), trust_env=False) as c:
+                event_id = c.post(f"{base}/gradio_api/call/train", json={"data": TRAINING}).json()["event_id"]
+                event, updates = None, 0
+                with c.stream("GET", f"{base}/gradio_api/call/train/{event_id}") as stream:
+                    for line in stream.iter_lines():
+                        if line.startswith("event:"):
+                            event = line.split(":", 1)[1].strip()
+                            updates += event == "generating"
+                        elif line.startswith("data:") and event in ("complete", "error"):
+                            payload = line.split(":", 1)[1].strip()
+                            if event == "error":
+                                outcome["error"] = payload[:200]
+                            else:
+                                summary = json.loads(payload)[4]
+                                outcome.update({k: summary.get(k) for k in ("status", "merges", "seconds", "error")})
+                outcome["progress_updates"] = updates
+        except (httpx.HTTPError, ValueError, KeyError, IndexError) as e:
+            outcome["error"] = f"{type(e).__name__}: {str(e)[:200]}"
+        outcome["wall_s"] = round(time.perf_counter() - start, 1)
+
+    thread = threading.Thread(target=run, name="bench-training")
+    thread.start()
+    return thread, outcome
+
+
+def _print_report(report: dict) -> None:
+    lat = report["latency_ms"]
+    print(f"{report['clients']} clients for {report['seconds']} s against {report['url']}")
+    print(f"  requests     {report['requests']:,} ({report['requests_per_s']} /s)")
+    print(f"  latency      p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms")
+    tok = report["tokenize_ms"]
+    print(f"  tokenize     p50 {tok['p50']} ms, p95 {tok['p95']} ms ({tok['requests']:,} requests)")
+    print(f"  ok           {report['ok']:,}")
+    print(f"  refused      {report['expected_refusals']:,} (invalid ids, oversized text: answered with a message)")
+    print(f"  unexpected   {report['unexpected_answers']:,}")
+    print(f"  server errs  {report['server_errors']:,}")
+    rss = report["server_rss_mb"]
+    print(f"  server RSS   {rss['start']} MB at start, {rss['end']} MB at end")
+    for line in report["first_errors"]:
+        print(f"  ! {line}")
+    print(json.dumps(report["by_kind"], ensure_ascii=False, indent=2))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=10_000, help="per client, an upper bound")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
+    parser.add_argument("--with-training", action="store_true",
+                        help="run the load a second time while a training runs, and compare Tokenize p95")
     args = parser.parse_args(argv)
     if not (1 <= args.clients <= 500 and 0 < args.seconds <= 600):
         parser.error("--clients must be 1..500 and --seconds 0..600")
@@ -244,6 +310,16 @@ def main(argv: list[str] | None = None) -> int:
                 event = c.post(f"{base}/gradio_api/call/{api}", json={"data": data}).json()["event_id"]
                 c.get(f"{base}/gradio_api/call/{api}/{event}")
         report = run(base, pid, args.clients, args.seconds, args.max_requests, args.seed)
+        if args.with_training:
+            thread, training = start_training(base)
+            time.sleep(1.0)  # let it start reading the corpus
+            during = run(base, pid, args.clients, args.seconds, args.max_requests, args.seed + 1)
+            training["running_at_end_of_load"] = thread.is_alive()
+            thread.join()
+            during["training"] = training
+            report = {"without_training": report, "with_training": during,
+                      "tokenize_p95_ratio": round(during["tokenize_ms"]["p95"] / report["tokenize_ms"]["p95"], 2)
+                      if report["tokenize_ms"]["p95"] else None}
     finally:
         if server is not None:
             report_log = server.log_tail(20)
@@ -252,23 +328,21 @@ def main(argv: list[str] | None = None) -> int:
                 print("server log tail:\n" + report_log, file=sys.stderr)
         if tmp is not None:
             tmp.cleanup()
+    phases = [report] if not args.with_training else [report["without_training"], report["with_training"]]
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        lat = report["latency_ms"]
-        print(f"{report['clients']} clients for {report['seconds']} s against {report['url']}")
-        print(f"  requests     {report['requests']:,} ({report['requests_per_s']} /s)")
-        print(f"  latency      p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms")
-        print(f"  ok           {report['ok']:,}")
-        print(f"  refused      {report['expected_refusals']:,} (invalid ids, oversized text: answered with a message)")
-        print(f"  unexpected   {report['unexpected_answers']:,}")
-        print(f"  server errs  {report['server_errors']:,}")
-        rss = report["server_rss_mb"]
-        print(f"  server RSS   {rss['start']} MB at start, {rss['end']} MB at end")
-        for line in report["first_errors"]:
-            print(f"  ! {line}")
-        print(json.dumps(report["by_kind"], ensure_ascii=False, indent=2))
-    return 1 if report["server_errors"] or report["unexpected_answers"] else 0
+        for name, phase in zip(("without training", "with a training running"), phases):
+            if args.with_training:
+                print(f"== {name}")
+            _print_report(phase)
+        if args.with_training:
+            print(f"training: {json.dumps(report['with_training']['training'])}")
+            print(f"tokenize p95 with / without training: {report['tokenize_p95_ratio']}x")
+    bad = any(p["server_errors"] or p["unexpected_answers"] for p in phases)
+    if args.with_training and report["with_training"]["training"].get("status") != "done":
+        bad = True
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The Space in a real browser: headless Debian Chromium driven by Playwright.
 
 Types Hindi into the Tokenize box, waits for the coloured tokens, checks the count on the page
-against the library, and saves docs/space.png (Tokenize) and docs/compare.png (Compare). The
+against the library, trains a small model in the Train view and tokenizes with it, and saves
+docs/space.png (Tokenize), docs/compare.png (Compare) and docs/train.png (Train). The
 screenshots go to docs/ only when INDIC_TOKENIZER_SCREENSHOTS=docs is set (so running the tests
 leaves the work tree clean), with real models (not the small ones tests/app_server.py trains when
 models/ is empty) and a Devanagari font installed; otherwise to the test's tmp dir.
@@ -85,6 +86,12 @@ def _wait_for_count(page, expected: int) -> None:
     )
 
 
+def _choose(page, elem_id: str, option: str) -> None:
+    """Pick an option of a gradio Dropdown."""
+    page.locator(f"#{elem_id} input").first.click()
+    page.get_by_role("option", name=option, exact=True).first.click()
+
+
 def _out_dir(tmp_path: Path, server) -> Path:
     """docs/ when asked, for real models and a Devanagari font; otherwise the test's own directory."""
     asked = os.environ.get("INDIC_TOKENIZER_SCREENSHOTS") == "docs"
@@ -100,7 +107,7 @@ def test_typing_hindi_shows_tokens_and_the_library_count(page, app_server, tmp_p
     box = page.locator("#text-input textarea")
     box.fill("")
     box.press_sequentially(TYPED, delay=5)  # one change event per character: always_last keeps up
-    page.get_by_label("Hindi", exact=True).first.check()
+    _choose(page, "model-choice", "Hindi")
     expected = len(tok.encode_ordinary(TYPED))
     _wait_for_count(page, expected)
     assert page.locator("#tok-tokens .itok-tok").count() == expected
@@ -110,7 +117,7 @@ def test_typing_hindi_shows_tokens_and_the_library_count(page, app_server, tmp_p
     assert "Traceback" not in page.content()
 
     # the screenshots, with a slightly longer text
-    page.get_by_label("Auto (by script)").check()
+    _choose(page, "model-choice", "Auto (by script)")
     box.fill(SCREENSHOT_TEXT)
     _wait_for_count(page, len(tok.encode_ordinary(SCREENSHOT_TEXT)))
     page.wait_for_timeout(500)  # let the other views' requests settle
@@ -152,4 +159,42 @@ def test_other_views_render(page):
     assert not page.locator("#text-input").is_visible()  # the text box belongs to the text views
     page.get_by_role("tab", name="Metrics").click()
     page.wait_for_timeout(500)
+    assert "Traceback" not in page.content()
+
+
+def test_train_a_model_and_tokenize_with_it(page, app_server, tmp_path):  # noqa: F811
+    """Through the Train view once: paste text (or, for the screenshot, the embedded corpus), train,
+    see the downloads, then pick the new model in Tokenize and get its ids."""
+    import gzip
+
+    out = _out_dir(tmp_path, app_server)
+    screenshot = out != tmp_path
+    page.get_by_role("tab", name="Train").click()
+    if screenshot:
+        size = 2000
+    else:
+        size = 400
+        with gzip.open(ROOT / "data" / "hi.txt.gz", "rt", encoding="utf-8") as f:
+            text = "\n".join(f.read().splitlines()[:300])
+        page.get_by_role("radio", name="Paste text").check()
+        page.locator("#train-text textarea").fill(text)
+    number = page.locator("#train-size input[type=number]")
+    number.fill(str(size))
+    number.press("Enter")
+    page.locator("#train-go").click()
+    page.wait_for_selector("#train-status >> text=Done:", timeout=150_000)
+    status = page.locator("#train-status").inner_text()
+    assert f"{size:,} tokens" in status and "Mine: " in status
+    links = page.locator("#train-files a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert {h.rsplit(".", 1)[-1] for h in links} >= {"model", "vocab", "zip"}, links
+    assert "shipped Hindi model" in page.locator("#train-results").inner_text()
+    page.wait_for_timeout(800)  # the curve's last redraw
+    if screenshot:
+        page.screenshot(path=str(out / "train.png"), full_page=True)
+    choice = "Mine: " + status.split("“Mine: ", 1)[1].split("”", 1)[0]
+    page.get_by_role("tab", name="Tokenize").click()
+    _choose(page, "model-choice", choice)
+    page.wait_for_selector("#tok-summary >> text=your model", timeout=30_000)
+    ids = page.locator("#tok-tokens .itok-tok").evaluate_all("els => els.map(e => Number(e.dataset.id))")
+    assert ids and max(ids) < size
     assert "Traceback" not in page.content()

@@ -10,7 +10,10 @@ Everything here is a pure function of token ids and bytes, so it draws any token
   akshara (a cut before a matra or virama, or inside a character). Tooltips give id and bytes.
 - `summarize` / `summary_html`: tokens, characters, bytes, words, ratios, mid-akshara cuts.
 - `chunks_html`: the pre-split chunks of a regex, with chunks that start with a mark flagged.
-- `merge_tree` / `tree_text` / `tree_html`: how a token was built, merge by merge, down to bytes.
+- `merge_tree` / `tree_text` / `tree_html`: how a token was built, merge by merge, down to bytes;
+  `token_detail`: one token's card (bytes, characters, kind, tree).
+- `table_html`, `column_html`, `grid_html`, `note_html`, `notice_html`, `progress_html`: the page
+  parts the Space's views are made of (cells escaped unless marked `Html`).
 
 All text that reaches HTML is escaped, including `{`, `}`, `$` and backticks (template engines).
 This module imports no UI library.
@@ -19,6 +22,7 @@ This module imports no UI library.
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -62,6 +66,26 @@ CSS = """
 .itok-id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8em;color:var(--body-text-color-subdued,#555);margin-left:.4em}
 .itok-notice{border-left:4px solid #c77700;background:#fff8e6;color:#3d2a00;padding:8px 12px;border-radius:4px}
 .itok-notice.itok-error{border-left-color:#c62828;background:#fff0f0;color:#4a0b0b}
+.itok-model{color:var(--body-text-color-subdued,#444);font-size:.9rem;margin:2px 0 6px}
+.itok-table{border-collapse:collapse;margin:6px 0 10px;font-size:.92rem}
+.itok-table th,.itok-table td{border:1px solid var(--border-color-primary,#dde1e8);padding:4px 8px;text-align:left;
+  color:var(--body-text-color,#111)}
+.itok-table th{background:var(--background-fill-secondary,#f2f4f8)}
+.itok-na{color:#8a1c1c}
+.itok-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:12px}
+.itok-grid2{grid-template-columns:repeat(auto-fit,minmax(320px,1fr))}
+.itok-col{border:1px solid var(--border-color-primary,#dde1e8);border-radius:8px;padding:8px 10px;
+  background:var(--block-background-fill,#fff);min-width:0}
+.itok-col-head{margin-bottom:4px;color:var(--body-text-color,#111)}
+.itok-col .itok-tokens,.itok-col .itok-chunks{max-height:560px;overflow-y:auto}
+.itok-col-head span{color:var(--body-text-color-subdued,#666);font-size:.85rem;margin-left:.3em}
+.itok-detail-token{font-size:1.6rem;margin:4px 0}
+.itok-legend{font-size:.9rem;color:var(--body-text-color,#333)}
+.itok-legend span{display:inline-flex;align-items:center;margin-right:18px}
+.itok-legend i{display:inline-block;width:22px;height:4px;border-radius:2px;margin-right:6px}
+.itok-progress{margin:4px 0 8px;color:var(--body-text-color,#111)}
+.itok-bar{height:10px;border-radius:5px;background:#e3e7ee;overflow:hidden;margin-bottom:4px}
+.itok-bar i{display:block;height:100%;background:#3949ab}
 """
 STYLE_TAG = f"<style>{CSS}</style>"
 
@@ -192,17 +216,28 @@ def token_span(token_id: int, data: bytes, *, cut: bool = False) -> str:
     )
 
 
-def tokens_html(pieces: Sequence[Piece], text: str | None = None, *, limit: int | None = None) -> str:
-    """Coloured tokens; with `text`, tokens that start inside an akshara get a red bar.
+def tokens_html(
+    pieces: Sequence[Piece],
+    text: str | None = None,
+    *,
+    limit: int | None = None,
+    flags: Sequence[bool] | None = None,
+) -> str:
+    """Coloured tokens; with `text` (or its `flags`, already computed by cut_flags), tokens that
+    start inside an akshara get a red bar.
 
-    `limit` draws only the first tokens and says how many were left out.
+    `limit` draws only the first tokens and says how many were left out (all are counted).
     """
-    flags = cut_flags(text, [b for _, b in pieces]) if text is not None else [False] * len(pieces)
+    if flags is None:
+        flags = cut_flags(text, [b for _, b in pieces]) if text is not None else [False] * len(pieces)
     shown = pieces if limit is None else pieces[:limit]
     spans = [token_span(i, b, cut=flags[k]) for k, (i, b) in enumerate(shown)]
     more = ""
     if len(shown) < len(pieces):
-        more = f'<div class="itok-more">… and {len(pieces) - len(shown):,} more tokens (only the first {len(shown):,} are drawn)</div>'
+        more = (
+            f'<div class="itok-more">… and {len(pieces) - len(shown):,} more tokens '
+            f"(only the first {len(shown):,} are drawn; all are counted)</div>"
+        )
     return f'<div class="itok-tokens">{"<wbr>".join(spans)}</div>{more}'
 
 
@@ -374,3 +409,99 @@ def notice_html(message: str, *, error: bool = False) -> str:
     """A message box (escaped) for views that have nothing else to show."""
     cls = "itok-notice itok-error" if error else "itok-notice"
     return f'<div class="{cls}" role="status">{esc(message)}</div>'
+
+
+# ----- page parts: tables, columns, notes ---------------------------------------------------------
+class Html(str):
+    """A string that is already HTML: table_html passes it through; every other cell is escaped."""
+
+
+def cell(value: object) -> str:
+    if isinstance(value, Html):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return esc(str(value))
+
+
+def table_html(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A plain table; cells are escaped unless they are Html."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="itok-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def note_html(message: str) -> str:
+    """A one-line note above a view's output (which model, how it was chosen)."""
+    return f'<div class="itok-model">{esc(message)}</div>'
+
+
+def column_html(title: str, subtitle: str, body: str) -> str:
+    """One tokenizer's column in a side-by-side grid; body is HTML."""
+    return (
+        f'<div class="itok-col"><div class="itok-col-head"><b>{esc(title)}</b> '
+        f"<span>{esc(subtitle)}</span></div>{body}</div>"
+    )
+
+
+def grid_html(columns: Iterable[str], *, wide: bool = False) -> str:
+    cls = "itok-grid itok-grid2" if wide else "itok-grid"
+    return f'<div class="{cls}">{"".join(columns)}</div>'
+
+
+def progress_html(done: int, total: int, message: str) -> str:
+    """A progress bar with a line of text (the Train view)."""
+    share = done / total if total else 1.0
+    return (
+        f'<div class="itok-progress" data-done="{done}" data-total="{total}">'
+        f'<div class="itok-bar"><i style="width:{share:.1%}"></i></div>'
+        f"<span>{esc(message)}</span></div>"
+    )
+
+
+def rank_text(tok: Tokenizer, token_id: int) -> str:
+    """What a token is: a byte, the n-th merge, or a special token."""
+    if token_id in tok.inverse_special:
+        return "special token"
+    if token_id < 256:
+        return "single byte"
+    return f"merge #{token_id - 255:,} of {tok.n_merges:,}"
+
+
+def token_detail(
+    tok: Tokenizer, token_id: int, parents: Mapping[int, tuple[int, int]] | None = None
+) -> tuple[str, dict]:
+    """One token of a vocabulary: (HTML card with bytes, characters and merge tree; its facts as a dict)."""
+    data = tok.token_bytes(token_id)
+    special = token_id in tok.inverse_special
+    info: dict = {
+        "id": token_id,
+        "rank": token_id,
+        "merge_number": token_id - 255 if 256 <= token_id and not special else None,
+        "kind": rank_text(tok, token_id),
+        "token": tok.render(token_id),
+        "bytes": hex_bytes(data),
+        "length": len(data),
+    }
+    tree = ""
+    if special:
+        info["tree"] = ""
+    else:
+        node = merge_tree(tok, token_id, parents)
+        tree, info["tree"] = tree_html(node), tree_text(node)
+        info["tree_depth"] = node.depth()
+    chars = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in data.decode("utf-8", "ignore")[:12])
+    rows = [
+        ("id (rank)", f"{token_id:,}"),
+        ("kind", info["kind"]),
+        ("bytes", Html(f"<code>{esc(info['bytes'])}</code> ({len(data)} bytes)")),
+        ("characters", chars or "(part of a character only)"),
+    ]
+    cells = "".join(f"<tr><th>{esc(k)}</th><td>{cell(v)}</td></tr>" for k, v in rows)
+    table = f'<table class="itok-table">{cells}</table>'
+    html_ = (
+        f'<div class="itok-detail"><div class="itok-detail-token">{token_span(token_id, data)}</div>{table}'
+        + (f"<h4>Merge tree, down to bytes</h4>{tree}" if tree else "")
+        + "</div>"
+    )
+    return html_, info

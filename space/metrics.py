@@ -1,0 +1,66 @@
+"""Metrics view: held-out numbers of every shipped model that has a metrics JSON, and their curves."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from tokenizer.languages import LANGUAGES
+from tokenizer.report import metrics_table
+
+from .guards import guard
+from .models import models_dir
+
+TARGET_BYTES_PER_TOKEN = 3.2
+TARGET = f"target {TARGET_BYTES_PER_TOKEN}"
+COLUMNS = ["vocab_size", "bytes_per_token", "series"]
+
+
+def md_notice(message: str) -> str:
+    return f"> **Note.** {message}"
+
+
+def read_metrics(code: str) -> dict | None:
+    """models/<code>.metrics.json, or None when it is missing or unreadable (shown as missing)."""
+    try:
+        return json.loads((models_dir() / f"{code}.metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def curve_frame(metrics: dict[str, dict]) -> pd.DataFrame:
+    """bytes/token against vocabulary size: one series per language, and the target as a flat line."""
+    rows = []
+    for code, m in metrics.items():
+        rows += [(int(v), float(b), LANGUAGES[code].name) for v, b in m.get("curve") or []]
+    if rows:
+        lo, hi = min(r[0] for r in rows), max(r[0] for r in rows)
+        rows += [(lo, TARGET_BYTES_PER_TOKEN, TARGET), (hi, TARGET_BYTES_PER_TOKEN, TARGET)]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _error(message: str) -> tuple:
+    return md_notice(message), pd.DataFrame(columns=COLUMNS)
+
+
+@guard(_error)
+def metrics() -> tuple[str, pd.DataFrame]:
+    """(markdown: the metrics table of every language and notes, the curves of all languages)."""
+    found = {code: read_metrics(code) for code in LANGUAGES}
+    present = {code: m for code, m in found.items() if m is not None}
+    parts = []
+    if present:
+        parts.append(metrics_table(present))
+        sources = [f"{LANGUAGES[c].name}: {m['data']}" for c, m in present.items() if m.get("data")]
+        if sources:
+            parts.append("Measured on held-out text: " + "; ".join(sources) + ".")
+    else:
+        parts.append(md_notice("No metrics yet: build the models (python -m tokenizer build) to write "
+                               "models/<lang>.metrics.json."))
+    missing = [LANGUAGES[c].name for c, m in found.items() if m is None]
+    if missing:
+        parts.append(md_notice(f"The {', '.join(missing)} metrics are missing (no readable "
+                               f"{models_dir()}/<lang>.metrics.json), so {'its' if len(missing) == 1 else 'their'} "
+                               "rows and curves are empty."))
+    return "\n\n".join(parts), curve_frame(present)

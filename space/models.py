@@ -1,0 +1,197 @@
+"""Which tokenizer a view uses: shipped models (one per registry language), GPT encodings, and
+the models a visitor trained in this session.
+
+Shipped models are read from $INDIC_TOKENIZER_MODELS (default: models/ beside app.py), cached by
+file and mtime; the GPT encodings come through `tokenizer.openai` (offline:
+$INDIC_TOKENIZER_TIKTOKEN_DIR). Session models live in memory, a few per session, and are freed
+(with their download files) when the session ends or is evicted as the oldest.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import os
+import shutil
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import tokenizer
+from tokenizer.languages import LANGUAGES, Language, detect
+
+from .guards import UserError, first_line
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS_ENV = "INDIC_TOKENIZER_MODELS"
+AUTO = "Auto (by script)"
+MINE = "Mine: "  # prefix of a session model's choice
+SESSION_MODELS = 3  # models kept per session (the oldest is dropped)
+SESSIONS = 100  # sessions whose models are kept (the least recently used is dropped)
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get(MODELS_ENV) or ROOT / "models")
+
+
+def model_path(lang: Language) -> Path:
+    return models_dir() / lang.model
+
+
+def by_name(name: str) -> Language | None:
+    return next((x for x in LANGUAGES.values() if x.name == name), None)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_model(path: str, stamp: tuple[int, int]) -> tokenizer.Tokenizer:
+    """Cached by file and its mtime/size, so a retrained model is picked up without a restart."""
+    return tokenizer.load(path)
+
+
+def get_model(code: str) -> tokenizer.Tokenizer:
+    """The shipped model of a registry language, or a UserError saying how to get it."""
+    lang = LANGUAGES[code]
+    path = model_path(lang)
+    try:
+        st = path.stat()
+    except OSError:
+        raise UserError(
+            f"The {lang.name} model is not available: {path} does not exist. "
+            f"Train it with: python -m tokenizer train --lang {lang.code} --out {path}"
+        ) from None
+    try:
+        return _load_model(str(path), (st.st_mtime_ns, st.st_size))
+    except (ValueError, OSError) as e:  # ModelFileError is a ValueError naming file and line
+        raise UserError(f"The {lang.name} model cannot be loaded: {first_line(e)}") from None
+
+
+def has_model(code: str) -> bool:
+    return model_path(LANGUAGES[code]).is_file()
+
+
+@functools.cache
+def _encoding(name: str):
+    from tokenizer.openai import load_encoding
+
+    return load_encoding(name)
+
+
+def get_encoding(name: str):
+    """tiktoken encoding by display name (GPT-2, GPT-4, GPT-4o); UserError if unavailable."""
+    try:
+        return _encoding(name)
+    except Exception as e:  # noqa: BLE001 - EncodingUnavailable, or tiktoken/openai module problems
+        _encoding.cache_clear()  # try again next time (the file may appear)
+        raise UserError(first_line(e)) from None
+
+
+# ----- models trained in a session ----------------------------------------------------------------
+@dataclass
+class SessionModel:
+    tok: tokenizer.Tokenizer
+    language: Language | None  # the language of its training text, if known
+    files: Path | None  # directory of its download files, removed with the model
+
+
+class SessionStore:
+    """session hash -> {choice label: SessionModel}, bounded in sessions and models per session."""
+
+    def __init__(self, sessions: int = SESSIONS, per_session: int = SESSION_MODELS) -> None:
+        self._data: OrderedDict[str, OrderedDict[str, SessionModel]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.sessions, self.per_session = sessions, per_session
+
+    def add(self, session: str, label: str, model: SessionModel) -> str:
+        """Keep a model for the session; returns its choice ("Mine: label")."""
+        choice = MINE + label
+        dropped: list[SessionModel] = []
+        with self._lock:
+            models = self._data.setdefault(session, OrderedDict())
+            self._data.move_to_end(session)
+            if choice in models:
+                dropped.append(models.pop(choice))
+            models[choice] = model
+            while len(models) > self.per_session:
+                dropped.append(models.popitem(last=False)[1])
+            while len(self._data) > self.sessions:
+                dropped.extend(self._data.popitem(last=False)[1].values())
+        for m in dropped:
+            _remove(m)
+        return choice
+
+    def get(self, session: str | None, choice: str) -> SessionModel | None:
+        with self._lock:
+            models = self._data.get(session or "")
+            return models.get(choice) if models else None
+
+    def choices(self, session: str | None) -> list[str]:
+        with self._lock:
+            return list(self._data.get(session or "", ()))
+
+    def drop(self, session: str | None) -> None:
+        with self._lock:
+            models = self._data.pop(session or "", OrderedDict())
+        for m in models.values():
+            _remove(m)
+
+    def clear(self) -> None:
+        """Drop every session's models (the server is stopping)."""
+        with self._lock:
+            sessions = list(self._data)
+        for session in sessions:
+            self.drop(session)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(m) for m in self._data.values())
+
+
+def _remove(model: SessionModel) -> None:
+    if model.files is not None:
+        shutil.rmtree(model.files, ignore_errors=True)
+
+
+STORE = SessionStore()
+atexit.register(STORE.clear)
+
+
+def session_of(request) -> str | None:
+    """The gradio session of a request (None when a handler is called directly)."""
+    return getattr(request, "session_hash", None) if request is not None else None
+
+
+def choices(session: str | None, *, auto: bool = True) -> list[str]:
+    """The model picker: Auto, every registry language, then this session's own models."""
+    return ([AUTO] if auto else []) + [x.name for x in LANGUAGES.values()] + STORE.choices(session)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    tok: tokenizer.Tokenizer
+    key: str  # the language code, or the session model's choice
+    label: str  # "Hindi", or the session model's label
+    note: str  # how it was chosen
+    language: Language | None
+
+
+def choose(text: str, choice: str | None, session: str | None = None) -> Chosen:
+    """The tokenizer a choice names, for text (Auto: by majority script, see languages.detect)."""
+    choice = choice or AUTO
+    if choice.startswith(MINE):
+        model = STORE.get(session, choice)
+        if model is None:
+            raise UserError(
+                f"{choice!r} is not a model of this session (session models are kept until the page is "
+                "closed, at most a few at a time). Train it again in the Train view."
+            )
+        label = choice.removeprefix(MINE)
+        return Chosen(model.tok, choice, label, f"your model {label}", model.language)
+    lang = by_name(choice)
+    if lang is not None:
+        return Chosen(get_model(lang.code), lang.code, lang.name, f"{lang.name} model", lang)
+    if choice != AUTO:
+        names = ", ".join(x.name for x in LANGUAGES.values())
+        raise UserError(f"Unknown model {choice!r}; choose Auto, a language ({names}) or one of your models.")
+    lang, why = detect(text)
+    return Chosen(get_model(lang.code), lang.code, lang.name, f"{lang.name} model, picked by script ({why})", lang)

@@ -1,0 +1,194 @@
+"""Train view: train a tokenizer on an embedded corpus, an uploaded file or pasted text, watch it
+learn, compare it on held-out text with the shipped model and GPT-4o, and take it with you.
+
+One training runs at a time per server (gradio's queue, concurrency 1, shows the others their
+position), in a worker process with capped memory (space.worker); each is capped at WALL_TIME
+seconds; Cancel ends it at once. The new model joins the session's model choices in
+Tokenize, Compare, Pre-split, Decode and Vocabulary, and is freed when the session ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import gradio as gr
+import pandas as pd
+
+from tokenizer import visualize as viz
+from tokenizer.metrics import evaluate
+from tokenizer.languages import LANGUAGES
+from tokenizer.train import VOCAB_CAP
+
+from . import training
+from .guards import UserError, guard
+from .models import STORE, SessionModel, choices, get_encoding, get_model, has_model, session_of
+
+SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
+RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plain BPE on one pre-split"}
+POLL = 0.2  # seconds between progress updates sent to the page
+CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
+YOURS = "yours (held-out, while training)"
+N_PICKERS = 4  # model pickers the view updates (see _pickers)
+
+_running: dict[str, training.Job] = {}  # session -> its training
+_counter = itertools.count(1)
+_KEEP = (gr.skip(),) * N_PICKERS  # leave the pickers as they are
+
+
+def corpus_choices() -> list[tuple[str, str]]:
+    """(label, code) for every registry language whose embedded corpus is there."""
+    return [(f"{x.name} ({x.corpus})", x.code) for x in LANGUAGES.values()
+            if (training.corpora.DATA_DIR / x.corpus).is_file()]
+
+
+def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None, size: int = 0) -> pd.DataFrame:
+    """The live curve, with the baselines as flat lines across the whole planned vocabulary."""
+    rows = [(v, b, YOURS) for v, b in points]
+    if points and flat:
+        lo, hi = points[0][0], max(points[-1][0], size, points[0][0] + 1)
+        for name, b in flat.items():
+            rows += [(lo, b, name), (hi, b, name)]
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+
+def _pickers(session: str | None) -> list:
+    """New choices for the pickers: the text views', Decode's, Vocabulary's and Batch's."""
+    return [gr.update(choices=choices(session)), gr.update(choices=choices(session, auto=False)),
+            gr.update(choices=choices(session, auto=False)), gr.update(choices=choices(session))]
+
+
+def _error(message: str) -> tuple:
+    return (viz.notice_html(message, error=True), gr.skip(), "", None, {"error": message}, *_KEEP)
+
+
+def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> training.TrainingText:
+    if source == SOURCES[0]:
+        return training.embedded_text(corpus or next(iter(LANGUAGES)))
+    if source == SOURCES[1]:
+        if not upload:
+            raise UserError("Choose a file to upload (.txt, .txt.gz, .jsonl or .parquet), or pick another source.")
+        path = upload if isinstance(upload, str) else getattr(upload, "name", None) or upload.get("path")
+        return training.uploaded_text(path)
+    if source == SOURCES[2]:
+        return training.pasted_text(text or "")
+    raise UserError(f"Choose a source: {', '.join(SOURCES)} (not {source!r}).")
+
+
+@guard(_error)
+def train(source: str, corpus: str | None, upload: object, text: str | None, vocab_size: float, recipe: str,
+          pattern: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+    """Train and stream (status HTML, curve, results HTML, download files, JSON, model pickers)."""
+    size, recipe, pattern, final_pattern = training.check_settings(vocab_size, recipe, pattern)
+    session = session_of(request)
+    yield (viz.progress_html(0, 1, "Reading the text…"), _curve([]), "", None, {"status": "reading"}, *_KEEP)
+    data = read_input(source, corpus, upload, text)
+    lines, held_lines, split_note = data.split()
+    if not lines:
+        raise UserError(f"After cleaning, {data.description} has no training text left (lines need 3 letters).")
+    lang = data.language
+    shipped = get_model(lang.code) if lang is not None and has_model(lang.code) else None
+    try:
+        get_encoding("GPT-4o")
+        gpt4o = lambda: get_encoding("GPT-4o")  # noqa: E731
+    except UserError:
+        gpt4o = None
+    baselines = training.baseline_metrics(held_lines, shipped, gpt4o)
+    labels = {"shipped": f"shipped {lang.name} model" if lang else "shipped model", "GPT-4o": "GPT-4o (o200k_base)"}
+    flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in baselines.items()}
+    job = training.Job(lines, size, recipe, pattern)
+    key = session or f"direct-{id(job)}"
+    _running[key] = job
+    curve = training.HeldOutCurve(held_lines, final_pattern, 1)
+    what = f"{recipe}" + (f" on the {pattern} pre-split" if pattern else "")
+    try:
+        job.start()
+        while not job.wait(POLL):
+            if job.over_time():
+                job.stop_for_time()
+                break
+            p = job.progress
+            if p is not None:
+                curve.advance(p.merges)
+                msg = (f"{p.done:,} of {p.total:,} merges ({p.stage} stage) · {job.elapsed:.1f} s · "
+                       f"held-out bytes/token {curve.points[-1][1]:.2f}" if curve.points else "")
+                status = viz.progress_html(p.done, p.total, msg)
+            else:
+                status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
+            payload = {"status": "training", "merges": p.done if p else 0}
+            yield status, _curve(curve.points, flat, size), "", None, payload, *_KEEP
+        tok, error = job.outcome()
+    finally:
+        job.close()  # also when the page goes away mid-training (the generator is closed)
+        _running.pop(key, None)
+    note = ""
+    if isinstance(error, training.Stopped):
+        if error.why == "cancelled":
+            done = job.progress.done if job.progress else 0
+            message = f"Cancelled after {job.elapsed:.1f} s ({done:,} merges learned); nothing was kept."
+            yield (viz.notice_html(message), _curve(curve.points, flat, size), "", None,
+                   {"status": "cancelled", "message": message}, *_KEEP)
+            return
+        tok = job.partial(final_pattern)
+        if tok is None:
+            raise UserError(f"The training did not learn a merge within the {training.WALL_TIME:.0f} s cap: "
+                            "use less text or a smaller vocabulary.")
+        note = (f"Stopped at the {training.WALL_TIME:.0f} s cap after {tok.n_merges:,} merges: the model below has "
+                f"those {tok.vocab_size:,} tokens. Use less text or a smaller vocabulary for the full size. ")
+    elif error is not None:
+        raise error
+    assert tok is not None
+    curve.advance(sorted(tok.merges, key=tok.merges.__getitem__))
+    number = next(_counter)
+    name = f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}-{number}"
+    tok.name = name
+    yield (viz.progress_html(1, 1, f"Trained {tok.n_merges:,} merges in {job.elapsed:.1f} s; measuring on held-out "
+                             "text and writing the files…"), _curve(curve.points, flat, size), "", None,
+           {"status": "measuring"}, *_KEEP)
+    results = {"yours": evaluate(tok, held_lines), **baselines}
+    directory, files = training.write_downloads(tok, name)
+    # Direct calls (no gradio session) share one pseudo-session, so their files stay bounded too.
+    choice = STORE.add(session or "", name, SessionModel(tok, lang, directory))
+    labels["yours"] = f"yours ({name})"
+    rows = [[labels[k], m.vocab_size, f"{m.bytes_per_token:.2f}", f"{m.chars_per_token:.2f}",
+             f"{m.tokens_per_word:.2f}", f"{m.mid_akshara_rate:.1%}"] for k, m in results.items()]
+    table = viz.table_html(["tokenizer", "vocabulary", "bytes / token", "chars / token", "tokens / word",
+                            "cuts inside an akshara"], rows)
+    held_bytes = sum(len(x.encode("utf-8")) for x in held_lines)
+    head = viz.note_html(
+        f"{note}Trained on {data.description}: {len(lines):,} training lines, {what}, {tok.n_merges:,} merges in "
+        f"{job.elapsed:.1f} s. Held-out: {len(held_lines):,} lines ({held_bytes:,} bytes); {split_note}."
+    )
+    where = (f" It is now “{choice}” in the model pickers of Tokenize, Compare, Pre-split, Decode, Vocabulary "
+             "and Batch until you close this page.") if choice else ""
+    summary = {
+        "status": "done", "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
+        "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "capped": bool(note),
+        "train_lines": len(lines), "held_out_lines": len(held_lines), "split": split_note,
+        "language": lang.code if lang else None, "curve": curve.points,
+        "metrics": {k: m.as_dict() for k, m in results.items()},
+    }
+    yield (viz.progress_html(1, 1, f"Done: {tok.vocab_size:,} tokens.{where}"), _curve(curve.points, flat, size),
+           head + table, [str(f) for f in files], summary, *_pickers(session))
+
+
+def cancel(request: gr.Request | None = None) -> str:
+    """Stop this session's training (it answers within a second)."""
+    job = _running.get(session_of(request) or "")
+    if job is None:
+        return viz.notice_html("No training of yours is running.")
+    job.cancel()
+    return viz.notice_html("Cancelling…")
+
+
+def forget_session(request: gr.Request | None = None) -> None:
+    """The page was closed: stop its training and free its models and files."""
+    session = session_of(request)
+    job = _running.get(session or "")
+    if job is not None:
+        job.cancel()
+    STORE.drop(session)
+
+
+def vocab_bounds() -> tuple[int, int]:
+    return training.MIN_VOCAB, VOCAB_CAP

@@ -1,0 +1,80 @@
+"""Vocabulary view: look a token up by id or by text, with its merge tree down to bytes."""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+
+import gradio as gr
+
+import tokenizer
+from tokenizer import visualize as viz
+
+from .decode import default_model
+from .encode import encode
+from .guards import MAX_QUERY_CHARS, UserError, check_text, guard
+from .models import choose, session_of
+
+MAX_MATCHES = 40  # search results listed
+
+
+def _error(message: str) -> tuple:
+    return viz.notice_html(message, error=True), "", {"error": message}
+
+
+_PARENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a session's model goes with its session
+_PARENTS_LOCK = threading.Lock()
+
+
+def _parents(tok: tokenizer.Tokenizer) -> dict[int, tuple[int, int]]:
+    """Each token's two parents, computed once per model."""
+    with _PARENTS_LOCK:
+        parents = _PARENTS.get(tok)
+        if parents is None:
+            parents = _PARENTS[tok] = viz.merge_parents(tok)
+        return parents
+
+
+@guard(_error)
+def vocabulary(query: str, model: str | None = None, request: gr.Request | None = None) -> tuple[str, str, dict]:
+    """A token id or a piece of text -> (matching tokens HTML, detail of one token HTML, JSON)."""
+    query = "" if query is None else str(query)
+    if len(query) > MAX_QUERY_CHARS:
+        raise UserError(f"Search for at most {MAX_QUERY_CHARS} characters (this query has {len(query):,}).")
+    query = check_text(query)
+    chosen = choose("", model or default_model(), session_of(request))
+    tok, name = chosen.tok, chosen.label
+    q = query.strip("\r\n")
+    if not q.strip():
+        message = "Type a piece of text (e.g. नम or ि) or a token id (e.g. 300) to look it up."
+        return viz.notice_html(message), "", {"message": message}
+    id_query = re.fullmatch(r"\s*#?\s*(\d+)\s*", q)
+    if id_query and id_query.group(1).isascii():
+        token_id = int(id_query.group(1))
+        if token_id >= tok.vocab_size:
+            raise UserError(f"There is no token {token_id:,}: the {name} model's ids are 0 to {tok.vocab_size - 1:,}.")
+        detail, info = viz.token_detail(tok, token_id, _parents(tok))
+        return "", detail, {"model": chosen.key, "matches": [token_id], "selected": info}
+    if len(q) >= 2 and q[0] == q[-1] == '"':
+        q = q[1:-1]
+    needle = q.replace("␣", " ").encode("utf-8", "surrogatepass")
+    exact = [i for i, b in tok.vocab.items() if b == needle]
+    matches = sorted((i for i, b in tok.vocab.items() if needle in b), key=lambda i: (len(tok.vocab[i]), i))
+    matches = exact + [i for i in matches if i not in exact]
+    if not matches:
+        ids = encode(tok, q)
+        message = (f"No token of the {name} model contains {q!r}. "
+                   f"The model writes it as {len(ids)} token{'s' if len(ids) != 1 else ''}:")
+        html = viz.notice_html(message) + viz.tokens_html(viz.pieces_of(tok, ids), q)
+        return html, "", {"model": chosen.key, "matches": [], "message": message, "encoding": ids}
+    listed = matches[:MAX_MATCHES]
+    more = f" (showing {len(listed)})" if len(matches) > len(listed) else ""
+    rows = [[viz.Html(viz.token_span(i, tok.vocab[i])), i, viz.rank_text(tok, i),
+             viz.Html(f"<code>{viz.esc(viz.hex_bytes(tok.vocab[i]))}</code>")] for i in listed]
+    s = "s" if len(matches) != 1 else ""
+    head = viz.note_html(f"{len(matches):,} token{s} of the {name} model contain{'s' if len(matches) == 1 else ''} "
+                         f"{q!r}{more}; the first is shown below.")
+    detail, info = viz.token_detail(tok, matches[0], _parents(tok))
+    html = head + viz.table_html(["token", "id", "rank", "bytes"], rows)
+    return html, detail, {"model": chosen.key, "matches": listed, "total_matches": len(matches), "selected": info}
