@@ -49,27 +49,32 @@ _SURROGATES = (0xD800, 0xDFFF)
 _END = {"oniguruma": r"\Z", "rust": r"(?=\n?\z)"}
 
 
-_BLOCK = 0x10000  # code points scanned at once: a 256 KB string, not the whole 4.4 MB code space
+@lru_cache(maxsize=1)
+def _every_code_point() -> str:
+    """Every code point but the surrogates, as one 4.4 MB string (built without a str per character)."""
+    import numpy as np
+
+    points = np.arange(0x110000, dtype="<u4")
+    points = points[(points < _SURROGATES[0]) | (points > _SURROGATES[1])]
+    return points.tobytes().decode("utf-32-le")
 
 
 @lru_cache(maxsize=256)
 def code_point_ranges(expr: str) -> tuple[tuple[int, int], ...]:
     """The code point ranges (surrogates excluded) of the single characters `expr` matches in `regex`."""
-    runs = regex.compile(f"(?:{expr})+")
-    out: list[list[int]] = []
-    for base in range(0, 0x110000, _BLOCK):
-        cps = [c for c in range(base, base + _BLOCK) if not _SURROGATES[0] <= c <= _SURROGATES[1]]
-        block = "".join(map(chr, cps))
-        for m in runs.finditer(block):
-            first, last = cps[m.start()], cps[m.end() - 1]
-            if out and out[-1][1] == first - 1:
-                out[-1][1] = last  # a run continued across the block edge
-                continue
-            if first < _SURROGATES[0] <= last:  # a run across the surrogate gap is two ranges
-                out += [[first, _SURROGATES[0] - 1], [_SURROGATES[1] + 1, last]]
-            else:
-                out.append([first, last])
-    return tuple((a, b) for a, b in out)
+    gap = _SURROGATES[1] - _SURROGATES[0] + 1
+
+    def code_point(index: int) -> int:  # position in _every_code_point() -> code point
+        return index if index < _SURROGATES[0] else index + gap
+
+    out: list[tuple[int, int]] = []
+    for m in regex.finditer(f"(?:{expr})+", _every_code_point()):
+        first, last = code_point(m.start()), code_point(m.end() - 1)
+        if first < _SURROGATES[0] <= last:  # a run across the surrogate gap is two ranges
+            out += [(first, _SURROGATES[0] - 1), (_SURROGATES[1] + 1, last)]
+        else:
+            out.append((first, last))
+    return tuple(out)
 
 
 def _spell(c: int, dialect: Dialect) -> str:
