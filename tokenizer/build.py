@@ -14,6 +14,7 @@ twin of our model, and `ratio_to_hf_bpe` says how many more bytes per token ours
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Sequence
@@ -96,7 +97,7 @@ def build_language(
     language = get_language(lang)
     recipe = recipe or language.recipe
     corpus = load_corpus(lang)
-    lines = list(corpus.train_texts())[:max_train_lines]
+    lines = list(itertools.islice(corpus.train_texts(), max_train_lines))
     start = time.perf_counter()
     tok = train(lines, vocab_size, recipe=recipe, quiet=quiet, name=language.model_name)
     seconds = time.perf_counter() - start
