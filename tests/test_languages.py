@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from functools import lru_cache
 
 import pytest
 import regex
@@ -97,9 +98,14 @@ def test_each_model_beats_hf_bpe(lang):
     assert _ratio(lang)["test"] >= TARGET, f"{lang}: {_ratio(lang)}"
 
 
+@lru_cache(maxsize=None)
+def _script_chars(script: str) -> list[str]:
+    return [c for c in map(chr, range(0x0900, 0x0E00)) if regex.match(rf"\p{{{script}}}", c)]
+
+
 def _random_script_text(rng: random.Random, script: str) -> str:
     """Letters, marks, digits of one script with spaces, punctuation, ZWJ/ZWNJ and other scripts."""
-    block = [c for c in map(chr, range(0x0900, 0x0E00)) if regex.match(rf"\p{{{script}}}", c)]
+    block = _script_chars(script)
     extra = [" ", "  ", "\n", "।", ",", ".", "\u200c", "\u200d", "a", "7", "(", "\"", "😀", "க்ஷ", "ക്ക"]
     return "".join(rng.choice(block if rng.random() < 0.7 else extra) for _ in range(rng.randint(1, 40)))
 
