@@ -27,6 +27,7 @@ it, in this order:
   brahmic-curriculum           the curriculum on the brahmic family (the recipe of the new languages)
   brahmic: words→phrases       brahmic-curriculum without its akshara stage
   brahmic: aksharas to 20 %    the akshara stage until 20 % of merges
+  brahmic: indic aksharas      the first stage on `akshara` (no conjuncts through other viramas)
   brahmic: phrases from 60 %   the phrase stage from 60 % of merges
 
 Baselines (same training lines, same total vocabulary, settings of bench/baselines.py): HF BPE with
@@ -149,6 +150,10 @@ VARIANTS: list[Variant] = [
     Variant("brahmic: aksharas to 20 %", "brahmic-curriculum, the akshara stage until 20 % of merges (not 10.5 %)",
             _recipe("brahmic-aksharas-20", [("brahmic-akshara", 0.2), ("brahmic-words", 0.74),
                                             ("brahmic-phrases", 1.0)], True), langs=CODES),
+    Variant("brahmic: indic aksharas", "brahmic-curriculum, but its first stage is the indic `akshara` pattern "
+            "(joins conjuncts only through the Devanagari and Kannada viramas)",
+            _recipe("brahmic-indic-aksharas", [("akshara", 0.105), ("brahmic-words", 0.74), ("brahmic-phrases", 1.0)],
+                    True), langs=CODES),
     Variant("brahmic: phrases from 60 %", "brahmic-curriculum, the phrase stage from 60 % of merges (not 74 %)",
             _recipe("brahmic-phrases-60", [("brahmic-akshara", 0.105), ("brahmic-words", 0.6),
                                            ("brahmic-phrases", 1.0)], True), langs=CODES),

@@ -207,21 +207,24 @@ def test_script_specific_letters_and_signs_are_inside_words():
         for kind, chars in [("virama", s.viramas), ("mark", s.nukta + s.marks), ("letter", s.letters)]:
             for c in chars:
                 word = base + c + base
-                akshara = {"virama": [word], "mark": [base + c, base], "letter": [base, c, base]}[kind]
+                joined = [word] if s.conjuncts else [base + c, base]
+                akshara = {"virama": joined, "mark": [base + c, base], "letter": [base, c, base]}[kind]
                 assert split(word, "brahmic") == [word], (s.name, unicodedata.name(c))
                 assert split(word, "brahmic-akshara") == akshara, (s.name, unicodedata.name(c))
 
 
 def test_brahmic_akshara_joins_conjuncts_in_every_script():
-    assert split("க்ஷேத்திரம்", "brahmic-akshara") == ["க்ஷே", "த்தி", "ர", "ம்"]
+    # Tamil's pulli marks a dead consonant (conjuncts=False in the script table): க் + ஷ, not க்ஷ
+    assert split("க்ஷேத்திரம்", "brahmic-akshara") == ["க்", "ஷே", "த்", "தி", "ர", "ம்"]
+    assert split("க்ஷேத்திரம்", "brahmic") == ["க்ஷேத்திரம்"]  # words keep it whole all the same
     assert split("രാഷ്ട്രം", "brahmic-akshara") == ["രാ", "ഷ്ട്രം"]
     assert split("অসমীয়া", "brahmic-akshara") == ["অ", "স", "মী", "য়া"]
     assert split("ਅੰਮ੍ਰਿਤਸਰ", "brahmic-akshara") == ["ਅੰ", "ਮ੍ਰਿ", "ਤ", "ਸ", "ਰ"]
     assert split("ශ්\u200dරී ලංකා", "brahmic-akshara") == ["ශ්\u200dරී", " ", "ලං", "කා"]
     assert split("అవన్\u200dഅ", "brahmic-akshara") == ["అ", "వ", "న్\u200d", "അ"]  # no conjunct across scripts
-    # the indic family knows only the Devanagari and Kannada viramas: it cuts Tamil conjuncts
-    assert split("க்ஷ", "akshara") == ["க்", "ஷ"]
-    assert split("க்ஷ", "brahmic-akshara") == ["க்ஷ"]
+    # the indic family knows only the Devanagari and Kannada viramas: it cuts other conjuncts
+    assert split("ক্ষ", "akshara") == ["ক্", "ষ"]
+    assert split("ক্ষ", "brahmic-akshara") == ["ক্ষ"]
 
 
 def test_brahmic_keeps_every_pair_of_scripts_apart():

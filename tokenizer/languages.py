@@ -24,8 +24,8 @@ import regex
 class Script:
     """A script the pre-split keeps apart, with the characters its rules and tests need.
 
-    Only `name`, `viramas` and `punctuation` change the pattern; the other fields document (and
-    the tests check) the characters that must stay inside a word or an akshara.
+    Only `name`, `viramas`, `punctuation` and `conjuncts` change the patterns; the other fields
+    document (and the tests check) the characters that must stay inside a word or an akshara.
     """
 
     name: str  # Unicode script name as in \p{...} ("Oriya", not "Odia")
@@ -36,6 +36,10 @@ class Script:
     letters: str = ""  # letters that are an akshara of their own (chillu, khanda ta, aytham, ...)
     digits: str = ""  # the script's own digits 0-9 ("" if it uses 0-9 only)
     punctuation: str = ""  # the script's own sentence punctuation, beyond the shared danda
+    # Whether the akshara stage joins consonants through the virama into one akshara. Tamil's pulli
+    # marks a dead consonant (க்க is written க் + க, conjunct glyphs are rare), and training on
+    # க் + க aksharas compresses Tamil better on valid (docs/scripts.md), so Tamil says False.
+    conjuncts: bool = True
 
 
 # The Brahmic scripts of India and its neighbours, then Latin. Order = order of the pattern's
@@ -64,7 +68,7 @@ SCRIPTS: dict[str, Script] = {
         ),
         Script("Gujarati", "Gujarati", "\u0acd", "\u0abc", "\u0a81\u0a82\u0a83", "\u0ad0", "૦૧૨૩૪૫૬૭૮૯"),
         Script("Oriya", "Odia", "\u0b4d", "\u0b3c", "\u0b01\u0b02\u0b03", "\u0b71", "୦୧୨୩୪୫୬୭୮୯"),
-        Script("Tamil", "Tamil", "\u0bcd", "", "\u0b82", "\u0b83", "௦௧௨௩௪௫௬௭௮௯"),  # pulli; aytham
+        Script("Tamil", "Tamil", "\u0bcd", "", "\u0b82", "\u0b83", "௦௧௨௩௪௫௬௭௮௯", conjuncts=False),  # pulli; aytham
         Script("Telugu", "Telugu", "\u0c4d", "\u0c3c", "\u0c00\u0c01\u0c02\u0c03", "", "౦౧౨౩౪౫౬౭౮౯"),
         Script("Kannada", "Kannada", "\u0ccd", "\u0cbc", "\u0c81\u0c82\u0c83", "", "೦೧೨೩೪೫೬೭೮೯"),
         Script(

@@ -131,10 +131,10 @@ BRAHMIC_CLOSING = (
 def brahmic_akshara_pattern() -> str:
     """One akshara per chunk, in every script of the table: a letter with its marks, and further
     letters of the SAME script joined through one of that script's viramas (optionally followed by
-    ZWJ/ZWNJ); anything else is one character with its marks."""
+    ZWJ/ZWNJ) where the script forms conjuncts; anything else is one character with its marks."""
     aksharas = []
     for s in SCRIPTS.values():
-        if s.viramas:
+        if s.viramas and s.conjuncts:
             letter = _script_letter(s.name)
             virama = f"[{s.viramas}]"
             aksharas.append(rf"{letter}{_MARK}*(?:(?<={virama}|{virama}[{_JOINERS}]){letter}{_MARK}*)*")
