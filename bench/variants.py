@@ -17,7 +17,7 @@ it, in this order:
   words→phrases                indic-words until 74 % of merges, then indic-phrases (SuperBPE-like)
   aksharas→words               akshara until 10.5 %, then indic-words
   curriculum (no whole-chars)  akshara → indic-words → indic-phrases
-  curriculum                   the default recipe, with whole characters (the shipped models)
+  curriculum                   Hindi's recipe, with whole characters (shipped hi and kn)
   curriculum + Marathi         hi only: the default recipe on the Hindi training text + Marathi
   phrases from scratch         one stage on indic-phrases (what HF BPE learns with our final split)
   ties: largest pair           curriculum, but among pairs of equal count the LARGEST (left, right)
@@ -461,8 +461,7 @@ def main() -> None:
 def _variant_notes(lang: str, ours: dict[str, Trained], vocab_size: int) -> list[str]:
     notes = []
     recipe = get_language(lang).recipe
-    shipped = next((t for t in ours.values() if t.variant.recipe.name == recipe and t.variant.ties == "smallest"
-                    and t.variant.extra is None), None)  # fmt: skip
+    shipped = ours.get(recipe)  # the variant named as the language's recipe ("curriculum", "brahmic-curriculum")
     if shipped is not None:
         saved = common.MODELS_DIR / get_language(lang).model
         if saved.is_file() and vocab_size == tokenizer.VOCAB_CAP:
@@ -486,13 +485,13 @@ def _variant_notes(lang: str, ours: dict[str, Trained], vocab_size: int) -> list
 
 def _winner_check(lang: str, ours: dict[str, Trained], rows: list[dict]) -> list[dict]:
     """Mid-akshara rate and round trips of the variant with the most valid bytes/token (among those
-    trained on the same text) and of the shipped curriculum, against HF BPE (indic pre-split)."""
+    trained on the same text) and of the shipped recipe, against HF BPE (the family's core pre-split)."""
     same_text = [t for t in ours.values() if t.variant.extra is None]
     if not same_text:
         return []
     win = max(same_text, key=lambda t: t.rows["valid"]["bytes/token"])
     recipe = get_language(lang).recipe
-    shipped = [t for t in same_text if t.variant.recipe.name == recipe and t.variant.ties == "smallest" and t is not win]
+    shipped = [t for t in same_text if t.variant.name == recipe and t is not win]  # the variant named as the recipe
     shown = [("winner (valid)", win)] + [("shipped", t) for t in shipped]
     label = f"HF BPE ({family_of(lang)} pre-split)"
     hf = {r["split"]: r for r in rows if r["lang"] == lang and r["tokenizer"] == label}

@@ -23,7 +23,14 @@ def built(tmp_path_factory):
     readme = out / "README.md"
     readme.write_text(f"# title\n\n{START}\nstale\n{END}\n\nafter\n", encoding="utf-8")
     results = build(
-        ["ta", "kn"], out, readme, out / "languages.md", vocab_size=600, max_train_lines=300, curve_every=100, quiet=True
+        ["ta", "kn"],
+        out,
+        readme,
+        out / "languages.md",
+        vocab_size=600,
+        max_train_lines=300,
+        curve_every=100,
+        quiet=True,
     )
     return out, results
 
@@ -66,7 +73,8 @@ def test_build_regenerates_readme_and_docs(built):
     table = readme_section(readme).splitlines()
     assert [row.split(" | ")[0] for row in table[2:]] == ["| Kannada", "| Tamil"]
     ta = metrics["ta"]
-    assert f"| {ta['bytes_per_token']:.2f} | {ta['test']['bytes_per_token']:.2f} | {ta['ratio_to_hf_bpe']['test']:.3f}x |" in table[3]
+    cells = f"| {ta['bytes_per_token']:.2f} | {ta['test']['bytes_per_token']:.2f} | {ta['ratio_to_hf_bpe']['test']:.3f}x |"
+    assert cells in table[3]
     docs = (out / "languages.md").read_text(encoding="utf-8")
     assert docs == docs_text(metrics)
     assert "## Tamil (`ta`)" in docs and "| Tamil | HF BpeTrainer (`brahmic`) | test |" in docs
