@@ -18,6 +18,7 @@ import itertools
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import openai
@@ -97,6 +98,7 @@ def build_language(
     language = get_language(lang)
     recipe = recipe or language.recipe
     corpus = load_corpus(lang)
+    corpus = replace(corpus, description=f"embedded {lang} corpus {language.corpus} ({language.source})")
     lines = list(itertools.islice(corpus.train_texts(), max_train_lines))
     start = time.perf_counter()
     tok = train(lines, vocab_size, recipe=recipe, quiet=quiet, name=language.model_name)
