@@ -14,7 +14,7 @@ line encoded on its own; a tokenizer's pieces must join to the line's exact byte
 not are counted and reported, and measured with the pieces they got).
 
 Run from the repository root (sentencepiece unigram takes a few minutes per language):
-    python -m bench.baselines                       # hi and kn -> bench/results/baselines.json
+    python -m bench.baselines                       # every language -> bench/results/baselines.json
     python -m bench.baselines --lang kn --no-unigram --no-openai
 """
 

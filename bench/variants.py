@@ -17,21 +17,30 @@ it, in this order:
   words→phrases                indic-words until 74 % of merges, then indic-phrases (SuperBPE-like)
   aksharas→words               akshara until 10.5 %, then indic-words
   curriculum (no whole-chars)  akshara → indic-words → indic-phrases
-  curriculum                   the default recipe, with whole characters (the shipped models)
+  curriculum                   Hindi's recipe, with whole characters (shipped hi and kn)
   curriculum + Marathi         hi only: the default recipe on the Hindi training text + Marathi
   phrases from scratch         one stage on indic-phrases (what HF BPE learns with our final split)
   ties: largest pair           curriculum, but among pairs of equal count the LARGEST (left, right)
                                id pair wins instead of the smallest
+  (the rows above run on hi and kn only, except curriculum; the rows below on every language)
+  brahmic bpe                  plain BPE on the `brahmic` pre-split (a run per script of the registry)
+  brahmic-curriculum           the curriculum on the brahmic family (the recipe of the new languages)
+  brahmic: words→phrases       brahmic-curriculum without its akshara stage
+  brahmic: aksharas to 20 %    the akshara stage until 20 % of merges
+  brahmic: indic aksharas      the first stage on `akshara` (no conjuncts through other viramas)
+  brahmic: phrases from 60 %   the phrase stage from 60 % of merges
 
 Baselines (same training lines, same total vocabulary, settings of bench/baselines.py): HF BPE with
-the indic pre-split, HF BPE with the indic-phrases pre-split, sentencepiece BPE and unigram. "Best
+the core pre-split of the language's family (indic for hi and kn, brahmic for the others) and with
+its phrases pre-split, sentencepiece BPE and unigram. "Best
 baseline" is the one with the most bytes/token, per split; every variant shows its ratio to it.
 
 Run from the repository root (about 5-6 minutes per language on 2 busy cores). Languages not run
 are kept in the results file, so the two languages may also run side by side:
-    python -m bench.variants                          # hi and kn -> bench/results/variants.json
+    python -m bench.variants                          # every language -> bench/results/variants.json (hours)
     python -m bench.variants --lang hi & python -m bench.variants --lang kn
     python -m bench.variants --lang kn --only bpe curriculum --no-baselines
+    python -m bench.variants --lang ta --only curriculum brahmic-curriculum --no-unigram
 """
 
 from __future__ import annotations
@@ -45,13 +54,14 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tokenizer
 from tokenizer.corpus import LANGS, clean_document, read_files
+from tokenizer.languages import CODES, get_language
 from tokenizer.metrics import evaluate
 from tokenizer.pretokenize import CLOSING, PATTERNS, Pattern, indic_pattern
 from tokenizer.train import RECIPES, Recipe, Stage
@@ -82,6 +92,7 @@ def register_patterns() -> None:
 
 
 CURRICULUM = RECIPES["curriculum"]
+BRAHMIC_CURRICULUM = RECIPES["brahmic-curriculum"]
 
 
 @dataclass(frozen=True)
@@ -120,13 +131,32 @@ VARIANTS: list[Variant] = [
             _recipe("aksharas-words", [("akshara", 0.105), ("indic-words", 1.0)], False)),
     Variant("curriculum (no whole-chars)", "akshara → indic-words → indic-phrases (10.5 % / 74 %)",
             replace(CURRICULUM, whole_characters=False)),
-    Variant("curriculum", "the curriculum + whole characters: the default recipe (shipped models)", CURRICULUM),
+    Variant("curriculum", "the curriculum + whole characters: Hindi's recipe (shipped hi and kn models)", CURRICULUM,
+            langs=CODES),
     Variant("curriculum + Marathi", "curriculum trained on the Hindi training text + Marathi Wikipedia",
             CURRICULUM, langs=("hi",), extra="marathi"),
     Variant("phrases from scratch", "one stage on `indic-phrases` (HF BPE with our final pre-split)",
             _recipe("phrases", [("indic-phrases", 1.0)], False)),
     Variant("ties: largest pair", "curriculum, but equal counts go to the largest (left, right) pair",
             CURRICULUM, ties="largest"),
+    # the brahmic family (a run and a virama per script of the registry), on every language
+    Variant("brahmic bpe", "plain BPE on the `brahmic` pre-split (= HF BpeTrainer with it)",
+            _recipe("brahmic-bpe", [("brahmic", 1.0)], False), langs=CODES),
+    Variant("brahmic-curriculum", "the curriculum on the brahmic family (the new languages' recipe)",
+            BRAHMIC_CURRICULUM, langs=CODES),
+    Variant("brahmic: words→phrases", "brahmic-curriculum without the akshara stage",
+            _recipe("brahmic-words-phrases", [("brahmic-words", 0.74), ("brahmic-phrases", 1.0)], True),
+            langs=CODES),
+    Variant("brahmic: aksharas to 20 %", "brahmic-curriculum, the akshara stage until 20 % of merges (not 10.5 %)",
+            _recipe("brahmic-aksharas-20", [("brahmic-akshara", 0.2), ("brahmic-words", 0.74),
+                                            ("brahmic-phrases", 1.0)], True), langs=CODES),
+    Variant("brahmic: indic aksharas", "brahmic-curriculum, but its first stage is the indic `akshara` pattern "
+            "(joins conjuncts only through the Devanagari and Kannada viramas)",
+            _recipe("brahmic-indic-aksharas", [("akshara", 0.105), ("brahmic-words", 0.74), ("brahmic-phrases", 1.0)],
+                    True), langs=CODES),
+    Variant("brahmic: phrases from 60 %", "brahmic-curriculum, the phrase stage from 60 % of merges (not 74 %)",
+            _recipe("brahmic-phrases-60", [("brahmic-akshara", 0.105), ("brahmic-words", 0.6),
+                                           ("brahmic-phrases", 1.0)], True), langs=CODES),
 ]  # fmt: skip
 BY_NAME = {v.name: v for v in VARIANTS}
 NOT_MEASURED = (
@@ -189,13 +219,9 @@ def marathi_lines() -> tuple[str, ...] | None:
 
 
 # ----- measuring ----------------------------------------------------------------------------------
-def encoder(tok: tokenizer.Tokenizer) -> Callable[[str], list[int]]:
-    return tok.encode_ordinary
-
-
 def round_trip_failures(tok: tokenizer.Tokenizer, lang: str) -> tuple[int, int, str | None]:
     """(lines where decode(encode(line)) != line, lines checked, first failing line) over both splits."""
-    encode = encoder(tok)
+    encode = tok.encode_ordinary
     lines = [line for split in common.SPLITS for line in common.held_out(lang, split)]
     bad = [line for line in lines if tok.decode(encode(line)) != line]
     return len(bad), len(lines), bad[0] if bad else None
@@ -266,9 +292,10 @@ def baseline_rows(
         "sentencepiece bpe": "sentencepiece BPE, byte fallback, no normalisation",
         "sentencepiece unigram": "sentencepiece unigram, byte fallback, no normalisation",
     }
+    family = family_of(lang)
     for label, pattern, twin in (
-        ("HF BPE (indic pre-split)", "indic", "bpe"),
-        ("HF BPE (indic-phrases pre-split)", "indic-phrases", "phrases from scratch"),
+        (f"HF BPE ({family} pre-split)", family, "bpe" if family == "indic" else "brahmic bpe"),
+        (f"HF BPE ({family}-phrases pre-split)", f"{family}-phrases", "phrases from scratch"),
     ):
         describe[label] = f"HF `tokenizers` BpeTrainer, `{pattern}` pre-split"
         mine = ours.get(twin)
@@ -292,6 +319,11 @@ def baseline_rows(
                 notes.append(f"{label} [{split}]: {r['lines not round-tripping']} lines do not round-trip")
         print(f"  [{lang}] baseline {label}: trained in {c.train_seconds:.1f} s", flush=True)
     return rows, notes
+
+
+def family_of(lang: str) -> str:
+    """The pre-split family of the language's recipe ("indic" for hi and kn, else "brahmic")."""
+    return RECIPES[get_language(lang).recipe].stages[-1].pattern.split("-")[0]
 
 
 # ----- tables -------------------------------------------------------------------------------------
@@ -347,6 +379,7 @@ def main() -> None:
     p.add_argument("--only", nargs="+", metavar="NAME", help="only these variants (names as in the table)")
     p.add_argument("--no-baselines", action="store_true", help="skip the HF and sentencepiece baselines")
     p.add_argument("--no-unigram", action="store_true", help="skip the sentencepiece unigram baseline (the slowest)")
+    p.add_argument("--results", default="variants", help="results file bench/results/NAME.json (default: %(default)s)")
     args = p.parse_args()
     chosen = [variant_named(n) for n in args.only] if args.only else VARIANTS
     chosen = [v for v in VARIANTS if v in chosen]  # the table's order
@@ -410,7 +443,7 @@ def main() -> None:
             "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
             "argv": sys.argv,
         }
-        _write(args.vocab_size, done)
+        _write(args.results, args.vocab_size, done)
 
     for lang, got in done.items():
         print(f"\n### {lang}: compression frontier (total vocabulary {args.vocab_size:,})\n")
@@ -427,13 +460,15 @@ def main() -> None:
 
 def _variant_notes(lang: str, ours: dict[str, Trained], vocab_size: int) -> list[str]:
     notes = []
-    cur = ours.get("curriculum")
-    if cur is not None:
-        saved = common.MODELS_DIR / f"{lang}.model"
+    recipe = get_language(lang).recipe
+    shipped = ours.get(recipe)  # the variant named as the language's recipe ("curriculum", "brahmic-curriculum")
+    if shipped is not None:
+        saved = common.MODELS_DIR / get_language(lang).model
         if saved.is_file() and vocab_size == tokenizer.VOCAB_CAP:
-            same = tokenizer.load(saved).merges == cur.tok.merges
+            same = tokenizer.load(saved).merges == shipped.tok.merges
             verdict = "has the same merges as" if same else "has DIFFERENT merges from"
-            notes.append(f"curriculum trained here {verdict} {saved.relative_to(common.ROOT)}")
+            notes.append(f"{shipped.variant.name} trained here {verdict} {saved.relative_to(common.ROOT)}")
+    cur = ours.get("curriculum")
     ties = ours.get("ties: largest pair")
     if cur is not None and ties is not None:
         a = sorted(cur.tok.merges, key=cur.tok.merges.get)
@@ -450,14 +485,16 @@ def _variant_notes(lang: str, ours: dict[str, Trained], vocab_size: int) -> list
 
 def _winner_check(lang: str, ours: dict[str, Trained], rows: list[dict]) -> list[dict]:
     """Mid-akshara rate and round trips of the variant with the most valid bytes/token (among those
-    trained on the same text) and of the shipped curriculum, against HF BPE (indic pre-split)."""
+    trained on the same text) and of the shipped recipe, against HF BPE (the family's core pre-split)."""
     same_text = [t for t in ours.values() if t.variant.extra is None]
     if not same_text:
         return []
     win = max(same_text, key=lambda t: t.rows["valid"]["bytes/token"])
-    shipped = [t for t in same_text if t.variant.name == "curriculum" and t is not win]
+    recipe = get_language(lang).recipe
+    shipped = [t for t in same_text if t.variant.name == recipe and t is not win]  # the variant named as the recipe
     shown = [("winner (valid)", win)] + [("shipped", t) for t in shipped]
-    hf = {r["split"]: r for r in rows if r["lang"] == lang and r["tokenizer"] == "HF BPE (indic pre-split)"}
+    label = f"HF BPE ({family_of(lang)} pre-split)"
+    hf = {r["split"]: r for r in rows if r["lang"] == lang and r["tokenizer"] == label}
     out = []
     for role, t in shown:
         row = {"lang": lang, "role": role, "variant": t.variant.name}
@@ -473,10 +510,10 @@ def _winner_check(lang: str, ours: dict[str, Trained], rows: list[dict]) -> list
     return out
 
 
-def _write(vocab_size: int, done: dict[str, dict]) -> None:
-    """bench/results/variants.json; languages not run now are kept from the file (same vocab size),
+def _write(name: str, vocab_size: int, done: dict[str, dict]) -> None:
+    """bench/results/<name>.json; languages not run now are kept from the file (same vocab size),
     so `--lang hi` and `--lang kn` may run one after the other or side by side."""
-    path = common.RESULTS_DIR / "variants.json"
+    path = common.RESULTS_DIR / f"{name}.json"
     common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as lock:  # the lock guards read-modify-write across processes
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -488,7 +525,7 @@ def _write(vocab_size: int, done: dict[str, dict]) -> None:
         by_lang = old.get("by_lang", {}) if old.get("vocab_size") == vocab_size else {}
         by_lang.update(done)
         by_lang = {lang: by_lang[lang] for lang in LANGS if lang in by_lang}
-        common.write_results("variants", {
+        common.write_results(name, {
             "vocab_size": vocab_size,
             "languages": list(by_lang),
             "variants": [v.name for v in VARIANTS],

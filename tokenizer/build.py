@@ -1,24 +1,36 @@
-"""Build the shipped models: train Hindi and Kannada on the embedded corpus, measure, report.
+"""Build the shipped models: train every language of the registry on its embedded corpus, measure, report.
 
 This is the project's main job (`python -m tokenizer build`): for each language it trains a
-5,000-token model on the training split, writes models/<lang>.model and .vocab, measures it on
-the valid and test splits, measures GPT-2, GPT-4 and GPT-4o on the same valid text, writes
-models/<lang>.metrics.json, and regenerates the README metrics table from those files.
+5,000-token model with the language's recipe (tokenizer.languages) on the training split, writes
+models/<lang>.model and .vocab, measures it on the valid and test splits, measures GPT-2, GPT-4
+and GPT-4o on the same valid text and an HF `BpeTrainer` baseline trained here on the same
+training text with the same total vocabulary, writes models/<lang>.metrics.json, and regenerates
+the README metrics table (and docs/languages.md) from those files.
+
+The HF baseline splits with our core pre-split of the recipe's family (`indic` or `brahmic`,
+exported through `hf.onig_regex`, so both engines cut the text identically); it is the plain-BPE
+twin of our model, and `ratio_to_hf_bpe` says how many more bytes per token ours gets.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import openai
 from .corpus import load_corpus
+from .encoding import ENDOFTEXT
 from .files import write_atomic
+from .languages import get_language
 from .metrics import Metrics, compression_curve, evaluate, measure
 from .model_file import checksum, save
-from .report import update_readme
-from .train import DEFAULT_RECIPE, VOCAB_CAP, train
+from .pretokenize import Pattern, get_pattern
+from .report import HF_BPE, update_docs, update_readme
+from .train import VOCAB_CAP, get_recipe, train
 
 
 def measure_encoding(name: str, lines: list[str]) -> Metrics:
@@ -27,25 +39,77 @@ def measure_encoding(name: str, lines: list[str]) -> Metrics:
     return measure(lines, lambda line: [enc.decode_single_token_bytes(t) for t in enc.encode_ordinary(line)], enc.n_vocab)
 
 
+def core_pattern(recipe: str) -> Pattern:
+    """The word-level pre-split of a recipe's family: the last stage's pattern without its
+    phrase/punctuation extras ("indic-phrases" -> "indic", "brahmic-phrases" -> "brahmic")."""
+    last = get_recipe(recipe).stages[-1].pattern
+    return get_pattern(last.split("-")[0])
+
+
+def train_hf_bpe(lines: Sequence[str], pattern: Pattern, vocab_size: int):
+    """HF `tokenizers` BpeTrainer on lines with our pre-split; vocab_size counts bytes, merges and
+    <|endoftext|>, as ours does. Returns a tokenizers.Tokenizer."""
+    from tokenizers import Regex, decoders, models, pre_tokenizers, trainers
+    from tokenizers import Tokenizer as HfTokenizer
+
+    from .hf import onig_regex
+
+    hf = HfTokenizer(models.BPE())
+    hf.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(onig_regex(pattern.regex)), behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    hf.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[ENDOFTEXT],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    hf.train_from_iterator(lines, trainer=trainer, length=len(lines))
+    return hf
+
+
+def measure_hf(hf, lines: list[str]) -> Metrics:
+    """Metrics of an HF byte-level tokenizer; its token strings map back to bytes by the GPT-2 table."""
+    from .hf import bytes_to_unicode
+
+    back = {ch: b for b, ch in bytes_to_unicode().items()}
+    return measure(
+        lines,
+        lambda line: [bytes(back[c] for c in t) for t in hf.encode(line, add_special_tokens=False).tokens],
+        hf.get_vocab_size(),
+    )
+
+
 def build_language(
     lang: str,
     models_dir: Path,
     *,
     vocab_size: int = VOCAB_CAP,
-    recipe: str = DEFAULT_RECIPE,
+    recipe: str | None = None,
     curve_every: int = 50,
     quiet: bool = False,
+    max_train_lines: int | None = None,
 ) -> dict:
+    """Train, save and measure one language; `max_train_lines` trains on a slice (for tests)."""
+    language = get_language(lang)
+    recipe = recipe or language.recipe
     corpus = load_corpus(lang)
+    corpus = replace(corpus, description=f"embedded {lang} corpus {language.corpus} ({language.source})")
+    lines = list(itertools.islice(corpus.train_texts(), max_train_lines))
     start = time.perf_counter()
-    tok = train(corpus.train_texts(), vocab_size, recipe=recipe, quiet=quiet, name=lang)
+    tok = train(lines, vocab_size, recipe=recipe, quiet=quiet, name=language.model_name)
     seconds = time.perf_counter() - start
-    model_path = models_dir / f"{lang}.model"
+    model_path = models_dir / language.model
     save(tok, model_path)
     valid = corpus.held_out_lines("valid")
     test = corpus.held_out_lines("test")
-    result = {"model": model_path.name, "checksum": checksum(tok), "data": corpus.describe(), "split": "valid"}
-    result["recipe"] = recipe
+    data = corpus.describe() + (f"; the first {len(lines):,} training lines only" if max_train_lines else "")
+    result = {"language": language.name, "model": model_path.name, "checksum": checksum(tok), "data": data}
+    result |= {"source": language.source, "split": "valid", "recipe": recipe}
     result["pattern"] = tok.pattern.name
     result |= evaluate(tok, valid).as_dict()
     result["train_seconds"] = round(seconds, 1)
@@ -57,13 +121,30 @@ def build_language(
             result["baselines"][name] = measure_encoding(name, valid).as_dict()
         except openai.EncodingUnavailable as e:
             result.setdefault("unavailable", {})[name] = str(e)
+    pattern = core_pattern(recipe)
+    hf = train_hf_bpe(lines, pattern, tok.vocab_size)
+    hf_valid, hf_test = measure_hf(hf, valid), measure_hf(hf, test)
+    result["baselines"][HF_BPE] = hf_valid.as_dict() | {"pattern": pattern.name, "test": hf_test.as_dict()}
+    result["ratio_to_hf_bpe"] = {
+        "valid": round(result["bytes_per_token"] / hf_valid.bytes_per_token, 4),
+        "test": round(result["test"]["bytes_per_token"] / hf_test.bytes_per_token, 4),
+    }
     write_atomic(models_dir / f"{lang}.metrics.json", json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     return result
 
 
-def build(langs: list[str], models_dir: str | Path, readme: str | Path | None, **kwargs) -> dict[str, dict]:
+def build(
+    langs: list[str],
+    models_dir: str | Path,
+    readme: str | Path | None,
+    docs: str | Path | None = None,
+    **kwargs,
+) -> dict[str, dict]:
+    """Build each language, then regenerate the README table and docs/languages.md (when given and present)."""
     models_dir = Path(models_dir)
     results = {lang: build_language(lang, models_dir, **kwargs) for lang in langs}
     if readme is not None and Path(readme).exists():
         update_readme(readme, models_dir)
+    if docs is not None:
+        update_docs(docs, models_dir)
     return results

@@ -265,12 +265,13 @@ def _read_lines(path: str) -> list[str]:
 
 
 def cmd_build(args: argparse.Namespace) -> None:
-    results = build(args.lang, args.models_dir, args.readme, quiet=args.quiet)
+    results = build(args.lang, args.models_dir, args.readme, args.docs, quiet=args.quiet)
     for lang, m in results.items():
         missing = ", ".join(m.get("unavailable", {}))
         print(
             f"{lang}: {m['vocab_size']} tokens, {m['bytes_per_token']:.2f} bytes/token on held-out text "
-            f"({m['test']['bytes_per_token']:.2f} on the test split), trained in {m['train_seconds']} s"
+            f"({m['test']['bytes_per_token']:.2f} on the test split, {m['ratio_to_hf_bpe']['test']:.3f}x HF "
+            f"BpeTrainer), trained in {m['train_seconds']} s"
             + (f"; not measured: {missing}" if missing else "")
         )
 
@@ -312,9 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("build", help="train, measure and report the shipped models (the main job)")
-    p.add_argument("--lang", nargs="+", default=["hi", "kn"], choices=["hi", "kn"])
+    p.add_argument("--lang", nargs="+", default=list(CODES), choices=CODES, help="languages (default: all)")
     p.add_argument("--models-dir", default="models")
     p.add_argument("--readme", default="README.md", help="README whose metrics table is regenerated")
+    p.add_argument("--docs", default="docs/languages.md", help="per-language tables, regenerated")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_build)
 

@@ -59,7 +59,8 @@ ONE_CALL_CHARS = 100_000
 # into such a character, and nothing looks behind a chunk's start. So the chunks of the whole text
 # are the chunks of the two sides (tests/test_hostile.py checks this). GPT-2 (`\s+(?!\S)`, no
 # line-break rule) and GPT-4o (`[\r\n/]*` after punctuation) fail it. Used by encode_iter too.
-STREAMABLE = frozenset(PATTERNS[n].regex for n in ("indic", "indic-words", "indic-phrases", "akshara", "gpt4"))
+_OURS = ("indic", "indic-words", "indic-phrases", "akshara", "brahmic", "brahmic-words", "brahmic-phrases", "brahmic-akshara")
+STREAMABLE = frozenset(PATTERNS[n].regex for n in (*_OURS, "gpt4"))
 CUT = r"[\r\n](?=[^\s\p{M}\u200c\u200d])"
 _CUT_FORWARD = regex.compile(CUT)
 

@@ -24,12 +24,13 @@ from pathlib import Path
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import ExportError
 from .files import write_atomic
+from .languages import LANGUAGES
 from .model_file import checksum
 from .unicode_regex import onig_regex
 
 FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "README.md")
 LICENSE = "cc-by-sa-4.0"
-LANGUAGE_NAMES = {"hi": "Hindi", "kn": "Kannada"}
+LANGUAGE_NAMES = {code: lang.name for code, lang in LANGUAGES.items()}  # from the registry
 # transformers' "no limit" value (VERY_LARGE_INTEGER): a tokenizer alone has no context window.
 MODEL_MAX_LENGTH = int(1e30)
 

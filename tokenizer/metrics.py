@@ -21,7 +21,7 @@ from .bpe import merge
 from .encoding import Tokenizer
 
 _JOINERS = {"\u200c", "\u200d"}
-VIRAMA_CLASS = 9  # canonical combining class of every virama (Devanagari U+094D, Kannada U+0CCD)
+VIRAMA_CLASS = 9  # canonical combining class of every virama (all of languages.SCRIPTS; a test checks)
 
 
 def is_mid_akshara(text: str, char_index: int) -> bool:

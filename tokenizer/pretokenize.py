@@ -2,8 +2,13 @@
 
 BPE never merges across a chunk boundary, so the pattern decides which byte sequences can ever
 become one token. GPT-style patterns use ``\\p{L}+`` for words; combining marks (category M:
-matras, virama, nukta, anusvara) are not letters, so those patterns cut Hindi and Kannada words
-apart at every vowel sign. The ``indic`` pattern here keeps every akshara whole.
+matras, virama, nukta, anusvara) are not letters, so those patterns cut Indic words apart at
+every vowel sign. The ``indic`` and ``brahmic`` patterns here keep every akshara whole.
+
+Two families share one builder: ``indic*`` (Devanagari, Kannada, Latin and one run for all other
+scripts) is frozen, because the shipped hi and kn models were trained on it and store its regex;
+``brahmic*`` takes its script runs, viramas and sentence punctuation from the script table of the
+registry (tokenizer.languages.SCRIPTS), so every Brahmic script there gets runs of its own.
 
 Patterns are kept in a registry by name (like tiktoken's encodings) so that a model file can name
 the pattern it was trained with, and the Space can show several side by side.
@@ -15,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
+
+from .languages import SCRIPTS, SHARED_PUNCTUATION
 
 # GPT-2 (r50k/p50k) and GPT-4 (cl100k_base), exactly as in tiktoken 0.14's openai_public.py.
 GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
@@ -64,6 +71,7 @@ CLOSING = r"""[।॥,.:;!?)\]}"'’”]+"""
 
 def indic_pattern(
     *,
+    words: tuple[str, ...] = _WORDS,
     prefix: str = r" ?",
     suffix: str = "",
     digits: str = r"\p{N}{1,3}",
@@ -71,17 +79,18 @@ def indic_pattern(
 ) -> str:
     """The Indic pre-split regex, built from its rules (see the README for each one).
 
+    words: one word regex per script run (the frozen indic runs by default);
     prefix/suffix: what a word may carry before/after it; digits: the number rule; phrases: a
     chunk may hold several words of one script joined by single spaces (for the last training
     stage, whose merges may then span words: "के लिए", "है कि").
     """
     if phrases:
-        words = "|".join(rf"{prefix}{w}(?: {w})*" for w in _WORDS)
+        joined = "|".join(rf"{prefix}{w}(?: {w})*" for w in words)
     else:
-        words = prefix + "(?:" + "|".join(_WORDS) + ")"
+        joined = prefix + "(?:" + "|".join(words) + ")"
     alternatives = [
         r"'(?i:[sdmt]|ll|ve|re)",  # English contractions, as in GPT-4
-        f"(?:{words}){suffix}",
+        f"(?:{joined}){suffix}",
         digits,  # any script's digits (० १ २, ೦ ೧ ೨, 0 1 2) in groups of three
         r" ?[^\s\p{L}\p{N}]+",  # punctuation incl. danda । and double danda ॥, symbols, emoji
         r"\s*[\r\n]+",
@@ -104,6 +113,46 @@ _VIRAMA = r"[\u094D\u0CCD]"
 AKSHARA_PATTERN = (
     rf"\p{{L}}{_MARK}*(?:(?<={_VIRAMA}|{_VIRAMA}[{_JOINERS}])\p{{L}}{_MARK}*)*|[\s\S]{_MARK}*"
 )
+
+
+# ----- the brahmic family: one run per script of the registry ------------------------------------
+def _script_letter(script: str) -> str:
+    return rf"(?=\p{{L}})\p{{{script}}}"
+
+
+_BRAHMIC_OTHER = "[^" + "".join(rf"\p{{{s}}}" for s in SCRIPTS) + "]"
+BRAHMIC_WORDS = tuple(_word(_script_letter(s)) for s in SCRIPTS) + (_word(rf"(?=\p{{L}}){_BRAHMIC_OTHER}"),)
+# Closing punctuation as in indic-words, plus each script's own (the Sinhala kunddaliya).
+BRAHMIC_CLOSING = (
+    "[" + SHARED_PUNCTUATION + "".join(s.punctuation for s in SCRIPTS.values()) + r""",.:;!?)\]}"'’”]+"""
+)
+
+
+def brahmic_akshara_pattern() -> str:
+    """One akshara per chunk, in every script of the table: a letter with its marks, and further
+    letters of the SAME script joined through one of that script's viramas (optionally followed by
+    ZWJ/ZWNJ) where the script forms conjuncts; anything else is one character with its marks."""
+    aksharas = []
+    for s in SCRIPTS.values():
+        if s.viramas and s.conjuncts:
+            letter = _script_letter(s.name)
+            virama = f"[{s.viramas}]"
+            aksharas.append(rf"{letter}{_MARK}*(?:(?<={virama}|{virama}[{_JOINERS}]){letter}{_MARK}*)*")
+    return "|".join(aksharas) + rf"|\p{{L}}{_MARK}*|[\s\S]{_MARK}*"
+
+
+BRAHMIC_PATTERN = indic_pattern(words=BRAHMIC_WORDS)
+BRAHMIC_WORDS_PATTERN = indic_pattern(
+    words=BRAHMIC_WORDS, prefix=f" ?{OPENING}?", suffix=f"(?:{BRAHMIC_CLOSING})?", digits=r" ?\p{N}{1,3}"
+)
+BRAHMIC_PHRASES_PATTERN = indic_pattern(
+    words=BRAHMIC_WORDS,
+    prefix=f" ?{OPENING}?",
+    suffix=f"(?:{BRAHMIC_CLOSING})?",
+    digits=r" ?\p{N}{1,3}",
+    phrases=True,
+)
+BRAHMIC_AKSHARA_PATTERN = brahmic_akshara_pattern()
 
 
 @dataclass(frozen=True)
@@ -142,6 +191,14 @@ PATTERNS: dict[str, Pattern] = {
         ),
         Pattern("indic-phrases", INDIC_PHRASES_PATTERN, "As indic-words, but same-script words joined by single spaces"),
         Pattern("akshara", AKSHARA_PATTERN, "One akshara or character per chunk (first training stage only)"),
+        Pattern("brahmic", BRAHMIC_PATTERN, "As indic, with a run of its own for every script of the registry"),
+        Pattern("brahmic-words", BRAHMIC_WORDS_PATTERN, "As indic-words, on the brahmic runs"),
+        Pattern("brahmic-phrases", BRAHMIC_PHRASES_PATTERN, "As indic-phrases, on the brahmic runs"),
+        Pattern(
+            "brahmic-akshara",
+            BRAHMIC_AKSHARA_PATTERN,
+            "One akshara per chunk, conjuncts through every script's virama (first training stage only)",
+        ),
     ]
 }
 DEFAULT_PATTERN = "indic-phrases"  # the pattern of the shipped models (see tokenizer.train.RECIPES)

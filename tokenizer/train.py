@@ -77,6 +77,12 @@ RECIPES: dict[str, Recipe] = {
             True,
             "aksharas, then words, then same-script phrases; whole characters (the shipped models)",
         ),
+        Recipe(
+            "brahmic-curriculum",
+            (Stage("brahmic-akshara", 0.105), Stage("brahmic-words", 0.74), Stage("brahmic-phrases", 1.0)),
+            True,
+            "the curriculum on the brahmic pre-split (every script of the registry apart; the new languages)",
+        ),
         Recipe("bpe", (Stage("indic", 1.0),), False, "plain BPE on the core indic pre-split (same as HF BpeTrainer)"),
     ]
 }

@@ -1,0 +1,88 @@
+"""`python -m tokenizer build`, the main job, on a small slice: the model, its metrics JSON, the
+README table and docs/languages.md it writes must agree with each other and with a fresh measurement."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import tokenizer
+from tokenizer import cli
+from tokenizer.build import build, core_pattern
+from tokenizer.corpus import load_corpus
+from tokenizer.languages import CODES, LANGUAGES
+from tokenizer.metrics import evaluate
+from tokenizer.report import END, HF_BPE, START, docs_text, load_metrics, metrics_table, readme_section
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Tamil (brahmic family) and Kannada (frozen indic family), 600 ids on 300 training lines."""
+    out = tmp_path_factory.mktemp("build")
+    readme = out / "README.md"
+    readme.write_text(f"# title\n\n{START}\nstale\n{END}\n\nafter\n", encoding="utf-8")
+    results = build(
+        ["ta", "kn"],
+        out,
+        readme,
+        out / "languages.md",
+        vocab_size=600,
+        max_train_lines=300,
+        curve_every=100,
+        quiet=True,
+    )
+    return out, results
+
+
+def test_build_writes_model_and_metrics_that_agree(built):
+    out, results = built
+    for lang, result in results.items():
+        language = LANGUAGES[lang]
+        tok = tokenizer.load(out / language.model)
+        assert (out / f"{lang}.vocab").is_file()
+        m = json.loads((out / f"{lang}.metrics.json").read_text(encoding="utf-8"))
+        assert m == json.loads(json.dumps(result, ensure_ascii=False))
+        assert m["recipe"] == language.recipe and tok.vocab_size == m["vocab_size"] <= 600
+        corpus = load_corpus(lang)
+        fresh = evaluate(tok, corpus.held_out_lines("valid"))
+        assert fresh.bytes_per_token == m["bytes_per_token"] and fresh.tokens == m["tokens"]
+        assert evaluate(tok, corpus.held_out_lines("test")).tokens == m["test"]["tokens"]
+        assert m["curve"][-1] == [tok.vocab_size, m["bytes_per_token"]]
+        hf = m["baselines"][HF_BPE]
+        assert hf["pattern"] == core_pattern(language.recipe).name and hf["vocab_size"] <= 600
+        assert m["ratio_to_hf_bpe"]["valid"] == round(m["bytes_per_token"] / hf["bytes_per_token"], 4)
+        assert m["ratio_to_hf_bpe"]["test"] == round(m["test"]["bytes_per_token"] / hf["test"]["bytes_per_token"], 4)
+        assert "first 300 training lines" in m["data"] and m["source"] == language.source in m["data"]
+
+
+def test_build_patterns_follow_the_recipe(built):
+    out, _ = built
+    assert tokenizer.load(out / "ta.model").pattern.name == "brahmic-phrases"
+    assert tokenizer.load(out / "kn.model").pattern.name == "indic-phrases"
+    assert core_pattern("brahmic-curriculum").name == "brahmic" and core_pattern("curriculum").name == "indic"
+
+
+def test_build_regenerates_readme_and_docs(built):
+    out, _ = built
+    metrics = load_metrics(out)
+    assert list(metrics) == ["kn", "ta"]  # registry order, whatever order they were built in
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert readme_section(readme) == metrics_table(metrics)
+    assert readme.startswith("# title\n") and readme.endswith("\nafter\n") and "stale" not in readme
+    table = readme_section(readme).splitlines()
+    assert [row.split(" | ")[0] for row in table[2:]] == ["| Kannada", "| Tamil"]
+    ta = metrics["ta"]
+    cells = f"| {ta['bytes_per_token']:.2f} | {ta['test']['bytes_per_token']:.2f} | {ta['ratio_to_hf_bpe']['test']:.3f}x |"
+    assert cells in table[3]
+    docs = (out / "languages.md").read_text(encoding="utf-8")
+    assert docs == docs_text(metrics)
+    assert "## Tamil (`ta`)" in docs and "| Tamil | HF BpeTrainer (`brahmic`) | test |" in docs
+
+
+def test_cli_build_knows_every_language():
+    args = cli.build_parser().parse_args(["build"])
+    assert args.lang == list(CODES) and args.docs == "docs/languages.md"
+    assert cli.build_parser().parse_args(["build", "--lang", "or", "ml"]).lang == ["or", "ml"]
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["build", "--lang", "xx"])
