@@ -7,7 +7,7 @@ import json
 import pandas as pd
 
 from tokenizer.languages import LANGUAGES
-from tokenizer.report import metrics_table
+from tokenizer.report import language_table, metrics_table
 
 from .guards import guard
 from .models import models_dir
@@ -52,6 +52,7 @@ def metrics() -> tuple[str, pd.DataFrame]:
     parts = []
     if present:
         parts.append(metrics_table(present))
+        parts += [f"#### {LANGUAGES[c].name}\n\n{language_table(c, m)}" for c, m in present.items()]
         sources = [f"{LANGUAGES[c].name}: {m['data']}" for c, m in present.items() if m.get("data")]
         if sources:
             parts.append("Measured on held-out text: " + "; ".join(sources) + ".")
