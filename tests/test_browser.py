@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import tokenizer
+from tokenizer.languages import LANGUAGES, scripts
 
 from .app_server import ROOT, app_server  # noqa: F401 - app_server is a fixture
 
@@ -198,3 +199,24 @@ def test_train_a_model_and_tokenize_with_it(page, app_server, tmp_path):  # noqa
     ids = page.locator("#tok-tokens .itok-tok").evaluate_all("els => els.map(e => Number(e.dataset.id))")
     assert ids and max(ids) < size
     assert "Traceback" not in page.content()
+
+
+def _script_examples() -> list[tuple[str, str]]:
+    """(language code, its first example) for the default language of every registry script."""
+    return [(langs[0].code, langs[0].examples[0]) for langs in scripts().values() if langs[0].examples]
+
+
+@pytest.mark.parametrize(("code", "example"), _script_examples(), ids=[c for c, _ in _script_examples()])
+def test_auto_tokenizes_every_script_like_the_library(page, app_server, code, example):  # noqa: F811
+    """Each script's example typed in, Auto chooses that script's language: the ids shown are the library's."""
+    path = app_server.models_dir / f"{LANGUAGES[code].model}"
+    if not path.is_file():
+        pytest.skip(f"no {path.name} in the test models")
+    tok = tokenizer.load(path)
+    _choose(page, "model-choice", "Auto (by script)")
+    page.locator("#text-input textarea").fill(example)
+    expected = tok.encode_ordinary(example)
+    _wait_for_count(page, len(expected))
+    ids = page.locator("#tok-tokens .itok-tok").evaluate_all("els => els.map(e => Number(e.dataset.id))")
+    assert ids == expected
+    assert f"{LANGUAGES[code].name} model" in page.locator("#tok-summary").inner_text() + page.content()
