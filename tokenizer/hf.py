@@ -181,9 +181,9 @@ def _metrics_table(metrics: dict) -> str:
 
 def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None = None) -> str:
     lang = _lang_of(tok)
-    language = LANGUAGE_NAMES.get(lang or "", "Hindi and Kannada")
+    language = LANGUAGE_NAMES.get(lang or "", "Indian languages")
     header = ["---", "language:"]
-    header += [f"- {lang}"] if lang else ["- hi", "- kn"]
+    header += [f"- {lang}"] if lang else [f"- {code}" for code in LANGUAGE_NAMES]
     header += [
         f"license: {LICENSE}",
         "library_name: tokenizers",
