@@ -768,7 +768,7 @@ def test_the_time_cap_keeps_the_merges_learned_so_far(space_env, monkeypatch, tm
 
     cap = 60
     monkeypatch.setattr(training.Job, "over_time", lambda self: len(self.merges) >= cap)
-    path = _train_file(tmp_path, 1500)
+    path = _train_file(tmp_path, 8000)  # enough text that progress arrives long before the last merge
     last = list(view.train("Upload a file", None, str(path), None, 5000, "bpe", "indic", _Request("cap-test")))[-1][4]
     assert last["status"] == "done" and last["capped"] and cap <= last["merges"] < 5000 - 257, last
     library, _ = _library_training(path, 257 + last["merges"], pattern="indic")

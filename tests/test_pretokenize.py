@@ -96,7 +96,8 @@ def _allowed_cut(s: str, pos: int, name: str = "") -> bool:
     script differs from the virama's base letter (scripts never share a chunk), or after a stray
     virama with no letter before it (no akshara to keep whole: "!्क" must be cut somewhere). The
     akshara stages also end an akshara at a virama they do not join through: `akshara` joins only
-    through the Devanagari and Kannada viramas, `brahmic-akshara` not through Tamil's pulli."""
+    through the Devanagari and Kannada viramas, `brahmic-akshara` only through the base letter's own
+    script's virama, and not through Tamil's pulli."""
     from tokenizer.languages import SCRIPTS
 
     before, after = s[pos - 1], s[pos]
@@ -111,6 +112,8 @@ def _allowed_cut(s: str, pos: int, name: str = "") -> bool:
         i -= 1
     base = s[i] if i >= 0 else ""
     stray = not base or not unicodedata.category(base).startswith("L")
+    if not stray and name == "brahmic-akshara" and _script_block(before) != _script_block(base):
+        return True  # another script's virama joins nothing: the akshara stage joins through the base's own
     return stray or _script_block(base) != _script_block(after)
 
 

@@ -130,15 +130,16 @@ class LevelCounts:
         self.prune()
 
     def prune(self) -> None:
-        """Drop the lowest levels until the kept ones fit the budget."""
+        """Drop the levels below min_level (a merged piece may have raised it), then the lowest
+        levels until the kept ones fit the budget."""
+        for lvl in [k for k in self.levels if k < self.min_level]:
+            del self.levels[lvl], self.sizes[lvl]
         total = sum(self.sizes.values())
         while total > self.budget.chars:
             if self.min_level in self.levels:
                 del self.levels[self.min_level]
                 total -= self.sizes.pop(self.min_level)
             self.min_level += 1
-        for lvl in [k for k in self.levels if k < self.min_level]:
-            del self.levels[lvl], self.sizes[lvl]
 
     def total(self) -> SampledCounter:
         self.prune()
