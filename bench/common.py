@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import tokenizer
+from tokenizer import build
 from tokenizer.corpus import LANGS, Corpus, load_corpus
 from tokenizer.hf import bytes_to_unicode
 from tokenizer.openai import TIKTOKEN_DIR_ENV
@@ -93,33 +94,12 @@ def byte_level_to_bytes(token: str) -> bytes:
     return bytes(table[ch] for ch in token)
 
 
-def hf_bpe(regex: str):
-    """An untrained HF BPE tokenizer with our pre-split followed by byte-level mapping."""
-    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
-
-    hf = Tokenizer(models.BPE())
-    hf.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Split(Regex(regex), behavior="isolated"),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-        ]
-    )
-    hf.decoder = decoders.ByteLevel()
-    return hf
+hf_bpe = build.hf_bpe  # an untrained HF BPE with the regex as given as its pre-split
 
 
-def train_hf(lines: Sequence[str], regex: str, vocab_size: int, special: str = tokenizer.ENDOFTEXT):
-    """HF BpeTrainer on the lines with our pre-split; vocab_size counts bytes, merges and the special."""
-    from tokenizers import pre_tokenizers, trainers
-
-    hf = hf_bpe(regex)
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=[special],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    hf.train_from_iterator(lines, trainer=trainer, length=len(lines))
+def train_hf(lines: Sequence[str], regex: str, vocab_size: int):
+    """HF BpeTrainer on the lines with the regex as pre-split; vocab_size counts bytes, merges and the special."""
+    hf = build.fit_hf_bpe(build.hf_bpe(regex), lines, vocab_size)
     if hf.get_vocab_size() > vocab_size:
         raise AssertionError(f"HF BPE has {hf.get_vocab_size()} tokens, above {vocab_size}")
     return hf

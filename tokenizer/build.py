@@ -46,22 +46,26 @@ def core_pattern(recipe: str) -> Pattern:
     return get_pattern(last.split("-")[0])
 
 
-def train_hf_bpe(lines: Sequence[str], pattern: Pattern, vocab_size: int):
-    """HF `tokenizers` BpeTrainer on lines with our pre-split; vocab_size counts bytes, merges and
-    <|endoftext|>, as ours does. Returns a tokenizers.Tokenizer."""
-    from tokenizers import Regex, decoders, models, pre_tokenizers, trainers
+def hf_bpe(regex: str):
+    """An untrained HF `tokenizers` BPE with `regex` as its pre-split (isolated) and byte-level mapping."""
+    from tokenizers import Regex, decoders, models, pre_tokenizers
     from tokenizers import Tokenizer as HfTokenizer
-
-    from .hf import onig_regex
 
     hf = HfTokenizer(models.BPE())
     hf.pre_tokenizer = pre_tokenizers.Sequence(
         [
-            pre_tokenizers.Split(Regex(onig_regex(pattern.regex)), behavior="isolated"),
+            pre_tokenizers.Split(Regex(regex), behavior="isolated"),
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
         ]
     )
     hf.decoder = decoders.ByteLevel()
+    return hf
+
+
+def fit_hf_bpe(hf, lines: Sequence[str], vocab_size: int):
+    """Train `hf` (from hf_bpe) with BpeTrainer; vocab_size counts bytes, merges and <|endoftext|>, as ours does."""
+    from tokenizers import pre_tokenizers, trainers
+
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         special_tokens=[ENDOFTEXT],
@@ -70,6 +74,14 @@ def train_hf_bpe(lines: Sequence[str], pattern: Pattern, vocab_size: int):
     )
     hf.train_from_iterator(lines, trainer=trainer, length=len(lines))
     return hf
+
+
+def train_hf_bpe(lines: Sequence[str], pattern: Pattern, vocab_size: int):
+    """HF `tokenizers` BpeTrainer on lines with our pre-split (rewritten for Oniguruma, so it splits as
+    ours does). Returns a tokenizers.Tokenizer."""
+    from .hf import onig_regex
+
+    return fit_hf_bpe(hf_bpe(onig_regex(pattern.regex)), lines, vocab_size)
 
 
 def measure_hf(hf, lines: list[str]) -> Metrics:
