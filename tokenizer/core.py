@@ -38,6 +38,7 @@ from typing import Protocol
 import regex
 from tiktoken._tiktoken import CoreBPE
 
+from . import bpe, cache
 from .bpe import Merges, encode_ids
 from .errors import ExportError
 from .pretokenize import PATTERNS, Pattern
@@ -46,6 +47,7 @@ from .unicode_regex import rust_regex
 
 # Below this many characters in a batch, threads cost more than they save.
 _PARALLEL_MIN_CHARS = 20_000
+_SLICES_PER_THREAD = 8
 # fancy-regex's backtracking VM keeps a stack entry per repetition and gives up (a Rust panic)
 # somewhere between 400,000 and 1,000,000 repetitions in one match (a run of marks, letters or
 # spaces). Texts longer than this are cut at safe line breaks first; a piece still longer is split
@@ -143,11 +145,12 @@ class TiktokenCore:
         return pieces
 
     def encode_ordinary_batch(self, texts: Sequence[str], num_threads: int = 1) -> list[list[int]]:
-        """Each thread encodes one contiguous slice of about equal size (CoreBPE runs without the GIL)."""
+        """Contiguous slices of about equal size, several per thread so that a slower one (more bytes
+        per character, longer chunks) is balanced by the others (CoreBPE runs without the GIL)."""
         if num_threads <= 1 or len(texts) < 2 or sum(map(len, texts)) < _PARALLEL_MIN_CHARS:
             return [self._bpe.encode_ordinary(t) for t in texts]
         encode = self._bpe.encode_ordinary
-        bounds = _slices(texts, num_threads)
+        bounds = _slices(texts, _SLICES_PER_THREAD * num_threads)
         futures = [_pool().submit(lambda a=a, b=b: [encode(t) for t in texts[a:b]]) for a, b in bounds]
         return [ids for f in futures for ids in f.result()]
 
@@ -185,9 +188,19 @@ def _pool() -> ThreadPoolExecutor:
 _WARNED: set[str] = set()
 
 
+def cached_tiktoken_exact(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> str | None:
+    """tiktoken_exact, kept on disk (tokenizer/cache.py): it runs our BPE on every token, ~0.15 s."""
+    parts: list[str | bytes] = ["tiktoken_exact", cache.source_digest(__file__), cache.source_digest(bpe.__file__)]
+    parts.append(" ".join(map(str, byte_ids)))
+    parts.append(" ".join(f"{a},{b},{t}" for (a, b), t in sorted(merges.items(), key=lambda item: item[1])))
+    parts += [b"%d:" % i + vocab[i] for i in sorted(vocab)]
+    verdict = cache.cached("exact", cache.key(parts), lambda: tiktoken_exact(vocab, merges, byte_ids) or "")
+    return verdict or None
+
+
 def make_core(vocab: dict[int, bytes], merges: Merges, pattern: Pattern, byte_ids: Sequence[int], name: str) -> Core:
     """The compiled core if it is exact for this tokenizer, else the reference (warning once per reason)."""
-    reason = tiktoken_exact(vocab, merges, byte_ids)
+    reason = cached_tiktoken_exact(vocab, merges, byte_ids)
     if reason is None:
         try:
             return TiktokenCore(vocab, pattern)

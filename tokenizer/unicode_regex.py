@@ -32,6 +32,7 @@ from typing import Literal
 
 import regex
 
+from . import cache
 from .errors import ExportError
 
 Dialect = Literal["oniguruma", "rust"]
@@ -152,7 +153,15 @@ def _translate_escape(esc: str, dialect: Dialect) -> str:
 
 @lru_cache(maxsize=64)
 def translate(pattern: str, dialect: Dialect) -> str:
-    """The pattern rewritten so that `dialect`'s engine splits exactly as Python's `regex` (see above)."""
+    """The pattern rewritten so that `dialect`'s engine splits exactly as Python's `regex` (see above).
+
+    Kept on disk (tokenizer/cache.py): computing it scans every code point, ~0.2 s per process."""
+    versions = (regex.__version__, unicodedata.unidata_version, cache.source_digest(__file__))
+    digest = cache.key(["translate", dialect, pattern, *versions])
+    return cache.cached(f"regex-{dialect}", digest, lambda: _translate(pattern, dialect))
+
+
+def _translate(pattern: str, dialect: Dialect) -> str:
     # (?=X)Y with X and Y one character each: the class of what both match, computed by `regex`.
     folded = _LOOKAHEAD_CLASS.sub(lambda m: "[" + _class_body(m.group(), "rust") + "]", pattern)
     out: list[str] = []  # translated atoms; a group is folded into one atom when it closes
