@@ -1,7 +1,7 @@
 """Throughput and memory of `python -m tokenizer encode-corpus`, on 1 thread and on every core.
 
 A jsonl corpus of about --mb MB is made by repeating the embedded corpus's documents (ids made
-unique), then the whole command runs with --threads 1 and --threads N (N = available cores),
+unique), then the whole command runs with --workers 1 and --workers N (N = available cores),
 interleaved, best of --repeats; peak RSS is the child's ru_maxrss. The target of issue 9:
 throughput on N cores >= 0.8 x N x the single-thread figure. The shards are checked to decode back
 to the documents (first 200 of them) and to hold the index's token counts.
@@ -48,10 +48,10 @@ def make_corpus(lang: str, mb: float, path: Path) -> tuple[int, int]:
     return n_docs, n_bytes
 
 
-def run(model: Path, src: Path, out: Path, threads: int) -> tuple[float, float]:
+def run(model: Path, src: Path, out: Path, workers: int) -> tuple[float, float]:
     """(seconds, peak RSS MB) of one encode-corpus run."""
     cmd = [sys.executable, "-m", "tokenizer", "encode-corpus", "--model", str(model), "--input", str(src),
-           "--out", str(out), "--threads", str(threads), "--quiet"]  # fmt: skip
+           "--out", str(out), "--workers", str(workers), "--quiet"]  # fmt: skip
     start = time.perf_counter()
     r = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], capture_output=True, text=True, check=True, cwd=common.ROOT)
     seconds = time.perf_counter() - start
@@ -77,10 +77,10 @@ def main() -> None:
             n_docs, n_bytes = make_corpus(lang, args.mb, src)
             best: dict[int, tuple[float, float]] = {}
             for _ in range(args.repeats):
-                for threads in sorted({1, cores}):
-                    seconds, rss = run(model, src, Path(tmp) / f"out{threads}", threads)
-                    if threads not in best or seconds < best[threads][0]:
-                        best[threads] = (seconds, rss)
+                for workers in sorted({1, cores}):
+                    seconds, rss = run(model, src, Path(tmp) / f"out{workers}", workers)
+                    if workers not in best or seconds < best[workers][0]:
+                        best[workers] = (seconds, rss)
             index = shards.read_index(Path(tmp) / f"out{cores}")
             assert index["documents"] == n_docs
             with open(src, encoding="utf-8") as f:
@@ -88,14 +88,14 @@ def main() -> None:
             got = shards.documents(Path(tmp) / f"out{cores}")
             assert all(tok.decode(next(got).tolist(), errors="strict") == t for t in texts)
         one = n_bytes / best[1][0] / 1e6
-        for threads, (seconds, rss) in sorted(best.items()):
+        for workers, (seconds, rss) in sorted(best.items()):
             speed = n_bytes / seconds / 1e6
             rows.append({
-                "lang": lang, "MB": round(n_bytes / 1e6, 1), "documents": n_docs, "threads": threads,
-                "seconds": round(seconds, 2), "MB/s": round(speed, 2), "vs 1 thread": round(speed / one, 2),
-                "target": round(0.8 * threads, 2), "peak RSS MB": round(rss), "tokens": index["tokens"],
+                "lang": lang, "MB": round(n_bytes / 1e6, 1), "documents": n_docs, "workers": workers,
+                "seconds": round(seconds, 2), "MB/s": round(speed, 2), "vs 1 worker": round(speed / one, 2),
+                "target": round(0.8 * workers, 2), "peak RSS MB": round(rss), "tokens": index["tokens"],
             })  # fmt: skip
-    columns = ["lang", "MB", "documents", "threads", "seconds", "MB/s", "vs 1 thread", "target", "peak RSS MB", "tokens"]
+    columns = ["lang", "MB", "documents", "workers", "seconds", "MB/s", "vs 1 worker", "target", "peak RSS MB", "tokens"]
     common.print_table(rows, columns, "python -m tokenizer encode-corpus, whole process (reading, encoding, writing)")
     common.write_results("encode_corpus", {"rows": rows, "cores": cores})
 

@@ -150,7 +150,36 @@ def test_rows_without_text_column(tmp_path, name):
     rows = [{"id": "1", "body": "नमस्ते"}]
     writer = write_parquet if name.endswith(".parquet") else write_jsonl
     path = writer(tmp_path / name, rows)
-    with pytest.raises(CorpusError, match=rf"{name}: no 'text' column \(columns: id, body\)"):
+    where = ": line 1" if name.endswith(".jsonl") else ""
+    with pytest.raises(CorpusError, match=rf"{name}{where}: no 'text' column \(columns: id, body\)"):
+        list(read_files([path]))
+
+
+def test_jsonl_reads_as_a_datasets_json_stream_does(tmp_path):
+    rows = [{"id": 7, "text": "सात"}, {"text": "बिना id"}, {"id": None, "text": None}, {"id": "x", "text": "a\nb", "url": "u"}]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    stream = datasets.load_dataset("json", data_files=str(path), split="train", streaming=True)
+    ours = list(read_files([path]))
+    assert ours == list(stream_rows(stream, source=path.name))
+    assert [d.id for d in ours] == ["7", "mixed.jsonl#1", "mixed.jsonl#2", "x"]
+    # blank lines (which datasets refuses) are skipped and not counted
+    path.write_text("\n\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n", encoding="utf-8")
+    assert list(read_files([path])) == ours
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"text": "ok"', r"line 2 is not a JSON object \(Expecting"),
+    ('["a list"]', "line 2 is not a JSON object$"),
+    ('{"text": 5}', "line 2: 'text' is a int, not a string"),
+])  # fmt: skip
+def test_a_bad_jsonl_line_is_named(tmp_path, line, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "fine"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=message):
+        list(read_files([path]))
+    path.write_bytes(b'{"text": "fine"}\n{"text": "caf\xe9"}\n')
+    with pytest.raises(CorpusError, match="bad.jsonl: line 2 is not a JSON object"):
         list(read_files([path]))
 
 

@@ -92,3 +92,15 @@ def test_load_returns_working_tokenizer(hi_small, tmp_path):
     s = "यह एक परीक्षण है"
     assert tok.encode(s) == hi_small.encode(s)
     assert tok.vocab_size == hi_small.vocab_size
+
+
+def test_a_tokenizer_pickles_as_its_definition(hi_small):
+    import pickle
+
+    text = "नमस्ते दुनिया, ಕನ್ನಡ <|endoftext|> 123"
+    hi_small.encode_ordinary(text)  # a built core (with its lock and Rust object) is not part of the pickle
+    copy = pickle.loads(pickle.dumps(hi_small))
+    assert copy is not hi_small and repr(copy) == repr(hi_small)
+    assert copy.encode(text, allowed_special="all") == hi_small.encode(text, allowed_special="all")
+    assert (copy.merges, copy.special_tokens, copy.byte_ids, copy.pattern) == (
+        hi_small.merges, hi_small.special_tokens, hi_small.byte_ids, hi_small.pattern)

@@ -62,6 +62,33 @@ def test_shards_decode_back_to_the_documents(hi_small, tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # every shard was renamed into place
 
 
+@pytest.mark.parametrize("shard_tokens", [1, 400, 10**9])
+def test_worker_processes_write_the_same_shards(hi_small, tmp_path, monkeypatch, shard_tokens):
+    monkeypatch.setattr(shards, "BATCH_CHARS", 500)  # many batches, so the pool runs and reorders nothing
+    docs = _docs() * 3
+    one = shards.encode_corpus(hi_small, docs, tmp_path / "one", workers=1, shard_tokens=shard_tokens)
+    two = shards.encode_corpus(hi_small, docs, tmp_path / "two", workers=2, shard_tokens=shard_tokens)
+    assert one == two
+    assert one["documents"] == len(docs)
+    if shard_tokens == 1:
+        assert len(one["shards"]) == len(docs)  # every document fills a shard on its own
+    for shard in one["shards"]:
+        assert (tmp_path / "one" / shard["file"]).read_bytes() == (tmp_path / "two" / shard["file"]).read_bytes()
+    decoded = [hi_small.decode(ids.tolist(), errors="strict") for ids in shards.documents(tmp_path / "two")]
+    assert decoded == [d.text for d in docs]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_unencodable_document_is_named(hi_small, tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(shards, "BATCH_CHARS", 500)
+    docs = _docs() * 2 + [Document("broken", "ok \ud800 text")] + _docs()
+    with pytest.raises(tokenizer.UnencodableTextError, match=r"document 'broken': text contains a lone surrogate at index 3"):
+        shards.encode_corpus(hi_small, docs, tmp_path, workers=workers)
+    assert not list(tmp_path.iterdir())  # no shard, no index: nothing half-written
+    with pytest.raises(TokenizerError, match="workers must be at least 1"):
+        shards.encode_corpus(hi_small, docs, tmp_path, workers=0)
+
+
 def test_flat_bin_is_nanogpt_readable(hi_small, tmp_path):
     shards.encode_corpus(hi_small, _docs()[:3], tmp_path)
     flat = np.fromfile(tmp_path / "shard_000000.bin", dtype="<u2")

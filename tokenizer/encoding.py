@@ -334,8 +334,17 @@ class Tokenizer:
         """A display form of a token; partial characters show as <E0 A4>."""
         return render_token(self.token_bytes(token_id))
 
+    def __reduce__(self) -> tuple:
+        """Pickled as what defines it (for worker processes and `datasets.map(num_proc=...)`); the
+        core is rebuilt on first use where it is unpickled."""
+        return (_rebuild, (self.merges, self.pattern, self.special_tokens, self.byte_ids, self.name))
+
     def __repr__(self) -> str:
         return f"Tokenizer(name={self.name!r}, vocab_size={self.vocab_size}, pattern={self.pattern.name!r})"
+
+
+def _rebuild(merges: Merges, pattern: Pattern, special: dict[str, int], byte_ids: list[int], name: str) -> Tokenizer:
+    return Tokenizer(merges, pattern, special, byte_ids=byte_ids, name=name)
 
 
 def _surrogate_error(text: str, offset: int, text_number: int | None = None) -> UnencodableTextError:

@@ -10,31 +10,35 @@ The format is nanoGPT's: each shard is the ids of whole documents, each followed
 with no header, so `np.memmap(path, dtype=np.uint16)` reads it. `index.json` names the model and
 its checksum, the dtype, and the documents and tokens of every shard. Documents are encoded as
 they are (no cleaning, special-token text as plain text), so decoding a shard gives them back
-exactly. Reading runs in a thread while the tokenizer's compiled core encodes on every core, and at
-most two batches are in flight, so memory stays flat whatever the corpus size. Shards are written
+exactly. This process reads the documents and writes the shards while worker processes (one per
+core) encode batches of them, at most two per worker in flight, so memory stays flat whatever the
+corpus size; processes rather than threads, because reading (JSON, parquet) holds the GIL. Shards are written
 to a temporary name and renamed when complete; the index is written last.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import queue
-import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .core import available_cores
 from .corpus import Corpus, Document, Split
+from .count import mp_context
 from .encoding import ENDOFTEXT, Tokenizer
-from .errors import TokenizerError
+from .errors import TokenizerError, UnencodableTextError
 from .files import write_atomic
 
 INDEX = "index.json"
 FORMAT = "indicbpe-shards v1"
-BATCH_CHARS = 4_000_000  # text handed to the encoder at once: enough for every core to work
+BATCH_CHARS = 1_000_000  # text per task: ~0.1 s of a worker's time, ~3 MB to send
 DEFAULT_SHARD_TOKENS = 100_000_000  # 200 MB per uint16 shard
 
 
@@ -55,21 +59,18 @@ def corpus_documents(corpus: Corpus, split: Split | None = None) -> Iterator[Doc
     return corpus.read() if split is None else corpus.split_documents(split)
 
 
-def _batches(docs: Iterable[Document], out: queue.Queue) -> None:
-    """Reader thread: documents in batches of about BATCH_CHARS characters; None at the end."""
-    try:
-        batch: list[str] = []
-        size = 0
-        for doc in docs:
-            batch.append(doc.text)
-            size += len(doc.text)
-            if size >= BATCH_CHARS:
-                out.put(batch)
-                batch, size = [], 0
-        out.put(batch)
-        out.put(None)
-    except BaseException as e:  # handed to the main thread, which raises it
-        out.put(e)
+def _batches(docs: Iterable[Document], chars: int) -> Iterator[list[Document]]:
+    """Documents in runs of about `chars` characters."""
+    batch: list[Document] = []
+    size = 0
+    for doc in docs:
+        batch.append(doc)
+        size += len(doc.text)
+        if size >= chars:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def encode_corpus(
@@ -79,41 +80,45 @@ def encode_corpus(
     *,
     name: str = "shard",
     shard_tokens: int = DEFAULT_SHARD_TOKENS,
-    num_threads: int | None = None,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     checksum: str | None = None,
     source: str = "",
 ) -> dict:
     """Encode documents into `out_dir` (shards + index.json); returns the index.
 
-    progress(n) is called with the UTF-8 bytes of text encoded since the last call.
+    `workers` processes encode (default: every available core; 1 = this process only), while this
+    one reads the documents and writes the shards, in order. progress(n) is called with the UTF-8
+    bytes of text encoded since the last call.
     """
     if shard_tokens < 1:
         raise TokenizerError(f"shard_tokens must be at least 1, got {shard_tokens}")
+    if workers is not None and workers < 1:
+        raise TokenizerError(f"workers must be at least 1, got {workers}")
     if ENDOFTEXT not in tok.special_tokens:
         raise TokenizerError(f"the model has no {ENDOFTEXT} token to put between documents")
-    eot = tok.special_tokens[ENDOFTEXT]
     dtype = dtype_for(tok)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     shards: list[Shard] = []
     writer: _ShardWriter | None = None
-    pending: queue.Queue = queue.Queue(maxsize=2)
-    reader = threading.Thread(target=_batches, args=(docs, pending), daemon=True)
-    reader.start()
     try:
-        while (batch := pending.get()) is not None:
-            if isinstance(batch, BaseException):
-                raise batch
-            for _, ids in zip(batch, tok.encode_ordinary_batch(batch, num_threads=num_threads), strict=True):
+        for n_bytes, ids, lengths in _encoded(tok, docs, available_cores() if workers is None else workers):
+            ends = np.cumsum(lengths)
+            first = 0  # the batch's first document not written yet
+            while first < len(lengths):
                 if writer is None:
-                    writer = _ShardWriter(out / f"{name}_{len(shards):06d}.bin", dtype)
-                writer.add(ids, eot)
+                    writer = _ShardWriter(out / f"{name}_{len(shards):06d}.bin")
+                start = ends[first - 1] if first else 0
+                # the documents up to the one that fills the shard (a shard ends after the document that fills it)
+                stop = min(int(np.searchsorted(ends, start + shard_tokens - writer.tokens)) + 1, len(lengths))
+                writer.add(ids[start : ends[stop - 1]], stop - first)
+                first = stop
                 if writer.tokens >= shard_tokens:
                     shards.append(writer.close())
                     writer = None
             if progress:
-                progress(sum(len(t.encode("utf-8")) for t in batch))
+                progress(n_bytes)
         if writer is not None:
             shards.append(writer.close())
             writer = None
@@ -126,7 +131,7 @@ def encode_corpus(
         "checksum": checksum,
         "vocab_size": tok.vocab_size,
         "dtype": dtype.name,
-        "endoftext": eot,
+        "endoftext": tok.special_tokens[ENDOFTEXT],
         "source": source,
         "documents": sum(s.documents for s in shards),
         "tokens": sum(s.tokens for s in shards),
@@ -136,20 +141,78 @@ def encode_corpus(
     return index
 
 
+Encoded = tuple[int, np.ndarray, list[int]]  # (UTF-8 bytes of the text, every document's ids and <|endoftext|>, their lengths)
+
+
+def _encoded(tok: Tokenizer, docs: Iterable[Document], workers: int) -> Iterator[Encoded]:
+    """Each batch of documents encoded, in order: in this process, or in `workers` processes with at
+    most 2 x workers batches in flight (so memory stays flat). A stream that fits in one batch is
+    encoded here: starting processes would cost more."""
+    batches = _batches(docs, BATCH_CHARS)
+    head = list(itertools.islice(batches, 2))
+    if workers == 1 or len(head) < 2:
+        for batch in itertools.chain(head, batches):
+            yield _encode_batch(tok, batch)
+        return
+    with ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init_worker, initargs=(tok,)) as pool:
+        window: deque[Future] = deque()
+        try:
+            for batch in itertools.chain(head, batches):
+                if len(window) >= 2 * workers:
+                    yield window.popleft().result()
+                window.append(pool.submit(_encode_in_worker, batch))
+            while window:
+                yield window.popleft().result()
+        finally:
+            for future in window:
+                future.cancel()
+
+
+def _encode_batch(tok: Tokenizer, batch: list[Document]) -> Encoded:
+    eot = tok.special_tokens[ENDOFTEXT]
+    try:
+        encoded = tok.encode_ordinary_batch([d.text for d in batch], num_threads=1)
+    except UnencodableTextError:  # name the document, not its place in the batch
+        for doc in batch:
+            try:
+                tok.encode_ordinary(doc.text)
+            except UnencodableTextError as e:
+                raise UnencodableTextError(f"document {doc.id!r}: {e}") from None
+        raise
+    flat: list[int] = []
+    for ids in encoded:
+        flat += ids
+        flat.append(eot)
+    return sum(len(d.text.encode("utf-8")) for d in batch), np.array(flat, dtype_for(tok)), [len(ids) + 1 for ids in encoded]
+
+
+_WORKER_TOK: Tokenizer | None = None
+
+
+def _init_worker(tok: Tokenizer) -> None:
+    global _WORKER_TOK
+    _WORKER_TOK = tok
+
+
+def _encode_in_worker(batch: list[Document]) -> Encoded:
+    assert _WORKER_TOK is not None, "the pool's initializer sets the tokenizer"
+    return _encode_batch(_WORKER_TOK, batch)
+
+
 class _ShardWriter:
     """One shard being written: a temporary file renamed into place when complete."""
 
-    def __init__(self, path: Path, dtype: np.dtype) -> None:
-        self.path, self.dtype = path, dtype
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self.tmp = path.with_name(f".{path.name}.tmp")
         self.file = open(self.tmp, "wb")
         self.documents = self.tokens = 0
 
-    def add(self, ids: list[int], eot: int) -> None:
-        array = np.array(ids + [eot], dtype=self.dtype)
-        array.astype(array.dtype.newbyteorder("<"), copy=False).tofile(self.file)
-        self.documents += 1
-        self.tokens += len(array)
+    def add(self, ids: np.ndarray, documents: int) -> None:
+        """Whole documents' ids, each followed by its <|endoftext|>."""
+        ids.astype(ids.dtype.newbyteorder("<"), copy=False).tofile(self.file)
+        self.documents += documents
+        self.tokens += len(ids)
 
     def close(self) -> Shard:
         self.file.flush()
