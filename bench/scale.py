@@ -24,6 +24,7 @@ Run from the repository root (the machine should be otherwise idle; say so if it
     python -m bench.scale --sizes 64 256            # -> bench/results/scale_64_256.json
     python -m bench.scale --sizes 64 --unbounded    # adds the unbounded run at each size
     python -m bench.scale --sizes 1024 --keep /tmp/corpora   # keep the generated files
+    python -m bench.scale --file /tmp/ml-wiki.txt --lang ml  # real text instead (bench/wikiextractor.py)
 """
 
 from __future__ import annotations
@@ -192,6 +193,7 @@ def main() -> None:
     p.add_argument("--max-lines", type=int, default=3000, help="generated valid lines to evaluate (default: %(default)s)")
     p.add_argument("--keep", help="folder to write the generated corpora to and keep (default: a temporary one)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--file", type=Path, help="train on this text file instead of generated ones (real text at scale)")
     p.add_argument("--child", nargs=2, metavar=("TRAINER", "FILE"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -199,6 +201,9 @@ def main() -> None:
         return
 
     common.report_load()
+    if args.file:
+        run_on_file(args)
+        return
     real_lines = list(common.train_lines(args.lang))
     chain = MarkovChain(real_lines)
     real_mb = common.utf8_size(real_lines) / 1e6
@@ -239,6 +244,24 @@ def main() -> None:
     common.write_results(name, {"lang": args.lang, "workers": args.workers, "realism": realism, "rows": rows,
                                    "growth per doubling": per_doubling,
                                    "targets at 1 GB": {"peak RSS MB": 3072, "ours/hf s": 2.0}})  # fmt: skip
+
+
+def run_on_file(args: argparse.Namespace) -> None:
+    """Ours and HF on one given file, in one run; "bpt file valid" is measured on the file's own valid split."""
+    size_mb = round(args.file.stat().st_size / 1e6)
+    rows, by = [], {}
+    for trainer in ["ours", "hf"]:
+        print(f"[{args.file.name}, {size_mb} MB] {trainer} ...", flush=True)
+        by[trainer] = run_child(trainer, args.file, args.lang, args.workers, args.max_lines)
+        print(f"[{args.file.name}] {trainer}: {by[trainer]}", flush=True)
+    for trainer, r in by.items():
+        ratio = {"ours/hf s": round(r["seconds"] / by["hf"]["seconds"], 2)} if trainer != "hf" else {}
+        held_out = {"bpt file valid": r.pop("bpt generated valid")} if "bpt generated valid" in r else {}
+        rows.append({"file": args.file.name, "MB": size_mb, "trainer": trainer} | r | held_out | ratio)
+    columns = ["file", "MB", "trainer", "seconds", "ours/hf s", "cpu seconds", "peak RSS MB", "worker peak RSS MB",
+               "bpt file valid", "bpt real valid"]  # fmt: skip
+    common.print_table(rows, columns, f"Training 5,000 ids on {args.file.name} ({args.workers} counting workers)")
+    common.write_results(f"scale_{args.file.stem}", {"lang": args.lang, "workers": args.workers, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ the imports and reading + cleaning the embedded corpus (the same `Corpus.train_t
 Each side runs --runs times, interleaved (ours, hf, ours, hf, ...), and the best wall time counts:
 on a loaded machine the best run is the least disturbed one. Peak memory is each child's own max
 RSS (os.wait4), the largest over its runs; CPU seconds (user + sys) are shown too, since HF's
-trainer uses every core and ours one. `--baseline REV` adds the CLI of an older git revision
-(exported with `git archive`) to the same interleaving: before/after in one run.
+trainer uses every core, and ours counts on every core (the CLI's default) and learns merges on
+one. `--baseline REV` adds the CLI of an older git revision (exported with `git archive`) to the
+same interleaving: before/after in one run.
 
 A third child trains in-process with a progress callback and prints the per-stage breakdown:
 reading + counting, then each stage (re-encoding its chunks and learning its merges).
@@ -178,7 +179,7 @@ def main() -> None:
     title = f"CLI training end to end (best of {args.runs} fresh processes, interleaved)"
     common.print_table(rows, list(rows[0]), title)
     print(f"target: ours/hf <= {MAX_RATIO:g}x wall time (moonshot 1x)")
-    print(f"(HF BpeTrainer uses all {os.cpu_count()} cores, ours one: compare cpu s too)")
+    print(f"(HF BpeTrainer uses all {os.cpu_count()} cores; ours counts on all of them, then learns merges on one)")
     common.print_table(stage_rows, list(stage_rows[0]), "Where our time goes (train() in one process, one run)")
     common.write_results("train_speed", {"vocab_size": args.vocab_size, "recipe": DEFAULT_RECIPE,
                                          "hf_pattern": args.pattern, "baseline": args.baseline,

@@ -78,6 +78,18 @@ def test_worker_processes_write_the_same_shards(hi_small, tmp_path, monkeypatch,
     assert decoded == [d.text for d in docs]
 
 
+def test_workers_started_by_a_forkserver_get_the_tokenizer_pickled(hi_small, tmp_path, monkeypatch):
+    """Where fork is unsafe (threads running) or absent, the tokenizer travels to the workers pickled."""
+    import multiprocessing
+
+    monkeypatch.setattr(shards, "mp_context", lambda: multiprocessing.get_context("forkserver"))
+    monkeypatch.setattr(shards, "BATCH_CHARS", 2000)
+    docs = _docs() * 2
+    index = shards.encode_corpus(hi_small, docs, tmp_path, workers=2)
+    assert index["documents"] == len(docs)
+    assert [hi_small.decode(ids.tolist()) for ids in shards.documents(tmp_path)] == [d.text for d in docs]
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_an_unencodable_document_is_named(hi_small, tmp_path, monkeypatch, workers):
     monkeypatch.setattr(shards, "BATCH_CHARS", 500)

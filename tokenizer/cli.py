@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from . import corpus as corpus_mod
 from .build import build
+from .core import available_cores
 from .metrics import compression_curve, evaluate
 from .encoding import ID_SEPARATORS, parse_ids
 from .languages import CODES
@@ -57,23 +58,11 @@ def _corpus(args: argparse.Namespace) -> corpus_mod.Corpus:
     )
 
 
-def corpus_source(args: argparse.Namespace) -> str:
-    return args.source or ("files" if args.input else "embedded")
-
-
-def default_workers(source: str) -> int:
-    """Processes that count chunks: all cores for Wikipedia; one otherwise, since on the 8 MB embedded
-    corpus a process pool was no faster than counting in-process (bench/count_throughput.py)."""
-    return (os.cpu_count() or 1) if source == "wikipedia" else 1
-
-
 def cmd_train(args: argparse.Namespace) -> None:
     corpus = _corpus(args)
     start = time.perf_counter()
-    if args.workers is not None:
-        workers = args.workers
-    else:  # a LocalCluster is worth starting only to use every core
-        workers = (os.cpu_count() or 1) if args.engine == "dask" else default_workers(corpus_source(args))
+    # every core by default: HF's trainer uses them all, and the counts do not depend on the number
+    workers = available_cores() if args.workers is None else args.workers
     if workers < 1:
         raise CliError(f"--workers must be at least 1, got {workers}")
     if args.scheduler and args.engine != "dask":
@@ -297,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers",
         type=int,
-        help="processes that count chunks (default: all cores for --source wikipedia or --engine dask, else 1)",
+        help="processes that count chunks (default: every available core; the model does not depend on it)",
     )
     p.add_argument(
         "--engine",

@@ -38,7 +38,7 @@ from .files import write_atomic
 
 INDEX = "index.json"
 FORMAT = "indicbpe-shards v1"
-BATCH_CHARS = 1_000_000  # text per task: ~0.1 s of a worker's time, ~3 MB to send
+BATCH_CHARS = 500_000  # text per task: ~0.15 s of a worker's time, ~1.5 MB to send
 DEFAULT_SHARD_TOKENS = 100_000_000  # 200 MB per uint16 shard
 
 
@@ -88,8 +88,9 @@ def encode_corpus(
     """Encode documents into `out_dir` (shards + index.json); returns the index.
 
     `workers` processes encode (default: every available core; 1 = this process only), while this
-    one reads the documents and writes the shards, in order. progress(n) is called with the UTF-8
-    bytes of text encoded since the last call.
+    one reads the documents and writes the shards, in order; from a script, call it under
+    `if __name__ == "__main__":` (processes may be started by spawning). progress(n) is called with
+    the UTF-8 bytes of text encoded since the last call.
     """
     if shard_tokens < 1:
         raise TokenizerError(f"shard_tokens must be at least 1, got {shard_tokens}")
@@ -146,44 +147,51 @@ Encoded = tuple[int, np.ndarray, list[int]]  # (UTF-8 bytes of the text, every d
 
 def _encoded(tok: Tokenizer, docs: Iterable[Document], workers: int) -> Iterator[Encoded]:
     """Each batch of documents encoded, in order: in this process, or in `workers` processes with at
-    most 2 x workers batches in flight (so memory stays flat). A stream that fits in one batch is
-    encoded here: starting processes would cost more."""
+    most 2 x workers batches in flight (so memory stays flat). Workers get only the texts; a stream
+    that fits in one batch is encoded here, since starting processes would cost more."""
     batches = _batches(docs, BATCH_CHARS)
     head = list(itertools.islice(batches, 2))
     if workers == 1 or len(head) < 2:
         for batch in itertools.chain(head, batches):
-            yield _encode_batch(tok, batch)
+            yield _named(tok, batch, lambda b=batch: _encode_texts(tok, [d.text for d in b]))
         return
     with ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init_worker, initargs=(tok,)) as pool:
-        window: deque[Future] = deque()
+        window: deque[tuple[Future, list[Document]]] = deque()
         try:
             for batch in itertools.chain(head, batches):
                 if len(window) >= 2 * workers:
-                    yield window.popleft().result()
-                window.append(pool.submit(_encode_in_worker, batch))
+                    future, done = window.popleft()
+                    yield _named(tok, done, future.result)
+                window.append((pool.submit(_encode_in_worker, [d.text for d in batch]), batch))
             while window:
-                yield window.popleft().result()
+                future, done = window.popleft()
+                yield _named(tok, done, future.result)
         finally:
-            for future in window:
+            for future, _ in window:
                 future.cancel()
 
 
-def _encode_batch(tok: Tokenizer, batch: list[Document]) -> Encoded:
-    eot = tok.special_tokens[ENDOFTEXT]
+def _named(tok: Tokenizer, batch: list[Document], result: Callable[[], Encoded]) -> Encoded:
+    """result(), with an unencodable text named by its document's id (found again here: the error path only)."""
     try:
-        encoded = tok.encode_ordinary_batch([d.text for d in batch], num_threads=1)
-    except UnencodableTextError:  # name the document, not its place in the batch
+        return result()
+    except UnencodableTextError:
         for doc in batch:
             try:
                 tok.encode_ordinary(doc.text)
             except UnencodableTextError as e:
                 raise UnencodableTextError(f"document {doc.id!r}: {e}") from None
         raise
+
+
+def _encode_texts(tok: Tokenizer, texts: list[str]) -> Encoded:
+    eot = tok.special_tokens[ENDOFTEXT]
+    encoded = tok.encode_ordinary_batch(texts, num_threads=1)
     flat: list[int] = []
     for ids in encoded:
         flat += ids
         flat.append(eot)
-    return sum(len(d.text.encode("utf-8")) for d in batch), np.array(flat, dtype_for(tok)), [len(ids) + 1 for ids in encoded]
+    return sum(len(t.encode("utf-8")) for t in texts), np.array(flat, dtype_for(tok)), [len(ids) + 1 for ids in encoded]
 
 
 _WORKER_TOK: Tokenizer | None = None
@@ -194,9 +202,9 @@ def _init_worker(tok: Tokenizer) -> None:
     _WORKER_TOK = tok
 
 
-def _encode_in_worker(batch: list[Document]) -> Encoded:
+def _encode_in_worker(texts: list[str]) -> Encoded:
     assert _WORKER_TOK is not None, "the pool's initializer sets the tokenizer"
-    return _encode_batch(_WORKER_TOK, batch)
+    return _encode_texts(_WORKER_TOK, texts)
 
 
 class _ShardWriter:
