@@ -230,6 +230,52 @@ def test_a_million_marks_in_one_chunk(hi_small):
     ids = hi_small.encode(storm)
     assert hi_small.decode(ids, errors="strict") == storm
     assert ids == to_hf(hi_small, special_tokens=False).encode(storm, add_special_tokens=False).ids
+    # in a batch too (it used to reach Rust whole and panic), on one thread and on two
+    for threads in (1, 2):
+        assert hi_small.encode_ordinary_batch(["नमस्ते", storm, "दुनिया"], num_threads=threads)[1] == ids
+
+
+# ----- batches join lines where that changes no chunk ---------------------------------------------------------
+JOIN_PIECES = st.one_of(
+    st.sampled_from(["क", "ि", "्", "ं", "ಕ", "್", "ಾ", "a", "Z", "1", "१२", ".", "।", ",", "'s", "(", "\"", "👍🏽",
+                     " ", "  ", "\t", "\r", "\u200c", "\u200d", "\u00a0", "\u2028", "\x0b", "\x1c", "\x85"]),
+    st.characters(blacklist_categories=("Cs",)),
+)  # fmt: skip
+join_lines = st.lists(st.lists(JOIN_PIECES, max_size=8).map("".join), min_size=2, max_size=8)
+
+
+@pytest.mark.parametrize("name", core_mod._OURS)
+@given(lines=join_lines)
+def test_joinable_lines_split_as_they_do_alone(name, lines):
+    """The claim behind TiktokenCore._encode_lines, checked with Python's regex (the specification)."""
+    split = PATTERNS[name].split
+    for l1, l2 in zip(lines, lines[1:]):
+        if core_mod._joinable_end(l1) and core_mod._joinable_start(l2):
+            assert split(l1 + "\n" + l2) == split(l1) + ["\n"] + split(l2)
+
+
+@pytest.mark.parametrize("name", ["indic-phrases", "brahmic-phrases", "brahmic-akshara", "gpt4"])
+@given(lines=join_lines)
+def test_batches_equal_one_encode_per_line(hi_small, name, lines):
+    tok = tokenizer.Tokenizer(hi_small.merges, name, name=f"hi-{name}")
+    ref = tok.reference()
+    expected = [ref.encode_ordinary(t) for t in lines]
+    assert tok.encode_ordinary_batch(lines, num_threads=1) == expected
+    assert tok.core._encode_lines(lines) == expected
+
+
+def test_held_out_batches_are_joined_and_exact(shipped):
+    for tok in shipped.values():
+        lines = load_corpus(tok.name).held_out_lines("valid")
+        calls = []
+        bpe = tok.core._bpe
+        tok.core._bpe = type("Counting", (), {"encode_ordinary": lambda self, t: calls.append(t) or bpe.encode_ordinary(t)})()
+        try:
+            got = tok.encode_ordinary_batch(lines, num_threads=1)
+        finally:
+            tok.core._bpe = bpe
+        assert got == [bpe.encode_ordinary(t) for t in lines]
+        assert len(calls) < len(lines) / 5  # runs of lines go in one call
 
 
 # ----- errors ----------------------------------------------------------------------------------------------

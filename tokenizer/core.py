@@ -33,6 +33,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Protocol
 
 import regex
@@ -65,6 +66,13 @@ _OURS = ("indic", "indic-words", "indic-phrases", "akshara", "brahmic", "brahmic
 STREAMABLE = frozenset(PATTERNS[n].regex for n in (*_OURS, "gpt4"))
 CUT = r"[\r\n](?=[^\s\p{M}\u200c\u200d])"
 _CUT_FORWARD = regex.compile(CUT)
+# Lines of a batch are joined with a line break where that provably changes no chunk
+# (TiktokenCore._encode_lines): under our patterns, not GPT-4's (`[^\s\p{L}\p{N}]++[\r\n]*+` takes a
+# line break after punctuation).
+JOINABLE = frozenset(PATTERNS[n].regex for n in _OURS)
+_JOIN_CHARS = 50_000  # characters per joined call: far below ONE_CALL_CHARS
+_SPACE = regex.compile(r"\s")
+_SPACE_OR_MARK = regex.compile(r"[\s\p{M}\u200c\u200d]")
 
 
 class Core(Protocol):
@@ -114,6 +122,8 @@ class TiktokenCore:
         self.regex = rust_regex(pattern.regex)
         self._bpe = CoreBPE({data: i for i, data in vocab.items()}, {}, self.regex)
         self._cuttable = pattern.regex in STREAMABLE
+        self._newline = next((i for i, data in vocab.items() if data == b"\n"), -1)
+        self._joinable = pattern.regex in JOINABLE and self._newline >= 0
 
     def encode_ordinary(self, text: str) -> list[int]:
         if len(text) <= ONE_CALL_CHARS:
@@ -148,15 +158,83 @@ class TiktokenCore:
         """Contiguous slices of about equal size, several per thread so that a slower one (more bytes
         per character, longer chunks) is balanced by the others (CoreBPE runs without the GIL)."""
         if num_threads <= 1 or len(texts) < 2 or sum(map(len, texts)) < _PARALLEL_MIN_CHARS:
-            return [self._bpe.encode_ordinary(t) for t in texts]
-        encode = self._bpe.encode_ordinary
+            return self._encode_lines(texts)
         bounds = _slices(texts, _SLICES_PER_THREAD * num_threads)
-        futures = [_pool().submit(lambda a=a, b=b: [encode(t) for t in texts[a:b]]) for a, b in bounds]
+        futures = [_pool().submit(self._encode_lines, texts[a:b]) for a, b in bounds]
         return [ids for f in futures for ids in f.result()]
+
+    def _encode_lines(self, texts: Sequence[str]) -> list[list[int]]:
+        r"""encode_ordinary of each text, with runs of joinable lines encoded in one call.
+
+        Why: every call returns into Python and takes the GIL back, so with one call per line the
+        threads of a batch queue for it once per line. Lines l1, l2 are joinable when l1 ends with
+        a character that is not whitespace, l2 starts with one that is neither whitespace nor a mark
+        (nor ZWJ/ZWNJ), and neither holds a line break; then under our patterns (JOINABLE)
+            chunks(l1 + "\n" + l2) == chunks(l1) + ["\n"] + chunks(l2):
+        after the line break it is the safe cut of encode_iter (see CUT); before it, only the
+        whitespace alternatives of these patterns match a line break, and no whitespace chunk can
+        start inside l1 and reach it because l1's last character is not whitespace; no alternative
+        looks past a chunk's end except `\s+(?!\S)` (whitespace), and the only lookbehinds (the
+        akshara patterns) look for a virama. The "\n" chunk is the one byte token, which no line's
+        ids contain, so the ids of the joined run are cut back into lines at it.
+        """
+        out: list[list[int]] = []
+        encode, newline = self._bpe.encode_ordinary, self._newline
+        i, n = 0, len(texts)
+        while i < n:
+            text = texts[i]
+            j, size = i + 1, len(text)
+            if self._joinable and _joinable_end(text):
+                while j < n and _joinable_start(texts[j]) and size + len(texts[j]) < _JOIN_CHARS:
+                    size += len(texts[j]) + 1
+                    j += 1
+                    if not _joinable_end(texts[j - 1]):
+                        break
+            if j == i + 1:
+                out.append(encode(text) if len(text) <= ONE_CALL_CHARS else self.encode_ordinary(text))
+            else:
+                out += _cut_at(encode("\n".join(texts[i:j])), newline, j - i) or [encode(t) for t in texts[i:j]]
+            i = j
+        return out
 
     def encode_to_buffer(self, text: str) -> memoryview:
         """Ids as a uint32 buffer (no Python ints): for numpy (`np.frombuffer(..., np.uint32)`)."""
         return memoryview(self._bpe.encode_to_tiktoken_buffer(text, set()))
+
+
+def _joinable_end(text: str) -> bool:
+    return bool(text) and "\n" not in text and not _is_space(text[-1])
+
+
+def _joinable_start(text: str) -> bool:
+    return bool(text) and "\n" not in text and not _is_space_or_mark(text[0])
+
+
+@lru_cache(maxsize=4096)
+def _is_space(ch: str) -> bool:
+    return _SPACE.match(ch) is not None
+
+
+@lru_cache(maxsize=4096)
+def _is_space_or_mark(ch: str) -> bool:
+    return _SPACE_OR_MARK.match(ch) is not None
+
+
+def _cut_at(ids: list[int], newline: int, parts: int) -> list[list[int]] | None:
+    """ids cut at the `parts - 1` newline ids into parts; None if they are not exactly that many."""
+    out, start = [], 0
+    try:
+        for _ in range(parts - 1):
+            end = ids.index(newline, start)
+            out.append(ids[start:end])
+            start = end + 1
+    except ValueError:
+        return None
+    rest = ids[start:]
+    if newline in rest:
+        return None
+    out.append(rest)
+    return out
 
 
 def _slices(texts: Sequence[str], parts: int) -> list[tuple[int, int]]:
