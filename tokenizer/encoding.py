@@ -76,6 +76,7 @@ class Tokenizer:
             if self.special_tokens
             else None
         )
+        self._specials = tuple(self.special_tokens)
         self._core: Core | None = None
         self._core_lock = threading.Lock()
 
@@ -149,7 +150,15 @@ class Tokenizer:
         `disallowed_special` (by default every special token not allowed) raises ValueError;
         anything else is encoded as ordinary text.
         """
+        if disallowed_special == "all" and not allowed_special and not self._holds_special(text):
+            return self._encode_ordinary(text, 0)  # the default policy on text without special tokens: no sets to build
         return self._encode(text, *self.special_policy(allowed_special, disallowed_special))
+
+    def _holds_special(self, text: str) -> bool:
+        for special in self._specials:
+            if special in text:
+                return True
+        return False
 
     def special_policy(
         self,

@@ -12,8 +12,8 @@ its checksum, the dtype, and the documents and tokens of every shard. Documents 
 they are (no cleaning, special-token text as plain text), so decoding a shard gives them back
 exactly. This process reads the documents and writes the shards while worker processes (one per
 core) encode batches of them, at most two per worker in flight, so memory stays flat whatever the
-corpus size; processes rather than threads, because reading (JSON, parquet) holds the GIL. Shards are written
-to a temporary name and renamed when complete; the index is written last.
+corpus size; processes rather than threads, because reading (JSON, parquet) holds the GIL. Shards
+are written to a temporary name and renamed when complete; the index is written last.
 """
 
 from __future__ import annotations
