@@ -4,8 +4,8 @@ A Document is the unit of the split, so all lines of one document land on the sa
 near-duplicate neighbouring paragraphs cannot leak from training into evaluation. Sources are
 the embedded corpus (`data/{lang}.txt.gz`), local files, or Wikipedia streamed from the
 Hugging Face Hub; everything streams. Parquet is read row group by row group with pyarrow, jsonl
-line by line with `json`, and Wikipedia through `datasets`. An input may also be an fsspec URL or glob, e.g.
-`hf://datasets/wikimedia/wikipedia/20231101.hi/*.parquet`.
+line by line with `json`, and Wikipedia through `datasets`. An input may also be an fsspec URL or
+glob, e.g. `hf://datasets/wikimedia/wikipedia/20231101.hi/*.parquet`.
 
 A corpus can be cut into Partitions (a text or jsonl file, or one parquet row group) that are read
 independently, by Dask workers for instance (tokenizer.dask_count); reading them in order gives
