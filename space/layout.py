@@ -18,7 +18,7 @@ from tokenizer import visualize as viz
 from tokenizer.languages import LANGUAGES
 from tokenizer.pretokenize import PATTERNS
 
-from . import about, batch, compare, decode, metrics, presplit, tokenize, train, vocabulary
+from .views import about, batch, compare, decode, metrics, presplit, tokenize, train, vocabulary
 from .guards import UserError
 from .models import AUTO, choices, get_encoding, get_model, has_model
 
@@ -143,7 +143,7 @@ def build() -> gr.Blocks:
                         tr_corpus = gr.Dropdown(corpora, value=corpora[0][1] if corpora else None,
                                                 label="Embedded corpus", elem_id="train-corpus")
                         tr_file = gr.File(label="or upload: .txt, .txt.gz, .jsonl, .parquet (at most 20 MB of text)",
-                                          file_types=list(train.training.UPLOAD_TYPES), type="filepath",
+                                          file_types=list(train.jobs.UPLOAD_TYPES), type="filepath",
                                           elem_id="train-file")
                         tr_text = gr.Textbox(label="or paste text", lines=4, max_lines=10, elem_id="train-text")
                     with gr.Column(scale=1):

@@ -195,3 +195,11 @@ def choose(text: str, choice: str | None, session: str | None = None) -> Chosen:
         raise UserError(f"Unknown model {choice!r}; choose Auto, a language ({names}) or one of your models.")
     lang, why = detect(text)
     return Chosen(get_model(lang.code), lang.code, lang.name, f"{lang.name} model, picked by script ({why})", lang)
+
+
+def encode(tok: tokenizer.Tokenizer, text: str) -> list[int]:
+    """Ids of text for the views; special-token text counts as plain text in the Space."""
+    try:
+        return tok.encode_ordinary(text)
+    except ValueError as e:  # e.g. a lone surrogate
+        raise UserError(f"This text cannot be encoded: {first_line(e)}") from None

@@ -1,4 +1,4 @@
-"""The training worker: `python -m space.worker SPEC_JSON`, started by the Train view (space.training).
+"""The training worker: `python -m space.worker SPEC_JSON`, started by the Train view (space.jobs).
 
 Training runs in its own process, at a lower priority, so that the server's handlers keep their
 interpreter (and a core) while it runs; its memory is capped (RLIMIT_AS), and Cancel or the

@@ -174,7 +174,7 @@ def _held_out_text(lang: str, n_chars: int, skip_lines: int = 5000) -> str:
 
 
 def test_tokenize_handler_time_for_10000_characters(space_env, hi_model):
-    from space.tokenize import tokenize
+    from space.views.tokenize import tokenize
 
     text = _held_out_text("hi", 10_000)
     assert len(text) == 10_000
@@ -191,9 +191,9 @@ def test_tokenize_handler_time_for_10000_characters(space_env, hi_model):
 
 def test_handlers_turn_bugs_into_messages(space_env, monkeypatch):
     import space.models
-    from space.decode import decode
-    from space.tokenize import tokenize
-    from space.vocabulary import vocabulary
+    from space.views.decode import decode
+    from space.views.tokenize import tokenize
+    from space.views.vocabulary import vocabulary
 
     def broken(code):
         raise RuntimeError("boom")
@@ -207,7 +207,7 @@ def test_handlers_turn_bugs_into_messages(space_env, monkeypatch):
 
 def test_library_errors_are_shown_by_their_first_line(space_env, monkeypatch):
     import space.models
-    from space.tokenize import tokenize
+    from space.views.tokenize import tokenize
     from tokenizer.errors import ModelFileError
 
     def bad(code):
@@ -218,8 +218,8 @@ def test_library_errors_are_shown_by_their_first_line(space_env, monkeypatch):
 
 
 def test_missing_model_is_a_clear_message(space_env, monkeypatch, tmp_path):
-    from space.metrics import metrics
-    from space.tokenize import tokenize
+    from space.views.metrics import metrics
+    from space.views.tokenize import tokenize
 
     monkeypatch.setenv("INDIC_TOKENIZER_MODELS", str(tmp_path))
     stats = tokenize(HINDI, "Hindi")[3]
@@ -437,7 +437,7 @@ def test_compare_hindi_counts_match_tiktoken(client, hi_model, tiktoken_env):
 def test_compare_says_why_an_encoding_is_unavailable(space_env, monkeypatch, tmp_path):
     import space.models
     import tokenizer.openai as openai_mod
-    from space.compare import compare
+    from space.views.compare import compare
 
     monkeypatch.setenv("INDIC_TOKENIZER_TIKTOKEN_DIR", str(tmp_path))  # an empty directory
     space.models._encoding.cache_clear()
@@ -575,7 +575,7 @@ def _library_training(path: Path, vocab_size: int, **kwargs) -> tuple[tokenizer.
     """The library's own training on the file's training documents, and the held-out lines."""
     from functools import partial
 
-    from space.training import BLOCK_LINES, HELD_OUT
+    from space.jobs import BLOCK_LINES, HELD_OUT
     from tokenizer.corpus import Corpus, read_files
 
     corpus = Corpus(partial(read_files, [path], block_lines=BLOCK_LINES), "test", valid=HELD_OUT, test=0.0)
@@ -663,7 +663,7 @@ def test_train_on_pasted_text_and_an_embedded_corpus(client, app_server):  # noq
     (("Telepathy", None, None, "", 400, "bpe", "indic"), "Choose a source"),
 ])
 def test_train_refuses_bad_settings_with_a_message(space_env, args, message):
-    from space.train import train
+    from space.views.train import train
 
     out = list(train(*args))
     status, _curve, _results, files, summary, *_ = out[-1]
@@ -681,7 +681,7 @@ def test_vocabulary_size_out_of_range(client, space_env):
     """The slider refuses it over HTTP (gradio's message); a direct call gets ours."""
     from gradio_client.exceptions import AppError
 
-    from space.train import train
+    from space.views.train import train
 
     for size, words in ((256, "less than minimum value 257"), (5001, "greater than maximum value 5000")):
         with pytest.raises(AppError, match=words):
@@ -715,7 +715,7 @@ def test_train_refuses_bad_files_with_a_message(client, tmp_path):
 
     with pytest.raises(AppError, match="Invalid file type"):  # the upload box refuses it (gradio's message)
         error(other)
-    from space.training import uploaded_text
+    from space.jobs import uploaded_text
     from space.guards import UserError
 
     with pytest.raises(UserError, match="notes.docx: unsupported file type"):
@@ -723,14 +723,14 @@ def test_train_refuses_bad_files_with_a_message(client, tmp_path):
 
 
 def test_uploads_over_the_text_limit_are_refused(space_env, monkeypatch, tmp_path):
-    import space.training as training
+    import space.jobs as jobs
 
-    monkeypatch.setattr(training, "MAX_UPLOAD_BYTES", 10_000)
+    monkeypatch.setattr(jobs, "MAX_UPLOAD_BYTES", 10_000)
     path = _train_file(tmp_path, 200)
     with pytest.raises(space_env.guards.UserError, match="more than 0 MB of text"):
-        training.uploaded_text(path)
+        jobs.uploaded_text(path)
     with pytest.raises(space_env.guards.UserError, match="over 0 MB"):
-        training.pasted_text(path.read_text(encoding="utf-8"))
+        jobs.pasted_text(path.read_text(encoding="utf-8"))
 
 
 class _Request:
@@ -741,7 +741,7 @@ class _Request:
 
 
 def test_cancel_stops_a_training_at_once(space_env):
-    from space import train as view
+    from space.views import train as view
 
     request = _Request("cancel-test")
     text = _held_out_text("hi", 400_000, skip_lines=0)
@@ -763,11 +763,11 @@ def test_cancel_stops_a_training_at_once(space_env):
 
 def test_the_time_cap_keeps_the_merges_learned_so_far(space_env, monkeypatch, tmp_path):
     """At the cap the model has the merges learned until then: for plain BPE, the library's first ones."""
-    import space.training as training
-    from space import train as view
+    import space.jobs as jobs
+    from space.views import train as view
 
     cap = 60
-    monkeypatch.setattr(training.Job, "over_time", lambda self: len(self.merges) >= cap)
+    monkeypatch.setattr(jobs.Job, "over_time", lambda self: len(self.merges) >= cap)
     path = _train_file(tmp_path, 8000)  # enough text that progress arrives long before the last merge
     last = list(view.train("Upload a file", None, str(path), None, 5000, "bpe", "indic", _Request("cap-test")))[-1][4]
     assert last["status"] == "done" and last["capped"] and cap <= last["merges"] < 5000 - 257, last
@@ -779,9 +779,9 @@ def test_the_time_cap_keeps_the_merges_learned_so_far(space_env, monkeypatch, tm
 
 def test_a_failing_worker_is_a_message(space_env):
     """The worker's own error (here: a size check_settings would refuse) comes back as one line."""
-    import space.training as training
+    import space.jobs as jobs
 
-    job = training.Job(["नमस्ते दुनिया"], 100, "bpe", "indic").start()
+    job = jobs.Job(["नमस्ते दुनिया"], 100, "bpe", "indic").start()
     try:
         while not job.wait(0.2):
             pass
@@ -795,7 +795,7 @@ def test_a_failing_worker_is_a_message(space_env):
 
 def test_session_models_are_freed(space_env, hi_small, tmp_path):
     from space.models import MINE, STORE, SessionModel, SessionStore
-    from space.train import forget_session
+    from space.views.train import forget_session
 
     files = tmp_path / "files"
     files.mkdir()

@@ -9,9 +9,8 @@ import gradio as gr
 from tokenizer import visualize as viz
 from tokenizer.openai import ENCODINGS
 
-from .encode import encode
-from .guards import UserError, check_text, guard
-from .models import AUTO, choose, get_encoding, session_of
+from ..guards import UserError, check_text, guard
+from ..models import AUTO, choose, encode, get_encoding, session_of
 
 DRAW_COMPARE = 1_500  # tokens drawn per column
 GPT_ENCODINGS = {name: spec.tiktoken_name for name, spec in ENCODINGS.items()}  # GPT-2, GPT-4, GPT-4o

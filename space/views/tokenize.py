@@ -6,9 +6,8 @@ import gradio as gr
 
 from tokenizer import visualize as viz
 
-from .encode import encode
-from .guards import check_text, guard
-from .models import AUTO, choose, session_of
+from ..guards import check_text, guard
+from ..models import AUTO, choose, encode, session_of
 
 DRAW_TOKENS = 4_000  # coloured tokens drawn (all are counted)
 SHOW_IDS = 100_000  # ids listed

@@ -20,9 +20,8 @@ import pandas as pd
 from tokenizer import visualize as viz
 
 from .compare import GPT_ENCODINGS
-from .encode import encode
-from .guards import MAX_UPLOAD_BYTES, UserError, check_text, guard
-from .models import AUTO, choose, get_encoding, session_of
+from ..guards import MAX_UPLOAD_BYTES, UserError, check_text, guard
+from ..models import AUTO, choose, encode, get_encoding, session_of
 
 TYPES = (".txt", ".jsonl", ".csv")
 SHOW_ROWS = 500  # rows shown in the table (the CSV has all)

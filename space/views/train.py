@@ -20,9 +20,9 @@ from tokenizer.metrics import evaluate
 from tokenizer.languages import LANGUAGES
 from tokenizer.train import VOCAB_CAP
 
-from . import training
-from .guards import UserError, guard
-from .models import STORE, SessionModel, choices, get_encoding, get_model, has_model, session_of
+from .. import jobs
+from ..guards import UserError, guard
+from ..models import STORE, SessionModel, choices, get_encoding, get_model, has_model, session_of
 
 SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
 RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plain BPE on one pre-split"}
@@ -31,7 +31,7 @@ CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
 YOURS = "yours (held-out, while training)"
 N_PICKERS = 4  # model pickers the view updates (see _pickers)
 
-_running: dict[str, training.Job] = {}  # session -> its training
+_running: dict[str, jobs.Job] = {}  # session -> its training
 _counter = itertools.count(1)
 _KEEP = (gr.skip(),) * N_PICKERS  # leave the pickers as they are
 
@@ -39,7 +39,7 @@ _KEEP = (gr.skip(),) * N_PICKERS  # leave the pickers as they are
 def corpus_choices() -> list[tuple[str, str]]:
     """(label, code) for every registry language whose embedded corpus is there."""
     return [(f"{x.name} ({x.corpus})", x.code) for x in LANGUAGES.values()
-            if (training.corpora.DATA_DIR / x.corpus).is_file()]
+            if (jobs.corpora.DATA_DIR / x.corpus).is_file()]
 
 
 def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None, size: int = 0) -> pd.DataFrame:
@@ -62,16 +62,16 @@ def _error(message: str) -> tuple:
     return (viz.notice_html(message, error=True), gr.skip(), "", None, {"error": message}, *_KEEP)
 
 
-def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> training.TrainingText:
+def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> jobs.TrainingText:
     if source == SOURCES[0]:
-        return training.embedded_text(corpus or next(iter(LANGUAGES)))
+        return jobs.embedded_text(corpus or next(iter(LANGUAGES)))
     if source == SOURCES[1]:
         if not upload:
             raise UserError("Choose a file to upload (.txt, .txt.gz, .jsonl or .parquet), or pick another source.")
         path = upload if isinstance(upload, str) else getattr(upload, "name", None) or upload.get("path")
-        return training.uploaded_text(path)
+        return jobs.uploaded_text(path)
     if source == SOURCES[2]:
-        return training.pasted_text(text or "")
+        return jobs.pasted_text(text or "")
     raise UserError(f"Choose a source: {', '.join(SOURCES)} (not {source!r}).")
 
 
@@ -79,7 +79,7 @@ def read_input(source: str, corpus: str | None, upload: object, text: str | None
 def train(source: str, corpus: str | None, upload: object, text: str | None, vocab_size: float, recipe: str,
           pattern: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
     """Train and stream (status HTML, curve, results HTML, download files, JSON, model pickers)."""
-    size, recipe, pattern, final_pattern = training.check_settings(vocab_size, recipe, pattern)
+    size, recipe, pattern, final_pattern = jobs.check_settings(vocab_size, recipe, pattern)
     session = session_of(request)
     yield (viz.progress_html(0, 1, "Reading the text…"), _curve([]), "", None, {"status": "reading"}, *_KEEP)
     data = read_input(source, corpus, upload, text)
@@ -93,13 +93,13 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
         gpt4o = lambda: get_encoding("GPT-4o")  # noqa: E731
     except UserError:
         gpt4o = None
-    baselines = training.baseline_metrics(held_lines, shipped, gpt4o)
+    baselines = jobs.baseline_metrics(held_lines, shipped, gpt4o)
     labels = {"shipped": f"shipped {lang.name} model" if lang else "shipped model", "GPT-4o": "GPT-4o (o200k_base)"}
     flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in baselines.items()}
-    job = training.Job(lines, size, recipe, pattern)
+    job = jobs.Job(lines, size, recipe, pattern)
     key = session or f"direct-{id(job)}"
     _running[key] = job
-    curve = training.HeldOutCurve(held_lines, final_pattern, 1)
+    curve = jobs.HeldOutCurve(held_lines, final_pattern, 1)
     what = f"{recipe}" + (f" on the {pattern} pre-split" if pattern else "")
     try:
         job.start()
@@ -122,7 +122,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
         job.close()  # also when the page goes away mid-training (the generator is closed)
         _running.pop(key, None)
     note = ""
-    if isinstance(error, training.Stopped):
+    if isinstance(error, jobs.Stopped):
         if error.why == "cancelled":
             done = job.progress.done if job.progress else 0
             message = f"Cancelled after {job.elapsed:.1f} s ({done:,} merges learned); nothing was kept."
@@ -131,9 +131,9 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
             return
         tok = job.partial(final_pattern)
         if tok is None:
-            raise UserError(f"The training did not learn a merge within the {training.WALL_TIME:.0f} s cap: "
+            raise UserError(f"The training did not learn a merge within the {jobs.WALL_TIME:.0f} s cap: "
                             "use less text or a smaller vocabulary.")
-        note = (f"Stopped at the {training.WALL_TIME:.0f} s cap after {tok.n_merges:,} merges: the model below has "
+        note = (f"Stopped at the {jobs.WALL_TIME:.0f} s cap after {tok.n_merges:,} merges: the model below has "
                 f"those {tok.vocab_size:,} tokens. Use less text or a smaller vocabulary for the full size. ")
     elif error is not None:
         raise error
@@ -146,7 +146,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
                              "text and writing the files…"), _curve(curve.points, flat, size), "", None,
            {"status": "measuring"}, *_KEEP)
     results = {"yours": evaluate(tok, held_lines), **baselines}
-    directory, files = training.write_downloads(tok, name)
+    directory, files = jobs.write_downloads(tok, name)
     # Direct calls (no gradio session) share one pseudo-session, so their files stay bounded too.
     choice = STORE.add(session or "", name, SessionModel(tok, lang, directory))
     labels["yours"] = f"yours ({name})"
@@ -191,4 +191,4 @@ def forget_session(request: gr.Request | None = None) -> None:
 
 
 def vocab_bounds() -> tuple[int, int]:
-    return training.MIN_VOCAB, VOCAB_CAP
+    return jobs.MIN_VOCAB, VOCAB_CAP

@@ -12,9 +12,8 @@ import tokenizer
 from tokenizer import visualize as viz
 
 from .decode import default_model
-from .encode import encode
-from .guards import MAX_QUERY_CHARS, UserError, check_text, guard
-from .models import choose, session_of
+from ..guards import MAX_QUERY_CHARS, UserError, check_text, guard
+from ..models import choose, encode, session_of
 
 MAX_MATCHES = 40  # search results listed
 

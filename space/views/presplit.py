@@ -7,8 +7,8 @@ import gradio as gr
 from tokenizer import visualize as viz
 from tokenizer.pretokenize import PATTERNS
 
-from .guards import UserError, check_text, guard
-from .models import AUTO, choose, session_of
+from ..guards import UserError, check_text, guard
+from ..models import AUTO, choose, session_of
 
 DRAW_CHUNKS = 1_500  # chunks drawn per column
 GPT_PATTERNS = {"gpt2": "GPT-2", "gpt4": "GPT-4 (cl100k)", "gpt4o": "GPT-4o (o200k)"}

@@ -9,8 +9,8 @@ import pandas as pd
 from tokenizer.languages import LANGUAGES
 from tokenizer.report import language_table, metrics_table
 
-from .guards import guard
-from .models import models_dir
+from ..guards import guard
+from ..models import models_dir
 
 TARGET_BYTES_PER_TOKEN = 3.2
 TARGET = f"target {TARGET_BYTES_PER_TOKEN}"

@@ -8,8 +8,8 @@ from tokenizer import visualize as viz
 from tokenizer.encoding import parse_ids
 from tokenizer.languages import LANGUAGES
 
-from .guards import UserError, check_text, guard
-from .models import choose, session_of
+from ..guards import UserError, check_text, guard
+from ..models import choose, session_of
 from .tokenize import DRAW_TOKENS
 
 
