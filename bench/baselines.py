@@ -50,13 +50,13 @@ def ours(lang: str, vocab_size: int, pattern: str, use_saved: bool) -> tuple[Can
         seconds = None
     else:
         (tok, seconds), source = common.train_ours(lang, vocab_size, pattern), "trained here"
-    tokenize: Tokenize = lambda s: [tok.token_bytes(i) for i in tok.encode_ordinary(s)]
+    tokenize: Tokenize = lambda s: [tok.decode_single_token_bytes(i) for i in tok.encode_ordinary(s)]
     note = f"ours: {source}, pattern {tok.pattern.name}"
     return Candidate("ours", tok.vocab_size, tokenize, seconds, [note]), tok.pattern
 
 
 def hf_bpe(lang: str, vocab_size: int, pattern: Pattern, ours: Tokenize) -> Candidate:
-    hf, seconds = common.timed(lambda: common.train_hf(common.train_lines(lang), pattern.regex, vocab_size))
+    hf, seconds = common.timed(lambda: common.train_hf(common.train_lines(lang), pattern, vocab_size))
     tokenize: Tokenize = lambda s: list(map(common.byte_level_to_bytes, hf.encode(s, add_special_tokens=False).tokens))
     lines = [line for split in common.SPLITS for line in common.held_out(lang, split)]
     presplit_differs = sum(  # Oniguruma (HF) and `regex` (ours) should cut the text identically

@@ -20,9 +20,11 @@ from typing import Any, TypeVar
 
 import tokenizer
 from tokenizer import build
-from tokenizer.corpus import LANGS, Corpus, load_corpus
+from tokenizer.corpus import Corpus, load_corpus
 from tokenizer.hf import bytes_to_unicode
 from tokenizer.openai import TIKTOKEN_DIR_ENV
+from tokenizer.pretokenize import Pattern
+from tokenizer.registry import CODES, LANGUAGES, RECIPES
 
 T = TypeVar("T")
 
@@ -41,9 +43,9 @@ if TIKTOKEN_DIR_ENV not in os.environ and Path(DEFAULT_TIKTOKEN_DIR).is_dir():
 def parser(doc: str | None) -> argparse.ArgumentParser:
     """An argument parser with the options every script shares: --lang, --vocab-size, --pattern."""
     p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--lang", nargs="+", choices=LANGS, default=list(LANGS), help="languages (default: all)")
+    p.add_argument("--lang", nargs="+", choices=CODES, default=list(CODES), help="languages (default: all)")
     p.add_argument("--vocab-size", type=int, default=tokenizer.VOCAB_CAP, help="total ids (default: %(default)s)")
-    p.add_argument("--pattern", default="indic", help="our pre-split pattern (default: %(default)s)")
+    p.add_argument("--pattern", help="our pre-split pattern (default: the core pattern of each language's recipe)")
     return p
 
 
@@ -68,12 +70,18 @@ def utf8_size(lines: Iterable[str]) -> int:
     return sum(len(line.encode("utf-8")) for line in lines)
 
 
-def train_ours(lang: str, vocab_size: int, pattern: str) -> tuple[tokenizer.Tokenizer, float]:
+def pattern_for(lang: str, given: str | None) -> str:
+    """The pattern asked for, else the core (word-level) pattern of the language's recipe."""
+    return given or RECIPES[LANGUAGES[lang].recipe].core
+
+
+def train_ours(lang: str, vocab_size: int, pattern: str | None) -> tuple[tokenizer.Tokenizer, float]:
     """Our tokenizer trained on the training lines, and the training seconds."""
+    pattern = pattern_for(lang, pattern)
     return timed(lambda: tokenizer.train(train_lines(lang), vocab_size, pattern=pattern, quiet=True, name=lang))
 
 
-def our_model(lang: str, vocab_size: int, pattern: str, use_saved: bool = True) -> tuple[tokenizer.Tokenizer, str]:
+def our_model(lang: str, vocab_size: int, pattern: str | None, use_saved: bool = True) -> tuple[tokenizer.Tokenizer, str]:
     """models/{lang}.model if it exists (and use_saved), else one trained now; and where it came from."""
     path = MODELS_DIR / f"{lang}.model"
     if use_saved and path.is_file():
@@ -94,12 +102,10 @@ def byte_level_to_bytes(token: str) -> bytes:
     return bytes(table[ch] for ch in token)
 
 
-hf_bpe = build.hf_bpe  # an untrained HF BPE with the regex as given as its pre-split
-
-
-def train_hf(lines: Sequence[str], regex: str, vocab_size: int):
-    """HF BpeTrainer on the lines with the regex as pre-split; vocab_size counts bytes, merges and the special."""
-    hf = build.fit_hf_bpe(build.hf_bpe(regex), lines, vocab_size)
+def train_hf(lines: Sequence[str], pattern: Pattern, vocab_size: int):
+    """HF BpeTrainer (tokenizer.build's baseline) on the lines with our pre-split; vocab_size counts
+    bytes, merges and the special token."""
+    hf = build.train_hf_bpe(lines, pattern, vocab_size)
     if hf.get_vocab_size() > vocab_size:
         raise AssertionError(f"HF BPE has {hf.get_vocab_size()} tokens, above {vocab_size}")
     return hf

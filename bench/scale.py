@@ -9,10 +9,11 @@ distinct phrase chunks, and of those seen once, on an equal-size sample of real 
 word tables stay small; real text at scale has more distinct words, see docs/scale.md.)
 
 For each size, in fresh processes, on the same .txt file:
-- ours: `tokenizer.train(load_corpus(None, [file]), 5000, workers=W)`, the default recipe with
-  the default phrase budget (tokenizer.count.PHRASE_BUDGET), as `python -m tokenizer train` does;
-- hf: `tokenizers` BpeTrainer with the `indic` pre-split, 5,000 ids, on the file's lines;
-- optionally (--unbounded) ours without the phrase budget, to measure what the budget costs in
+- ours: `tokenizer.train(load_corpus(None, [file]), 5000, workers=W)` with the language's recipe
+  and the default budgets (tokenizer.registry.BUDGETS), as `python -m tokenizer train --lang` does;
+- hf: `tokenizers` BpeTrainer with the recipe's core pre-split (tokenizer.build.hf_bpe), 5,000 ids,
+  on the file's lines;
+- optionally (--unbounded) ours without any budget, to measure what the budgets cost in
   held-out compression (bytes per token on the generated file's valid split, and on the embedded
   corpus's real valid split).
 Wall time, CPU time and peak RSS (the main process; counting workers are reported apart) for each,
@@ -41,7 +42,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from tokenizer import build
 from tokenizer.pretokenize import get_pattern
+from tokenizer.registry import LANGUAGES, RECIPES
 
 from . import common
 
@@ -134,7 +137,7 @@ def child(trainer: str, path: str, lang: str, workers: int, max_lines: int) -> d
     start = time.perf_counter()
     extra: dict = {}
     if trainer == "hf":
-        hf = common.hf_bpe(get_pattern("indic").regex)
+        hf = build.hf_bpe(get_pattern(RECIPES[LANGUAGES[lang].recipe].core))
         from tokenizers import pre_tokenizers, trainers
 
         trainer_obj = trainers.BpeTrainer(
@@ -151,9 +154,10 @@ def child(trainer: str, path: str, lang: str, workers: int, max_lines: int) -> d
         from tokenizer import count
         from tokenizer.corpus import load_corpus
 
-        if trainer == "ours-unbounded":
-            count.DEFAULT_BUDGETS = {}
-        tok = tokenizer.train(load_corpus(None, [path]), 5000, quiet=True, workers=workers, name=lang)
+        if trainer == "ours-unbounded":  # every stage counted whole (this child process only)
+            count.resolve_budgets = lambda patterns, budgets: (None,) * len(patterns)
+        tok = tokenizer.train(load_corpus(None, [path]), 5000, recipe=LANGUAGES[lang].recipe, quiet=True,
+                              workers=workers, name=lang)
         seconds = time.perf_counter() - start
         extra = {"vocab_size": tok.vocab_size} | _held_out_bpt(tok, path, lang, max_lines)
     end = resource.getrusage(resource.RUSAGE_SELF)

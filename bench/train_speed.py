@@ -2,10 +2,10 @@
 
 Both sides are whole fresh processes timed from the outside, so both pay for the interpreter,
 the imports and reading + cleaning the embedded corpus (the same `Corpus.train_texts()` stream):
-  ours  `python -m tokenizer train --lang L --out TMP --quiet` (the default curriculum recipe; the
-        CLI also writes the model and measures it on the valid split, as users run it)
-  hf    a child that streams the same cleaned lines into HF `BpeTrainer` with the `indic` pre-split
-        (--pattern) and the same total vocabulary (bytes + merges + <|endoftext|>), and saves tokenizer.json
+  ours  `python -m tokenizer train --lang L --out TMP --quiet` (the language's recipe; the CLI
+        also writes the model and measures it on the valid split, as users run it)
+  hf    a child that streams the same cleaned lines into HF `BpeTrainer` with the core pre-split of
+        the language's recipe (or --pattern) and the same total vocabulary (bytes + merges + <|endoftext|>), and saves tokenizer.json
 Each side runs --runs times, interleaved (ours, hf, ours, hf, ...), and the best wall time counts:
 on a loaded machine the best run is the least disturbed one. Peak memory is each child's own max
 RSS (os.wait4), the largest over its runs; CPU seconds (user + sys) are shown too, since HF's
@@ -37,7 +37,9 @@ import time
 from pathlib import Path
 
 import tokenizer
-from tokenizer.train import DEFAULT_RECIPE, TrainProgress, get_recipe
+from tokenizer import build
+from tokenizer.registry import LANGUAGES, get_recipe
+from tokenizer.train import TrainProgress
 
 from . import common
 
@@ -67,7 +69,7 @@ def run_process(cmd: list[str], cwd: Path) -> dict:
 def hf_worker(lang: str, vocab_size: int, pattern: str, out: str) -> None:
     """The child that trains HF: the same cleaned lines, streamed, with our pre-split (`indic`)."""
     texts = common.corpus(lang).train_texts()
-    hf = common.hf_bpe(tokenizer.get_pattern(pattern).regex)
+    hf = build.hf_bpe(tokenizer.get_pattern(pattern))
     from tokenizers import pre_tokenizers, trainers
 
     trainer = trainers.BpeTrainer(
@@ -93,7 +95,7 @@ def stages_worker(lang: str, vocab_size: int) -> None:
         marks[p.stage + "/end"] = (p.elapsed, cpu)
 
     tok = tokenizer.train(common.corpus(lang).train_texts(), vocab_size, progress=record)
-    stages = [s.pattern for s in get_recipe(DEFAULT_RECIPE).stages]
+    stages = [s.pattern for s in get_recipe(LANGUAGES[lang].recipe).stages]
     row: dict[str, float] = {"read + count s": marks[stages[0]][0]}
     for s in stages:
         row[f"{s} s"] = marks[s + "/end"][0] - marks[s][0]
@@ -122,7 +124,7 @@ def main() -> None:
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker == "hf":
-        return hf_worker(args.lang[0], args.vocab_size, args.pattern, args.out)
+        return hf_worker(args.lang[0], args.vocab_size, common.pattern_for(args.lang[0], args.pattern), args.out)
     if args.worker == "stages":
         return stages_worker(args.lang[0], args.vocab_size)
 
@@ -136,7 +138,7 @@ def main() -> None:
             cli = ["-m", "tokenizer", "train", "--lang", lang, "--vocab-size", str(args.vocab_size), "--quiet"]
             sides = {
                 "ours": ([py, *cli, "--out", str(tmpdir / f"{lang}.model")], common.ROOT),
-                "hf": ([py, "-m", "bench.train_speed", "--worker", "hf", "--lang", lang, "--pattern", args.pattern,
+                "hf": ([py, "-m", "bench.train_speed", "--worker", "hf", "--lang", lang, "--pattern", common.pattern_for(lang, args.pattern),
                         "--vocab-size", str(args.vocab_size), "--out", str(tmpdir / f"{lang}.json")], common.ROOT),
             }  # fmt: skip
             if baseline is not None:
@@ -181,7 +183,7 @@ def main() -> None:
     print(f"target: ours/hf <= {MAX_RATIO:g}x wall time (moonshot 1x)")
     print(f"(HF BpeTrainer uses all {os.cpu_count()} cores; ours counts on all of them, then learns merges on one)")
     common.print_table(stage_rows, list(stage_rows[0]), "Where our time goes (train() in one process, one run)")
-    common.write_results("train_speed", {"vocab_size": args.vocab_size, "recipe": DEFAULT_RECIPE,
+    common.write_results("train_speed", {"vocab_size": args.vocab_size, "recipe": "each language's (tokenizer.registry)",
                                          "hf_pattern": args.pattern, "baseline": args.baseline,
                                          "targets": {"max_ratio": MAX_RATIO},
                                          "rows": rows, "stages": stage_rows, "runs": runs})  # fmt: skip

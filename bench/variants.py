@@ -60,11 +60,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tokenizer
-from tokenizer.corpus import LANGS, clean_document, read_files
-from tokenizer.languages import CODES, get_language
+from tokenizer.corpus import clean_document, read_files
+from tokenizer.registry import CODES, RECIPES, Recipe, Stage, get_language
 from tokenizer.metrics import evaluate
-from tokenizer.pretokenize import CLOSING, PATTERNS, Pattern, indic_pattern
-from tokenizer.train import RECIPES, Recipe, Stage
+from tokenizer.pretokenize import PATTERNS, Pattern, closing, indic_pattern, word_runs
+from tokenizer.registry import FAMILIES
+
 
 from . import baselines, common
 
@@ -72,14 +73,15 @@ train_module = importlib.import_module("tokenizer.train")  # the module (the pac
 MARATHI = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "mr_train.txt.gz"
 
 # ----- the variants' pre-splits, registered by name so that a training Stage can refer to them -----
+_INDIC = word_runs(FAMILIES["indic"])
 _EXTRA_PATTERNS = [
-    Pattern("bench-danda", indic_pattern(suffix=r"(?:[।॥])?"), "indic + an optional danda after a word"),
-    Pattern("bench-punct", indic_pattern(suffix=f"(?:{CLOSING})?"), "indic + closing punctuation after a word"),
-    Pattern("bench-space-digits", indic_pattern(digits=r" ?\p{N}{1,3}"), "indic, a space may precede a number"),
-    Pattern("bench-digits-4", indic_pattern(digits=r"\p{N}{1,4}"), "indic, digit groups of up to four"),
+    Pattern("bench-danda", indic_pattern(_INDIC, suffix=r"(?:[।॥])?"), "indic + an optional danda after a word"),
+    Pattern("bench-punct", indic_pattern(_INDIC, suffix=f"(?:{closing(FAMILIES['indic'])})?"), "indic + closing punctuation after a word"),
+    Pattern("bench-space-digits", indic_pattern(_INDIC, digits=r" ?\p{N}{1,3}"), "indic, a space may precede a number"),
+    Pattern("bench-digits-4", indic_pattern(_INDIC, digits=r"\p{N}{1,4}"), "indic, digit groups of up to four"),
     Pattern(
         "bench-gpt4-prefix",
-        indic_pattern(prefix=r"[^\r\n\p{L}\p{N}\p{M}\u200c\u200d]?"),
+        indic_pattern(_INDIC, prefix=r"[^\r\n\p{L}\p{N}\p{M}\u200c\u200d]?"),
         "indic, any one non-letter (GPT-4 style) may precede a word",
     ),
 ]
@@ -106,7 +108,7 @@ class Variant:
 
 
 def _recipe(name: str, stages: Sequence[tuple[str, float]], whole: bool) -> Recipe:
-    return Recipe(name, tuple(Stage(p, u) for p, u in stages), whole, name)
+    return Recipe(name, "indic", tuple(Stage(p, u) for p, u in stages), whole, name)
 
 
 VARIANTS: list[Variant] = [
@@ -300,7 +302,7 @@ def baseline_rows(
         describe[label] = f"HF `tokenizers` BpeTrainer, `{pattern}` pre-split"
         mine = ours.get(twin)
         compare = (
-            (lambda s, t=mine.tok: [t.token_bytes(i) for i in t.encode_ordinary(s)]) if mine else (lambda s: None)
+            (lambda s, t=mine.tok: [t.decode_single_token_bytes(i) for i in t.encode_ordinary(s)]) if mine else (lambda s: None)
         )
         c = baselines.hf_bpe(lang, vocab_size, PATTERNS[pattern], compare)
         kept = [n for n in c.notes if mine or "identical" not in n]
@@ -323,7 +325,7 @@ def baseline_rows(
 
 def family_of(lang: str) -> str:
     """The pre-split family of the language's recipe ("indic" for hi and kn, else "brahmic")."""
-    return RECIPES[get_language(lang).recipe].stages[-1].pattern.split("-")[0]
+    return RECIPES[get_language(lang).recipe].family
 
 
 # ----- tables -------------------------------------------------------------------------------------
@@ -524,7 +526,7 @@ def _write(name: str, vocab_size: int, done: dict[str, dict]) -> None:
             old = {}
         by_lang = old.get("by_lang", {}) if old.get("vocab_size") == vocab_size else {}
         by_lang.update(done)
-        by_lang = {lang: by_lang[lang] for lang in LANGS if lang in by_lang}
+        by_lang = {lang: by_lang[lang] for lang in CODES if lang in by_lang}
         common.write_results(name, {
             "vocab_size": vocab_size,
             "languages": list(by_lang),

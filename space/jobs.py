@@ -1,10 +1,10 @@
 """The Train view's job, apart from the UI: read the text, split it by document, train in a
 worker process with progress and cancellation, follow the held-out curve, measure, write the downloads.
 
-The text is held in memory (at most MAX_UPLOAD_BYTES of UTF-8); training reads it once. The
-held-out curve is followed incrementally: each progress report hands over the merges learned so
-far, and only the held-out chunks holding a new merge's pair are re-counted (as
-`tokenizer.metrics.compression_curve` does for a finished model).
+The text is held in memory (at most MAX_UPLOAD_BYTES of UTF-8); training reads it once. It is
+split by document as the library splits a corpus (tokenizer.corpus.Corpus), and the held-out curve
+is followed incrementally by tokenizer.metrics.CompressionCurve: each progress report hands over the
+merges learned so far.
 """
 
 from __future__ import annotations
@@ -18,20 +18,18 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tokenizer
 from tokenizer import corpus as corpora
-from tokenizer.bpe import merge
 from tokenizer.encoding import ENDOFTEXT
 from tokenizer.hf import export
-from tokenizer.languages import LANGUAGES, Language, detect, script_counts
 from tokenizer.metrics import Metrics, evaluate, measure
 from tokenizer.pretokenize import Pattern
-from tokenizer.train import VOCAB_CAP, TrainProgress, get_recipe
+from tokenizer.registry import LANGUAGES, PLAIN_BPE, RECIPES, Language, detect, script_counts
+from tokenizer.train import VOCAB_CAP, TrainProgress
 
 from .guards import MAX_UPLOAD_BYTES, UserError, first_line
 
@@ -44,6 +42,7 @@ BLOCK_LINES = 10  # lines per document for plain text (the unit of the train / h
 HELD_OUT = 0.1  # share of documents held out
 CURVE_BYTES = 2_000_000  # held-out text followed by the live curve (the final metrics use all)
 UPLOAD_TYPES = tuple(corpora.SUPPORTED)
+BPE = PLAIN_BPE  # with the pre-split the user picks
 
 
 class Stopped(Exception):
@@ -62,15 +61,19 @@ class TrainingText:
     language: Language | None  # for the shipped model to compare with
 
     def split(self) -> tuple[list[str], list[str], str]:
-        """(training lines (cleaned), held-out lines (raw), a note on how they were split)."""
-        train = [d for d in self.documents if corpora.split_of(d.id, 0, HELD_OUT, 0.0) == "train"]
-        held = [d for d in self.documents if corpora.split_of(d.id, 0, HELD_OUT, 0.0) != "train"]
-        note = f"{len(held):,} of {len(self.documents):,} documents held out (by a hash of each document's id)"
-        if not held and len(train) > 1:
-            held, train = train[-1:], train[:-1]
+        """(training lines (cleaned), held-out lines (raw), a note on how they were split): the
+        library's document-level split, with HELD_OUT of the documents held out."""
+        corpus = corpora.Corpus(lambda: self.documents, self.description, valid=HELD_OUT, test=0.0)
+        lines = list(corpus.train_texts())
+        held_lines = corpus.held_out_lines("valid")
+        n_held = sum(1 for _ in corpus.split_documents("valid"))
+        note = f"{n_held:,} of {len(self.documents):,} documents held out (by a hash of each document's id)"
+        if not held_lines and len(self.documents) > 1:  # too few documents for a hashed split
+            last = self.documents[-1]
+            rest = corpora.Corpus(lambda: self.documents[:-1], self.description, valid=0.0, test=0.0)
+            lines = list(rest.train_texts())
+            held_lines = [x for x in last.text.splitlines() if x.strip()]
             note = f"the last of {len(self.documents):,} documents held out (too few for a hashed split)"
-        lines = [x for d in train for x in corpora.clean_document(d.text).split("\n") if x]
-        held_lines = [x for d in held for x in d.text.splitlines() if x.strip()]
         if not held_lines:
             held_lines = [x for d in self.documents for x in d.text.splitlines() if x.strip()]
             note = "one document only: nothing could be held out, so the metrics are on the training text"
@@ -103,7 +106,7 @@ def embedded_text(code: str) -> TrainingText:
     if not path.is_file():
         raise UserError(f"The embedded {lang.name} corpus is not available ({path.name} is missing).")
     docs = _capped(corpora.read_files([path], block_lines=BLOCK_LINES), f"The {lang.name} corpus")
-    return TrainingText(docs, f"the embedded {lang.name} corpus ({path.name}, Wikipedia, CC BY-SA 4.0)", lang)
+    return TrainingText(docs, f"the embedded {lang.name} corpus ({path.name}: {lang.describe_sources()})", lang)
 
 
 def uploaded_text(path: str | Path, original_name: str | None = None) -> TrainingText:
@@ -136,50 +139,6 @@ def pasted_text(text: str) -> TrainingText:
     return TrainingText(docs, "your pasted text", _language_of(docs))
 
 
-# ----- the live held-out curve -----------------------------------------------------------------------
-class HeldOutCurve:
-    """bytes/token of held-out text under the merges learned so far, updated merge by merge."""
-
-    def __init__(self, lines: Iterable[str], pattern: Pattern, n_special: int) -> None:
-        counts: Counter[str] = Counter()
-        size = 0
-        for line in lines:
-            counts.update(pattern.split(line))
-            size += len(line.encode("utf-8"))
-            if size >= CURVE_BYTES:
-                break
-        self.words = [list(chunk.encode("utf-8")) for chunk in counts]
-        self.freqs = list(counts.values())
-        self.bytes = sum(len(w) * f for w, f in zip(self.words, self.freqs))
-        self.tokens = self.bytes
-        self.where: dict[tuple[int, int], set[int]] = {}
-        for w, ids in enumerate(self.words):
-            for pair in zip(ids, ids[1:]):
-                self.where.setdefault(pair, set()).add(w)
-        self.n_special = n_special
-        self.applied = 0
-        self.points: list[tuple[int, float]] = [(256 + n_special, 1.0)] if self.bytes else []
-
-    def advance(self, merges: Sequence[tuple[int, int]]) -> None:
-        """Apply the merges not applied yet (merges[k] makes id 256 + k) and add a point."""
-        if not self.bytes or len(merges) <= self.applied:
-            return
-        for k in range(self.applied, len(merges)):
-            pair, new_id = merges[k], 256 + k
-            for w in self.where.pop(pair, ()):
-                old = self.words[w]
-                new = merge(old, pair, new_id)
-                if len(new) == len(old):
-                    continue
-                self.tokens -= (len(old) - len(new)) * self.freqs[w]
-                self.words[w] = new
-                for p in zip(new, new[1:]):
-                    if new_id in p:
-                        self.where.setdefault(p, set()).add(w)
-        self.applied = len(merges)
-        self.points.append((256 + self.applied + self.n_special, round(self.bytes / self.tokens, 4)))
-
-
 # ----- the job ---------------------------------------------------------------------------------------
 @dataclass
 class Job:
@@ -191,7 +150,7 @@ class Job:
 
     lines: list[str]
     vocab_size: int
-    recipe: str  # "curriculum" or "bpe"
+    recipe: str  # a registry recipe, or "bpe"
     pattern: str | None  # for bpe
     cancelled: bool = False
     timed_out: bool = False
@@ -307,15 +266,14 @@ def check_settings(vocab_size: object, recipe: object, pattern: object) -> tuple
             f"The vocabulary size must be {MIN_VOCAB} to {VOCAB_CAP:,} (256 bytes + merges + <|endoftext|>; "
             f"{VOCAB_CAP:,} is the project's cap), not {size:,}."
         )
-    if recipe not in ("curriculum", "bpe"):
-        raise UserError(f"Choose the recipe curriculum or bpe, not {recipe!r}.")
-    if recipe == "bpe":
-        if pattern not in PATTERNS or pattern == "akshara":
-            known = ", ".join(p for p in PATTERNS if p != "akshara")
-            raise UserError(f"Choose a pre-split for plain BPE ({known}), not {pattern!r}.")
-        return size, "bpe", str(pattern), PATTERNS[str(pattern)]
-    final = get_recipe("curriculum").stages[-1].pattern
-    return size, "curriculum", None, PATTERNS[final]
+    if recipe not in RECIPES:
+        raise UserError(f"Choose a recipe ({', '.join(RECIPES)}), not {recipe!r}.")
+    if recipe == BPE:
+        usable = [name for name, p in PATTERNS.items() if p.spec is None or p.spec.kind != "akshara"]
+        if pattern not in usable:
+            raise UserError(f"Choose a pre-split for plain BPE ({', '.join(usable)}), not {pattern!r}.")
+        return size, BPE, str(pattern), PATTERNS[str(pattern)]
+    return size, str(recipe), None, PATTERNS[RECIPES[str(recipe)].stages[-1].pattern]
 
 
 # ----- results -----------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The page: the shared text box and model picker, one tab per view, and the events wiring them.
 
-Every language comes from tokenizer.languages (its name in the pickers, its examples under the
+Every language comes from tokenizer.registry (its name in the pickers, its examples under the
 text box); a language without a model file still appears and says how to train it.
 """
 
@@ -15,8 +15,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from tokenizer import visualize as viz
-from tokenizer.languages import LANGUAGES
-from tokenizer.pretokenize import PATTERNS
+from tokenizer.registry import LANGUAGES, font_stack
 
 from .views import about, batch, compare, decode, metrics, presplit, tokenize, train, vocabulary
 from .guards import UserError
@@ -28,16 +27,8 @@ CONCURRENCY = 4  # handlers running at once (the rest wait in gradio's queue)
 QUEUE_SIZE = 512  # waiting requests beyond this are told the queue is full
 STATE_SESSIONS = 200  # sessions whose state gradio keeps in memory
 MAX_FILE_SIZE = "25mb"  # uploads; the views then check the text itself against 20 MB
-MIXED_EXAMPLES = {
-    "Hinglish": "मैंने आज ChatGPT से पूछा कि weekend पर क्या करें।",
-    "Romanised Hindi": "main aaj bazaar ja raha hoon, tum chaloge?",
-    "Devanagari digits": "२०२४ में १,२३,४५६ लोग आए (2024: 1,23,456)।",
-    "Emoji": "नमस्ते 🙏 परिवार 👨‍👩‍👧‍👦 और झंडा 🇮🇳",
-    "Python": 'def greet(name):\n    """नमस्ते कहो"""\n    return f"नमस्ते, {name}!"\n\nprint(greet("दुनिया"))\n',
-}
-PAGE_CSS = viz.CSS + """
-#text-input textarea{font-family:"Noto Sans","Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;
-  font-size:1.1rem}
+PAGE_CSS = viz.CSS + f"""
+#text-input textarea{{font-family:{font_stack('"Noto Sans"')};font-size:1.1rem}}
 """
 THEME = gr.themes.Soft(
     primary_hue="indigo",
@@ -47,12 +38,22 @@ THEME = gr.themes.Soft(
 
 
 def examples() -> dict[str, str]:
-    """Label -> text: every registry language's examples, then the mixed ones."""
+    """Label -> text: every registry language's examples, then their mixed ones (code-mixed,
+    romanised, digits, emoji, code)."""
     out = {}
     for lang in LANGUAGES.values():
         for k, text in enumerate(lang.examples):
             out[lang.name if k == 0 else f"{lang.name} {k + 1}"] = text
-    return out | MIXED_EXAMPLES
+    for lang in LANGUAGES.values():
+        out |= {label: text for label, text in lang.mixed_examples}
+    return out
+
+
+def vocabulary_examples() -> list[list[str]]:
+    """Searches to try: the start of a word and a whole word with its space in each of the first
+    languages' examples, and two ids."""
+    words = [lang.examples[0].split() for lang in list(LANGUAGES.values())[:3]]
+    return [[ws[0][:2]] for ws in words] + [["␣" + ws[1]] for ws in words[:1]] + [["300"], ["4999"]]
 
 
 def default_text() -> str:
@@ -123,11 +124,11 @@ def build() -> gr.Blocks:
                 dec_html = gr.HTML()
             with gr.Tab("Vocabulary", id="vocabulary") as tab_vocab:
                 with gr.Row(equal_height=False):
-                    voc_query = gr.Textbox(value="नम", label="Search by text (␣ for a space) or by id", scale=4,
+                    voc_query = gr.Textbox(value=vocabulary.EXAMPLE_WORD[:2], label="Search by text (␣ for a space) or by id", scale=4,
                                            elem_id="vocab-query")
                     voc_model = gr.Dropdown(choices(None, auto=False), value=first, label="Model", scale=1,
                                             allow_custom_value=True, elem_id="vocab-model")
-                gr.Examples([["नम"], ["ि"], ["ಕನ್ನಡ"], ["␣भारत"], ["300"], ["4999"]], inputs=[voc_query], label="Try")
+                gr.Examples(vocabulary_examples(), inputs=[voc_query], label="Try")
                 with gr.Row(equal_height=False):
                     voc_list = gr.HTML()
                     voc_detail = gr.HTML()
@@ -150,9 +151,10 @@ def build() -> gr.Blocks:
                         lo, hi = train.vocab_bounds()
                         tr_size = gr.Slider(lo, hi, value=1000, step=1, label="Vocabulary size (bytes + merges + 1)",
                                             elem_id="train-size")
-                        tr_recipe = gr.Radio([(label, key) for key, label in train.RECIPES.items()], value="bpe",
-                                             label="Recipe", elem_id="train-recipe")
-                        tr_pattern = gr.Dropdown([p for p in PATTERNS if p != "akshara"], value="indic",
+                        tr_recipe = gr.Dropdown(train.RECIPE_CHOICES, value=train.recipe_of(tr_corpus.value),
+                                                label="Recipe (the chosen language's is preselected)",
+                                                elem_id="train-recipe")
+                        tr_pattern = gr.Dropdown(train.BPE_PATTERNS, value=train.BPE_DEFAULT,
                                                  label="Pre-split (plain BPE)", elem_id="train-pattern")
                         with gr.Row():
                             tr_go = gr.Button("Train", variant="primary", elem_id="train-go")
@@ -214,6 +216,7 @@ def build() -> gr.Blocks:
                     [tr_status, tr_curve, tr_results, tr_files, tr_json, model, dec_model, voc_model, bt_model],
                     api_name="train", concurrency_limit=1, concurrency_id="train")
         tr_stop.click(train.cancel, None, tr_status, queue=False, api_name="cancel")
+        tr_corpus.change(train.recipe_of, tr_corpus, tr_recipe, queue=False, api_visibility="private")
         bt_go.click(batch.batch, [bt_file, bt_column, bt_model], [bt_html, bt_table, bt_csv, bt_json],
                     api_name="batch", concurrency_limit=1, concurrency_id="batch")
         demo.unload(train.forget_session)

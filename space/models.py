@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tokenizer
-from tokenizer.languages import LANGUAGES, Language, detect
+from tokenizer.registry import LANGUAGES, Language, detect
 
 from .guards import UserError, first_line
 

@@ -25,6 +25,7 @@ def main(spec_json: str) -> int:
     os.nice(NICE)
     import tokenizer
     from tokenizer.errors import TokenizerError
+    from tokenizer.registry import PLAIN_BPE
     from tokenizer.train import TrainProgress
 
     sent = 0
@@ -39,7 +40,7 @@ def main(spec_json: str) -> int:
     try:
         with open(spec["lines"], encoding="utf-8") as f:
             lines = f.read().split("\n")
-        kwargs = {"pattern": spec["pattern"]} if spec["recipe"] == "bpe" else {"recipe": spec["recipe"]}
+        kwargs = {"pattern": spec["pattern"]} if spec["recipe"] == PLAIN_BPE else {"recipe": spec["recipe"]}
         tok = tokenizer.train(lines, int(spec["vocab_size"]), progress=report, **kwargs)
         tokenizer.save(tok, spec["out"], vocab=False)
     except MemoryError:

@@ -18,8 +18,8 @@ import pytest
 
 import tokenizer
 from tokenizer import visualize as viz
-from tokenizer.languages import LANGUAGES, scripts
-from tokenizer.metrics import boundary_counts, measure
+from tokenizer.registry import LANGUAGES, scripts
+from tokenizer.metrics import boundary_counts, chunk_flags, measure, summarize
 
 from .app_server import REFTOK, ROOT, app_server  # noqa: F401 - app_server is a fixture
 
@@ -28,8 +28,12 @@ KANNADA = "ಕನ್ನಡ ಕರ್ನಾಟಕ ರಾಜ್ಯದ ಅಧಿಕ
 AUTO = "Auto (by script)"
 
 
+def _leaves(node: viz.MergeNode) -> list[viz.MergeNode]:
+    return [node] if not node.children else [leaf for c in node.children for leaf in _leaves(c)]
+
+
 def _ours(tok: tokenizer.Tokenizer, text: str) -> list[bytes]:
-    return [tok.token_bytes(i) for i in tok.encode_ordinary(text)]
+    return [tok.decode_single_token_bytes(i) for i in tok.encode_ordinary(text)]
 
 
 # ===== tokenizer/visualize.py ======================================================================
@@ -48,7 +52,7 @@ class TestVisualize:
         assert "&#123;&#123;x&#125;&#125;" in html
 
     def test_partial_character_tokens_show_their_bytes(self, hi_small):
-        assert hi_small.token_bytes(256) == b"\xe0\xa4"  # the first Hindi merge: a letter's lead bytes
+        assert hi_small.decode_single_token_bytes(256) == b"\xe0\xa4"  # the first Hindi merge: a letter's lead bytes
         html = viz.tokens_html(viz.pieces_of(hi_small, [256, 168]))
         assert "&lt;E0 A4&gt;" in html and "&lt;A8&gt;" in html
         assert "\ufffd" not in html
@@ -73,18 +77,12 @@ class TestVisualize:
         assert 'title="id 300 · 6 bytes: E0 A4 A8 E0 A4 AE"' in html and 'data-id="300"' in html
 
     @pytest.mark.parametrize("text", [HINDI, KANNADA, "मैंने आज ChatGPT से पूछा", "कि ि क्ष 👨‍👩‍👧", ""])
-    def test_cut_flags_and_summary_agree_with_metrics(self, hi_small, text):
+    def test_summary_of_a_line_is_its_measure(self, hi_small, text):
+        """The Space's counts of one text are the library's metrics of that line."""
         pieces = _ours(hi_small, text)
-        flags = viz.cut_flags(text, pieces)
-        if text:
-            assert (len(pieces) - 1, sum(flags)) == boundary_counts(text, pieces)
-            m = measure([text], lambda line: _ours(hi_small, line), hi_small.vocab_size)
-            s = viz.summarize(text, pieces)
-            for key in ("tokens", "bytes", "chars", "words", "bytes_per_token", "chars_per_token", "tokens_per_word",
-                        "boundaries", "mid_akshara_boundaries", "mid_akshara_rate"):
-                assert s[key] == getattr(m, key), key
-        else:
-            assert viz.summarize(text, pieces)["tokens"] == 0
+        s = summarize(text, pieces, vocab_size=hi_small.vocab_size)
+        m = measure([text], lambda line: _ours(hi_small, line), hi_small.vocab_size)
+        assert s == m
 
     def test_cut_marks_a_token_that_starts_with_a_matra(self):
         text = "कि"  # क + ि (a matra)
@@ -92,7 +90,7 @@ class TestVisualize:
         assert html.count("itok-cut") == 1 and "starts inside an akshara" in html
 
     def test_summary_html_shows_every_count(self):
-        s = viz.summarize("नमस्ते दुनिया", ["नम".encode(), "स्ते".encode(), " दुनिया".encode()])
+        s = summarize("नमस्ते दुनिया", ["नम".encode(), "स्ते".encode(), " दुनिया".encode()])
         html = viz.summary_html(s)
         for key in ("tokens", "chars", "bytes", "words", "bytes_per_token", "chars_per_token", "tokens_per_word",
                     "mid_akshara_rate"):
@@ -102,7 +100,7 @@ class TestVisualize:
     def test_chunks_flag_the_matra_problem(self):
         chunks = tokenizer.split("विशाल", "gpt4")
         assert chunks == ["व", "िश", "ाल"]
-        assert viz.chunk_flags("विशाल", chunks) == [False, True, True]
+        assert chunk_flags("विशाल", chunks) == [False, True, True]
         assert viz.chunks_html(chunks).count("itok-broken") == 2
         assert viz.chunks_html(tokenizer.split("विशाल", "indic")).count("itok-broken") == 0
 
@@ -110,22 +108,29 @@ class TestVisualize:
         longest = max(hi_small.vocab, key=lambda i: (len(hi_small.vocab[i]), i))
         node = viz.merge_tree(hi_small, longest)
         assert node.id == longest and node.bytes == hi_small.vocab[longest]
-        assert b"".join(leaf.bytes for leaf in node.leaves()) == node.bytes
-        assert all(len(leaf.bytes) == 1 and leaf.id < 256 for leaf in node.leaves())
+        leaves = _leaves(node)
+        assert b"".join(leaf.bytes for leaf in leaves) == node.bytes
+        assert all(len(leaf.bytes) == 1 and leaf.id < 256 for leaf in leaves)
         assert node.depth() >= 2
         left, right = node.children
         assert hi_small.merges[left.id, right.id] == longest
         text = viz.tree_text(node)
         assert text.splitlines()[0].startswith(f"{longest} ") and f"= {left.id} + {right.id}" in text
-        assert len(text.splitlines()) == 2 * len(node.leaves()) - 1
+        assert len(text.splitlines()) == 2 * len(leaves) - 1
         html = viz.tree_html(node)
-        assert f"merge #{longest - 255}" in html and html.count("<li>") == 2 * len(node.leaves()) - 1
+        assert f"merge #{longest - 255}" in html and html.count("<li>") == 2 * len(leaves) - 1
         assert viz.merge_tree(hi_small, 65).children == ()
         with pytest.raises(ValueError):
             viz.merge_tree(hi_small, 10**6)
 
-    def test_pieces_of_any_id_to_bytes_function(self):
-        assert viz.pieces_of(lambda i: bytes([i]), [65, 66]) == [(65, b"A"), (66, b"B")]
+    def test_pieces_of_any_tokenizer_with_tiktokens_surface(self, hi_small):
+        class Bytes:  # a tokenizer whose id i is the byte i
+            def decode_tokens_bytes(self, ids):
+                return [bytes([i]) for i in ids]
+
+        assert viz.pieces_of(Bytes(), [65, 66]) == [(65, b"A"), (66, b"B")]
+        ids = hi_small.encode_ordinary(HINDI)
+        assert b"".join(b for _, b in viz.pieces_of(hi_small, ids)) == HINDI.encode()
 
     def test_tables_escape_cells_unless_they_are_html(self):
         html = viz.table_html(["a<b"], [["<i>x</i>", viz.Html("<b>y</b>"), 12345]])
@@ -135,7 +140,7 @@ class TestVisualize:
     def test_token_detail_of_a_merge_and_of_a_special_token(self, hi_small):
         html, info = viz.token_detail(hi_small, 300)
         assert info["merge_number"] == 45 and info["tree"] == viz.tree_text(viz.merge_tree(hi_small, 300))
-        assert "Merge tree" in html and info["bytes"] == hi_small.token_bytes(300).hex(" ").upper()
+        assert "Merge tree" in html and info["bytes"] == hi_small.decode_single_token_bytes(300).hex(" ").upper()
         special = hi_small.special_tokens["<|endoftext|>"]
         html, info = viz.token_detail(hi_small, special)
         assert info["kind"] == "special token" and info["tree"] == "" and "Merge tree" not in html
@@ -349,7 +354,7 @@ def test_tokenize_counts(client, hi_model, kn_model, text, lang):
     assert stats["tokens"] == len(expected) == html.count("data-id=")
     assert [int(i) for i in ids.split()] == expected
     assert stats["chars"] == len(text) and stats["bytes"] == len(text.encode()) and stats["words"] == len(text.split())
-    b, mid = boundary_counts(text, [tok.token_bytes(i) for i in expected])
+    b, mid = boundary_counts(text, [tok.decode_single_token_bytes(i) for i in expected])
     assert (stats["boundaries"], stats["mid_akshara_boundaries"]) == (b, mid)
     assert f'data-stat="tokens"><b>{len(expected):,}</b>' in summary
     assert "Traceback" not in html + summary
@@ -501,7 +506,7 @@ def test_vocabulary_by_id(client, hi_model):
     _listing, detail, data = client.predict("300", "Hindi", api_name="/vocabulary")
     sel = data["selected"]
     assert sel["id"] == sel["rank"] == 300 and sel["merge_number"] == 45
-    assert sel["bytes"] == hi_model.token_bytes(300).hex(" ").upper()
+    assert sel["bytes"] == hi_model.decode_single_token_bytes(300).hex(" ").upper()
     node = viz.merge_tree(hi_model, 300)
     assert sel["tree"] == viz.tree_text(node) and "Merge tree" in detail
     sel = client.predict("#65", "Hindi", api_name="/vocabulary")[2]["selected"]
@@ -640,7 +645,7 @@ def test_train_end_to_end_over_http(app_server, tmp_path, recipe, pattern, size)
     assert [int(i) for i in ids.split()] == library.encode_ordinary(text)
     assert client.predict(text, choice, api_name="/presplit")[1]["ours"]["pattern"] == library.pattern.name
     assert client.predict("300", choice, api_name="/vocabulary")[2]["selected"]["bytes"] == \
-        library.token_bytes(300).hex(" ").upper()
+        library.decode_single_token_bytes(300).hex(" ").upper()
     other = Client(app_server.url, verbose=False)
     assert "not a model of this session" in other.predict(text, choice, api_name="/tokenize")[3]["error"]
 
@@ -657,7 +662,7 @@ def test_train_on_pasted_text_and_an_embedded_corpus(client, app_server):  # noq
     (("Paste text", None, None, "12 34\n56", 400, "bpe", "indic"), "no training text left"),
     (("Paste text", None, None, "नमस्ते", 400, "bpe", "klingon"), "Choose a pre-split"),
     (("Paste text", None, None, "नमस्ते", 400, "bpe", "akshara"), "Choose a pre-split"),
-    (("Paste text", None, None, "नमस्ते", 400, "magic", None), "Choose the recipe"),
+    (("Paste text", None, None, "नमस्ते", 400, "magic", None), "Choose a recipe"),
     (("Upload a file", None, None, "", 400, "bpe", "indic"), "Choose a file"),
     (("Embedded corpus", "xx", None, "", 400, "bpe", "indic"), "Unknown corpus"),
     (("Telepathy", None, None, "", 400, "bpe", "indic"), "Choose a source"),

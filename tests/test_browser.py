@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import tokenizer
-from tokenizer.languages import LANGUAGES, scripts
+from tokenizer.registry import LANGUAGES, scripts
 
 from .app_server import ROOT, app_server  # noqa: F401 - app_server is a fixture
 

@@ -11,7 +11,7 @@ import tokenizer
 from tokenizer import cli
 from tokenizer.build import build, core_pattern
 from tokenizer.corpus import load_corpus
-from tokenizer.languages import CODES, LANGUAGES
+from tokenizer.registry import CODES, LANGUAGES
 from tokenizer.metrics import evaluate
 from tokenizer.report import END, HF_BPE, START, docs_text, load_metrics, metrics_table, readme_section
 
@@ -53,7 +53,7 @@ def test_build_writes_model_and_metrics_that_agree(built):
         assert hf["pattern"] == core_pattern(language.recipe).name and hf["vocab_size"] <= 600
         assert m["ratio_to_hf_bpe"]["valid"] == round(m["bytes_per_token"] / hf["bytes_per_token"], 4)
         assert m["ratio_to_hf_bpe"]["test"] == round(m["test"]["bytes_per_token"] / hf["test"]["bytes_per_token"], 4)
-        assert "first 300 training lines" in m["data"] and m["source"] == language.source in m["data"]
+        assert "first 300 training lines" in m["data"] and m["source"] == language.describe_sources() in m["data"]
 
 
 def test_build_patterns_follow_the_recipe(built):

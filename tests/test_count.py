@@ -17,8 +17,6 @@ import tokenizer
 from tokenizer import count
 from tokenizer.corpus import load_corpus, stream_rows
 from tokenizer.count import (
-    DEFAULT_BUDGETS,
-    Budget,
     Job,
     LevelCounts,
     count_chunks_parallel,
@@ -27,7 +25,8 @@ from tokenizer.count import (
     level,
 )
 from tokenizer.errors import TrainingError
-from tokenizer.pretokenize import get_pattern
+from tokenizer.pretokenize import PATTERNS, get_pattern
+from tokenizer.registry import Budget
 from tokenizer.train import count_chunks
 
 from .conftest import corpus_lines
@@ -186,8 +185,8 @@ def test_budget_gives_the_brute_force_sample(hi_texts, budget):
 def test_default_budgets_are_not_reached_by_the_embedded_corpus_sized_text(hi_texts):
     got = count_stages(hi_texts, STAGES, workers=1, quiet=True)
     assert got == [count_chunks(hi_texts, p) for p in STAGES]
-    assert [c.sample_level for c in got if hasattr(c, "sample_level")] == [0, 0]
-    assert DEFAULT_BUDGETS["indic-phrases"].of == "distinct" and DEFAULT_BUDGETS["akshara"].of == "text"
+    assert [c.sample_level for c in got if hasattr(c, "sample_level")] == [0, 0, 0]  # every stage has a budget; none is reached
+    assert PATTERNS["indic-phrases"].budget.of == "distinct" and PATTERNS["akshara"].budget.of == "text"
 
 
 @settings(max_examples=40, deadline=None)

@@ -104,3 +104,50 @@ def test_a_tokenizer_pickles_as_its_definition(hi_small):
     assert copy.encode(text, allowed_special="all") == hi_small.encode(text, allowed_special="all")
     assert (copy.merges, copy.special_tokens, copy.byte_ids, copy.pattern) == (
         hi_small.merges, hi_small.special_tokens, hi_small.byte_ids, hi_small.pattern)
+
+
+# ----- tiktoken's surface: the same answers as tiktoken's Encoding with our vocabulary ------------
+def _as_tiktoken(tok: tokenizer.Tokenizer):
+    """tiktoken's own Encoding over our merges, regex and special tokens (exact for learned merges)."""
+    import tiktoken
+
+    from tokenizer.unicode_regex import rust_regex
+
+    ranks = {data: i for i, data in tok.vocab.items()}
+    return tiktoken.Encoding("ours", pat_str=rust_regex(tok.pattern.regex), mergeable_ranks=ranks,
+                             special_tokens=tok.special_tokens)  # fmt: skip
+
+
+def test_sizes_and_end_of_text_as_tiktoken_names_them(hi_small):
+    enc = _as_tiktoken(hi_small)
+    assert hi_small.n_vocab == enc.n_vocab == 1000 == hi_small.vocab_size
+    assert hi_small.eot_token == enc.eot_token == 999
+    assert tokenizer.Tokenizer({}, "indic", {}).eot_token is None
+
+
+@given(text)
+def test_decode_surface_equals_tiktokens(hi_small, s):
+    enc = _as_tiktoken(hi_small)
+    ids = hi_small.encode(s, allowed_special="all")
+    assert ids == enc.encode(s, allowed_special="all")
+    assert hi_small.decode_tokens_bytes(ids) == enc.decode_tokens_bytes(ids)
+    assert [hi_small.decode_single_token_bytes(i) for i in ids] == [enc.decode_single_token_bytes(i) for i in ids]
+    assert hi_small.decode_with_offsets(ids) == enc.decode_with_offsets(ids)
+    assert hi_small.encode_to_numpy(s, allowed_special="all").tolist() == enc.encode_to_numpy(s, allowed_special="all").tolist()
+
+
+def test_decode_with_offsets_by_hand(hi_small):
+    text, offsets = hi_small.decode_with_offsets([hi_small.encode_ordinary("क")[0]] + hi_small.encode_ordinary(" ख"))
+    assert text == "क ख" and offsets[0] == 0 and offsets[-1] <= 2
+    pieces = [256, 149]  # a letter's first two bytes, then its last one: the second token starts inside क
+    assert hi_small.decode_tokens_bytes(pieces) == [b"\xe0\xa4", b"\x95"]
+    assert hi_small.decode_with_offsets(pieces) == ("क", [0, 0])
+    with pytest.raises(tokenizer.InvalidIdError, match="not valid UTF-8"):
+        hi_small.decode_with_offsets([256])
+
+
+def test_encode_to_numpy_is_uint32(hi_small):
+    arr = hi_small.encode_to_numpy("भारत<|endoftext|>", allowed_special="all")
+    assert str(arr.dtype) == "uint32" and arr.tolist() == hi_small.encode("भारत<|endoftext|>", allowed_special="all")
+    with pytest.raises(tokenizer.SpecialTokenError):
+        hi_small.encode_to_numpy("<|endoftext|>")

@@ -21,6 +21,7 @@ import tokenizer
 from tokenizer.corpus import load_corpus
 from tokenizer.hf import FILES, bytes_to_unicode, export, onig_regex, to_hf
 from tokenizer.pretokenize import PATTERNS
+from tokenizer.registry import LANGUAGES
 
 from .strategies import text
 
@@ -273,7 +274,8 @@ def test_written_files(lang, model, exported):
     assert "\nlicense: cc-by-sa-4.0\nlibrary_name: tokenizers\n" in card.split("\n---\n")[0]
     if model.name.startswith(lang):
         assert card.startswith(f"---\nlanguage:\n- {lang}\nlicense")
-    assert "Wikipedia contributors" in card and "CC BY-SA 4.0" in card
+    language = LANGUAGES[lang]
+    assert language.describe_sources() in card and f"distributed under {language.licence}" in card
     assert "| UTF-8 bytes per token (higher is better) | 4.25 |" in card
     assert "AutoTokenizer.from_pretrained" in card and "Tokenizer.from_pretrained" in card
     assert not list(exported.glob(".*.tmp"))

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import tokenizer
-from tokenizer.languages import LANGUAGES
+from tokenizer.registry import LANGUAGES
 
 from .conftest import ROOT
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tokenizer.metrics import boundary_counts, compression_curve, evaluate, is_mid_akshara, measure
+from tokenizer.metrics import boundary_counts, compression_curve, cut_flags, evaluate, is_mid_akshara, measure
 from tokenizer.train import train
 
 from .conftest import corpus_lines
@@ -17,6 +17,39 @@ def test_mid_akshara_rules():
     assert is_mid_akshara("क\u200dष", 1)  # before ZWJ
     assert not is_mid_akshara("क् ", 2)  # virama then a space: not inside an akshara
     assert not is_mid_akshara(s, 0) and not is_mid_akshara(s, len(s))
+
+
+def _cuts(*pieces: str) -> list[bool]:
+    """Whether each boundary between the pieces (of their joined text) is inside an akshara."""
+    return cut_flags("".join(pieces), [p.encode() for p in pieces])[1:]
+
+
+@pytest.mark.parametrize(
+    "pieces, inside",
+    [
+        (("தமிழ்", "நாடு"), [False]),  # Tamil: the pulli ends a syllable
+        (("க்", "ஷ"), [True]),  # ... but க்ஷ is a conjunct
+        (("த", "மிழ்"), [False]),
+        (("க्ष", "त्र"), [False]),
+        (("क्", "ष"), [True]),  # Devanagari: the virama joins the next letter
+        (("क्\u200d", "ष"), [True]),  # virama + ZWJ: a half form, one akshara
+        (("क्\u200c", "ष"), [False]),  # virama + ZWNJ: an explicit virama ends the syllable
+        (("ক্", "ষ"), [True]),
+        (("ত্\u200d", "স"), [False]),  # Bengali virama + ZWJ: khanda ta (old encoding), a syllable end
+        (("ൻ", "റ"), [False]),  # Malayalam atomic chillu
+        (("ന്\u200d", "റ"), [False]),  # the old chillu: chandrakkala + ZWJ
+        (("ന്", "റ"), [True]),  # a conjunct
+        (("ක්", "ෂ"), [False]),  # Sinhala: a bare al-lakuna shows, no conjunct
+        (("ක්\u200d", "ෂ"), [True]),  # with ZWJ it joins (touching letters)
+        (("ශ්\u200d", "රී"), [True]),  # repaya / rakaransaya
+        (("ب", "َ"), [True]),  # Arabic: before a haraka
+        (("بَ", "چّہ"), [False]),
+        (("अ", "॑"), [True]),  # before a Vedic accent
+    ],
+)
+def test_mid_akshara_follows_each_scripts_rule(pieces, inside):
+    """Known answers for the per-script rule (docs/scripts.md): where a virama joins, and where not."""
+    assert _cuts(*pieces) == inside
 
 
 def test_boundary_counts_by_hand():

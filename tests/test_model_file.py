@@ -14,7 +14,7 @@ import pytest
 
 import tokenizer
 from tokenizer.files import TEMP_SUFFIX, remove_stale_temps, write_atomic
-from tokenizer.languages import LANGUAGES
+from tokenizer.registry import LANGUAGES
 from tokenizer.model_file import ModelFileError, available, checksum, dumps, load, loads, models_dir
 
 from .conftest import ROOT
@@ -111,6 +111,18 @@ def test_bad_header(model_text, tmp_path):
     assert "the regex does not compile" in _err(model_text.replace('regex: "', 'regex: "(', 1), tmp_path)
 
 
+def test_release_line(hi_small, model_text, tmp_path):
+    """A release after the first is written after the name, read back, and not in the checksum."""
+    tok = tokenizer.Tokenizer(hi_small.merges, hi_small.pattern, hi_small.special_tokens, name="hi-small", release=3)
+    text = dumps(tok)
+    assert text.splitlines()[1:3] == ["name: hi-small", "release: 3"] and "release:" not in model_text
+    assert loads(text.encode(), "mem").release == 3 and loads(model_text.encode(), "mem").release == 1
+    assert checksum(tok) == checksum(hi_small)
+    for bad in ("0", "two", "-1", "१"):
+        broken = text.replace("release: 3", f"release: {bad}")
+        assert f"m.model:3: expected 'release: <a whole number from 1>'" in _err(broken, tmp_path), bad
+
+
 def test_loads_bytes(model_text):
     tok = loads(model_text.encode(), "mem")
     assert tok.vocab_size == 1000
@@ -151,7 +163,9 @@ def test_checksum_follows_its_specification(hi_small, model_text):
 def test_shipped_models_carry_their_checksum(lang):
     path = ROOT / "models" / LANGUAGES[lang].model
     tok = load(path)
-    assert path.read_text(encoding="utf-8").splitlines()[:7][-2] == f"checksum: {_recomputed(tok)}"
+    header = path.read_text(encoding="utf-8").split("\nmerges: ", 1)[0].splitlines()
+    assert header[-1] == f"checksum: {_recomputed(tok)}"
+    assert tok.release == LANGUAGES[lang].release and (f"release: {tok.release}" in header) == (tok.release > 1)
     assert path.read_bytes() == dumps(tok).encode()  # saved exactly as this library writes v2
 
 

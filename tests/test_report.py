@@ -5,7 +5,7 @@ import json
 import pytest
 
 import tokenizer
-from tokenizer.languages import CODES, LANGUAGES
+from tokenizer.registry import CODES, LANGUAGES
 from tokenizer.report import (
     END,
     HF_BPE,

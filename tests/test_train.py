@@ -108,7 +108,8 @@ def test_whole_characters_rule():
 
 
 def test_curriculum_recipe():
-    from tokenizer.train import RECIPES, _utf8_kind
+    from tokenizer.registry import RECIPES
+    from tokenizer.train import _utf8_kind
 
     lines = corpus_lines("kn", 600)
     tok = train(lines, 900, quiet=True)

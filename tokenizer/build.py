@@ -1,13 +1,13 @@
 """Build the shipped models: train every language of the registry on its embedded corpus, measure, report.
 
 This is the project's main job (`python -m tokenizer build`): for each language it trains a
-5,000-token model with the language's recipe (tokenizer.languages) on the training split, writes
+5,000-token model with the language's recipe (tokenizer.registry) on the training split, writes
 models/<lang>.model and .vocab, measures it on the valid and test splits, measures GPT-2, GPT-4
 and GPT-4o on the same valid text and an HF `BpeTrainer` baseline trained here on the same
 training text with the same total vocabulary, writes models/<lang>.metrics.json, and regenerates
 the README metrics table (and docs/languages.md) from those files.
 
-The HF baseline splits with our core pre-split of the recipe's family (`indic` or `brahmic`,
+The HF baseline splits with our core pre-split of the recipe's family (e.g. `indic` or `brahmic`,
 exported through `hf.onig_regex`, so both engines cut the text identically); it is the plain-BPE
 twin of our model, and `ratio_to_hf_bpe` says how many more bytes per token ours gets.
 """
@@ -18,19 +18,18 @@ import itertools
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from . import openai
 from .corpus import load_corpus
 from .encoding import ENDOFTEXT
 from .files import write_atomic
-from .languages import get_language
 from .metrics import Metrics, compression_curve, evaluate, measure
 from .model_file import checksum, save
 from .pretokenize import Pattern, get_pattern
+from .registry import RELEASES, get_language, get_recipe
 from .report import HF_BPE, update_docs, update_readme
-from .train import VOCAB_CAP, get_recipe, train
+from .train import VOCAB_CAP, train
 
 
 def measure_encoding(name: str, lines: list[str]) -> Metrics:
@@ -40,21 +39,23 @@ def measure_encoding(name: str, lines: list[str]) -> Metrics:
 
 
 def core_pattern(recipe: str) -> Pattern:
-    """The word-level pre-split of a recipe's family: the last stage's pattern without its
-    phrase/punctuation extras ("indic-phrases" -> "indic", "brahmic-phrases" -> "brahmic")."""
-    last = get_recipe(recipe).stages[-1].pattern
-    return get_pattern(last.split("-")[0])
+    """The word-level pre-split of a recipe's family, without the phrase/punctuation extras of its
+    last stage (curriculum -> `indic`, brahmic-curriculum -> `brahmic`)."""
+    return get_pattern(get_recipe(recipe).core)
 
 
-def hf_bpe(regex: str):
-    """An untrained HF `tokenizers` BPE with `regex` as its pre-split (isolated) and byte-level mapping."""
+def hf_bpe(pattern: Pattern):
+    """An untrained HF `tokenizers` BPE with our pre-split (rewritten for Oniguruma, so that it splits as
+    ours does; isolated) and the byte-level mapping: the one HF baseline builder (build, bench)."""
     from tokenizers import Regex, decoders, models, pre_tokenizers
     from tokenizers import Tokenizer as HfTokenizer
+
+    from .hf import onig_regex
 
     hf = HfTokenizer(models.BPE())
     hf.pre_tokenizer = pre_tokenizers.Sequence(
         [
-            pre_tokenizers.Split(Regex(regex), behavior="isolated"),
+            pre_tokenizers.Split(Regex(onig_regex(pattern.regex)), behavior="isolated"),
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
         ]
     )
@@ -77,11 +78,8 @@ def fit_hf_bpe(hf, lines: Sequence[str], vocab_size: int):
 
 
 def train_hf_bpe(lines: Sequence[str], pattern: Pattern, vocab_size: int):
-    """HF `tokenizers` BpeTrainer on lines with our pre-split (rewritten for Oniguruma, so it splits as
-    ours does). Returns a tokenizers.Tokenizer."""
-    from .hf import onig_regex
-
-    return fit_hf_bpe(hf_bpe(onig_regex(pattern.regex)), lines, vocab_size)
+    """HF `tokenizers` BpeTrainer on lines with our pre-split. Returns a tokenizers.Tokenizer."""
+    return fit_hf_bpe(hf_bpe(pattern), lines, vocab_size)
 
 
 def measure_hf(hf, lines: list[str]) -> Metrics:
@@ -110,18 +108,21 @@ def build_language(
     language = get_language(lang)
     recipe = recipe or language.recipe
     corpus = load_corpus(lang)
-    corpus = replace(corpus, description=f"embedded {lang} corpus {language.corpus} ({language.source})")
     lines = list(itertools.islice(corpus.train_texts(), max_train_lines))
     start = time.perf_counter()
     tok = train(lines, vocab_size, recipe=recipe, quiet=quiet, name=language.model_name)
+    tok.release = language.release
     seconds = time.perf_counter() - start
     model_path = models_dir / language.model
     save(tok, model_path)
     valid = corpus.held_out_lines("valid")
     test = corpus.held_out_lines("test")
     data = corpus.describe() + (f"; the first {len(lines):,} training lines only" if max_train_lines else "")
-    result = {"language": language.name, "model": model_path.name, "checksum": checksum(tok), "data": data}
-    result |= {"source": language.source, "split": "valid", "recipe": recipe}
+    result = {"language": language.name, "model": model_path.name, "release": tok.release, "checksum": checksum(tok),
+              "data": data}
+    if (lang, tok.release) in RELEASES:
+        result["release_note"] = RELEASES[lang, tok.release]
+    result |= {"source": language.describe_sources(), "split": "valid", "recipe": recipe}
     result["pattern"] = tok.pattern.name
     result |= evaluate(tok, valid).as_dict()
     result["train_seconds"] = round(seconds, 1)

@@ -22,10 +22,10 @@ from .build import build
 from .core import available_cores
 from .metrics import compression_curve, evaluate
 from .encoding import ID_SEPARATORS, parse_ids
-from .languages import CODES
 from .model_file import load, save
 from .pretokenize import PATTERNS
-from .train import DEFAULT_RECIPE, RECIPES, VOCAB_CAP, train
+from .registry import CODES, LANGUAGES, RECIPES
+from .train import VOCAB_CAP, train
 
 
 class CliError(Exception):
@@ -67,10 +67,12 @@ def cmd_train(args: argparse.Namespace) -> None:
         raise CliError(f"--workers must be at least 1, got {workers}")
     if args.scheduler and args.engine != "dask":
         raise CliError("--scheduler needs --engine dask")
+    # the language's recipe by default: --lang's, else that of the language the input is written in
+    recipe = args.recipe or (LANGUAGES[args.lang].recipe if args.lang else None)
     tok = train(
         corpus,
         args.vocab_size,
-        recipe=args.recipe,
+        recipe=recipe,
         pattern=args.pattern,
         allow_over_cap=args.allow_over_cap,
         quiet=args.quiet,
@@ -274,9 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vocab-size", type=int, default=VOCAB_CAP, help=f"total ids incl. bytes and specials (default {VOCAB_CAP})")
     p.add_argument(
         "--recipe",
-        default=DEFAULT_RECIPE,
         choices=list(RECIPES),
-        help=f"training stages (default {DEFAULT_RECIPE}: " + RECIPES[DEFAULT_RECIPE].description + ")",
+        help="training stages (default: the recipe of --lang, else of the language the input is written in)",
     )
     p.add_argument("--pattern", choices=list(PATTERNS), help="train plain BPE in one stage on this pre-split instead")
     p.add_argument("--allow-over-cap", action="store_true", help=f"allow a vocabulary above {VOCAB_CAP}")

@@ -42,7 +42,7 @@ from tiktoken._tiktoken import CoreBPE
 from . import bpe, cache
 from .bpe import Merges, encode_ids
 from .errors import ExportError
-from .pretokenize import PATTERNS, Pattern
+from .pretokenize import Pattern
 from .reference import ReferenceCore
 from .unicode_regex import rust_regex
 
@@ -61,15 +61,13 @@ ONE_CALL_CHARS = 100_000
 # the text before the cut (the same, or GPT-4's `\s++$`); no alternative or MARK* suffix continues
 # into such a character, and nothing looks behind a chunk's start. So the chunks of the whole text
 # are the chunks of the two sides (tests/test_hostile.py checks this). GPT-2 (`\s+(?!\S)`, no
-# line-break rule) and GPT-4o (`[\r\n/]*` after punctuation) fail it. Used by encode_iter too.
-_OURS = ("indic", "indic-words", "indic-phrases", "akshara", "brahmic", "brahmic-words", "brahmic-phrases", "brahmic-akshara")
-STREAMABLE = frozenset(PATTERNS[n].regex for n in (*_OURS, "gpt4"))
+# line-break rule) and GPT-4o (`[\r\n/]*` after punctuation) fail it: the registry's `streamable`
+# says which pattern may be cut (tests/test_hostile.py checks each). Used by encode_iter too.
 CUT = r"[\r\n](?=[^\s\p{M}\u200c\u200d])"
 _CUT_FORWARD = regex.compile(CUT)
 # Lines of a batch are joined with a line break where that provably changes no chunk
-# (TiktokenCore._encode_lines): under our patterns, not GPT-4's (`[^\s\p{L}\p{N}]++[\r\n]*+` takes a
-# line break after punctuation).
-JOINABLE = frozenset(PATTERNS[n].regex for n in _OURS)
+# (TiktokenCore._encode_lines): under our patterns (the registry's `joinable`), not GPT-4's
+# (`[^\s\p{L}\p{N}]++[\r\n]*+` takes a line break after punctuation).
 _JOIN_CHARS = 50_000  # characters per joined call: far below ONE_CALL_CHARS
 _SPACE = regex.compile(r"\s")
 _SPACE_OR_MARK = regex.compile(r"[\s\p{M}\u200c\u200d]")
@@ -121,9 +119,9 @@ class TiktokenCore:
         self.pattern = pattern
         self.regex = rust_regex(pattern.regex)
         self._bpe = CoreBPE({data: i for i, data in vocab.items()}, {}, self.regex)
-        self._cuttable = pattern.regex in STREAMABLE
+        self._cuttable = pattern.streamable
         self._newline = next((i for i, data in vocab.items() if data == b"\n"), -1)
-        self._joinable = pattern.regex in JOINABLE and self._newline >= 0
+        self._joinable = pattern.joinable and self._newline >= 0
 
     def encode_ordinary(self, text: str) -> list[int]:
         if len(text) <= ONE_CALL_CHARS:
@@ -169,7 +167,7 @@ class TiktokenCore:
         Why: every call returns into Python and takes the GIL back, so with one call per line the
         threads of a batch queue for it once per line. Lines l1, l2 are joinable when l1 ends with
         a character that is not whitespace, l2 starts with one that is neither whitespace nor a mark
-        (nor ZWJ/ZWNJ), and neither holds a line break; then under our patterns (JOINABLE)
+        (nor ZWJ/ZWNJ), and neither holds a line break; then under our patterns (joinable)
             chunks(l1 + "\n" + l2) == chunks(l1) + ["\n"] + chunks(l2):
         after the line break it is the safe cut of encode_iter (see CUT); before it, only the
         whitespace alternatives of these patterns match a line break, and no whitespace chunk can
@@ -196,10 +194,6 @@ class TiktokenCore:
                 out += _cut_at(encode("\n".join(texts[i:j])), newline, j - i) or [encode(t) for t in texts[i:j]]
             i = j
         return out
-
-    def encode_to_buffer(self, text: str) -> memoryview:
-        """Ids as a uint32 buffer (no Python ints): for numpy (`np.frombuffer(..., np.uint32)`)."""
-        return memoryview(self._bpe.encode_to_tiktoken_buffer(text, set()))
 
 
 def _joinable_end(text: str) -> bool:

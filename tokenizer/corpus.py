@@ -32,28 +32,19 @@ from typing import Any, Literal
 import regex
 
 from .errors import CorpusError, CorpusFileNotFoundError
-from .languages import CODES
+from .registry import LANGUAGES, footer_headings
 
 Split = Literal["train", "valid", "test"]
 Source = Literal["embedded", "files", "wikipedia"]
 
-LANGS = CODES
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 TEXT_SUFFIXES = (".txt", ".txt.gz")
 ROW_SUFFIXES = {".jsonl": "json", ".jsonl.gz": "json", ".parquet": "parquet"}  # files of rows (id, text)
 SUPPORTED = TEXT_SUFFIXES + tuple(ROW_SUFFIXES)
 
-# Section headings that end Wikipedia articles and are followed by lists, not prose; compared
-# after stripping "=" markup, spaces and a trailing colon, case-insensitively.
-FOOTER_HEADINGS = frozenset(
-    {
-        "सन्दर्भ", "संदर्भ", "टिप्पणी", "टिप्पणियाँ", "बाहरी कड़ियाँ", "बाहरी कड़ियां",
-        "इन्हें भी देखें", "यह भी देखें",
-        "ಉಲ್ಲೇಖಗಳು", "ಉಲ್ಲೇಖ", "ಬಾಹ್ಯ ಸಂಪರ್ಕಗಳು", "ಬಾಹ್ಯ ಕೊಂಡಿಗಳು", "ಹೊರಗಿನ ಕೊಂಡಿಗಳು",
-        "ಇವನ್ನೂ ನೋಡಿ", "ಇದನ್ನೂ ನೋಡಿ",
-        "references", "external links", "see also", "notes", "further reading",
-    }
-)  # fmt: skip
+# Section headings that end Wikipedia articles and are followed by lists, not prose (every
+# registry language's, casefolded); compared after stripping "=" markup, spaces and a trailing colon.
+FOOTER_HEADINGS = footer_headings()
 # Three letters (Unicode L or M: Indic vowel signs are M) anywhere in the line.
 _THREE_LETTERS = regex.compile(r"(?:[^\p{L}\p{M}]*[\p{L}\p{M}]){3}")
 
@@ -66,9 +57,9 @@ class Document:
 
 def embedded_path(lang: str) -> Path:
     """Path of the corpus shipped with the package for `lang` (see data/ATTRIBUTION.md)."""
-    if lang not in LANGS:
-        raise ValueError(f"no embedded corpus for language {lang!r}; known: {', '.join(LANGS)}")
-    return DATA_DIR / f"{lang}.txt.gz"
+    if lang not in LANGUAGES:
+        raise ValueError(f"no embedded corpus for language {lang!r}; known: {', '.join(LANGUAGES)}")
+    return DATA_DIR / LANGUAGES[lang].corpus
 
 
 BLOCK_LINES = 25  # non-empty lines per document of a plain-text file
@@ -449,16 +440,17 @@ def load_corpus(
     if source != "files" and lang is None:
         raise CorpusError(f"corpus source {source!r} needs a language")
     if source == "wikipedia":
-        documents: Callable[[], Iterable[Document]] = partial(stream_wikipedia, lang)
-        description = f"wikimedia/wikipedia {lang}, streamed from the Hugging Face Hub"
-        partitions = partial(file_partitions, [wikipedia_parquet_url(lang)])
+        wiki = LANGUAGES[lang].wikipedia if lang in LANGUAGES else lang
+        documents: Callable[[], Iterable[Document]] = partial(stream_wikipedia, wiki)
+        description = f"wikimedia/wikipedia {wiki}, streamed from the Hugging Face Hub"
+        partitions = partial(file_partitions, [wikipedia_parquet_url(wiki)])
     else:
         paths = [embedded_path(lang)] if source == "embedded" else list(inputs)
         read_files(paths)  # checks the paths now; reading happens on each iteration
         documents = partial(read_files, paths)
         partitions = partial(file_partitions, paths)
         description = (
-            f"embedded {lang} corpus {paths[0].name} (Wikipedia, CC BY-SA 4.0)"
+            f"embedded {lang} corpus {paths[0].name}: {LANGUAGES[lang].describe_sources()}"
             if source == "embedded"
             else f"input files {', '.join(map(str, paths))}"
         )

@@ -11,8 +11,9 @@ serial step. `engine="dask"` instead reads the corpus's partitions on a Dask clu
 (tokenizer.dask_count) and gives the same counts.
 
 Bounded memory. Words repeat (Zipf), so a table of distinct words grows far slower than the
-corpus; phrase chunks (pattern indic-phrases) do not: 94% of them are seen once, so their table is
-as large as the corpus. A stage with a Budget (DEFAULT_BUDGETS) therefore keeps its counts per
+corpus, but it still grows; phrase chunks do not repeat: 94% of them are seen once, so their table
+is as large as the corpus. Every stage has a Budget (its pattern's, tokenizer.registry.BUDGETS), and
+keeps its counts per
 *sampling level*: a line's level is the number of leading zero bits of a hash of its text, so a
 share 2**-l of the lines has level >= l. While the kept levels hold more than the budget (characters
 of distinct chunks, or of text counted), the lowest level is dropped: the stage is then counted,
@@ -20,10 +21,11 @@ exactly, on the deterministic sample of lines with level >= l (a rate of 2**-l, 
 budget and the budget in size), and lines below the level are not even pre-split. The sample does
 not depend on the order, batching or partitioning of the input, so every engine and worker count
 gives the same result; below the budgets (the embedded 8 MB corpora use a third of the phrase
-budget, a twentieth of the akshara one) nothing is dropped: the counts are the whole corpus's.
+budget, a sixth of the word budget, a twentieth of the akshara one) nothing is dropped: the counts
+are the whole corpus's.
 
-Memory of counting: one entry per distinct word (word stage), at most PHRASE_BUDGET characters of
-phrase chunks, the aksharas of at most AKSHARA_BUDGET of text, and `in_flight` batches in flight.
+Memory of counting: at most WORD_BUDGET characters of distinct words, PHRASE_BUDGET of phrase
+chunks, the aksharas of at most AKSHARA_BUDGET of text, and `in_flight` batches in flight.
 
 Worker processes are forked when this process runs no other thread than tqdm's idle monitor (cheap,
 and scripts need no `if __name__ == "__main__":` guard); when other threads exist (`datasets`
@@ -43,13 +45,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Union
 
 from tqdm._monitor import TMonitor
 from tqdm.auto import tqdm
 
 from .errors import TrainingError
 from .pretokenize import Pattern, _compile, get_pattern
+from .registry import DEFAULT_PATTERN, WORD_BUDGET, Budget
 
 if TYPE_CHECKING:
     from .corpus import Corpus, SplitRule
@@ -57,22 +60,6 @@ if TYPE_CHECKING:
 BATCH_CHARS = 1_000_000  # characters per batch: ~1-3 MB of UTF-8, a few hundred ms of regex work
 
 
-@dataclass(frozen=True)
-class Budget:
-    """What one stage may keep: `chars` characters of distinct chunks ("distinct", bounds the table)
-    or of text counted ("text", bounds the counting work, like SentencePiece's input_sentence_size)."""
-
-    chars: int
-    of: Literal["distinct", "text"] = "distinct"
-
-
-# Distinct phrase chunks kept before sampling starts: 8M characters, ~22 MB of Devanagari, ~2.9x what
-# the 7.5 MB Hindi training split has (2.78M), so the shipped models are trained unsampled.
-PHRASE_BUDGET = Budget(8_000_000, "distinct")
-# The akshara stage (the first ~10% of the merges, inside aksharas) needs far less text than the
-# corpus: 64M characters (~180 MB of Devanagari, 24x the embedded corpora).
-AKSHARA_BUDGET = Budget(64_000_000, "text")
-DEFAULT_BUDGETS: dict[str, Budget] = {"akshara": AKSHARA_BUDGET, "indic-phrases": PHRASE_BUDGET}
 ENGINES = ("local", "dask")
 _SALT = b"phrase-sample"  # keys the level hash, so it is independent of the split's hash
 
@@ -278,7 +265,7 @@ def mp_context() -> multiprocessing.context.BaseContext:
 
 def count_chunks_parallel(
     texts: Iterable[str],
-    pattern: Pattern | str = "indic",
+    pattern: Pattern | str = DEFAULT_PATTERN,
     workers: int | None = None,
     batch_size: int = BATCH_CHARS,
     *,
@@ -295,10 +282,10 @@ def count_chunks_parallel(
 def resolve_budgets(
     patterns: Sequence[Pattern], budgets: Sequence[Budget | int | None] | None
 ) -> tuple[Budget | None, ...]:
-    """One budget per pattern: the given ones (an int is characters of distinct chunks), else
-    DEFAULT_BUDGETS by pattern name."""
+    """One budget per pattern: the given ones (an int is characters of distinct chunks; None: no
+    budget), else each pattern's own (the word budget for a pattern that is not the registry's)."""
     if budgets is None:
-        return tuple(DEFAULT_BUDGETS.get(p.name) for p in patterns)
+        return tuple(p.budget or WORD_BUDGET for p in patterns)
     if len(budgets) != len(patterns):
         raise ValueError(f"got {len(budgets)} budgets for {len(patterns)} patterns")
     out = tuple(Budget(b) if isinstance(b, int) else b for b in budgets)
@@ -324,7 +311,7 @@ def count_stages(
 
     `source`: cleaned texts, or a Corpus (its train split is cleaned in the workers). `workers`
     processes (default: all cores; 1 counts in this process); `batch_size` is in characters;
-    `budgets` (default DEFAULT_BUDGETS) caps what each stage keeps (see Budget), None = no cap;
+    `budgets` (default: each pattern's) caps what each stage keeps (see Budget), None = no cap;
     `in_flight` (default 2 x workers) bounds the batches held in memory at once. `engine` "dask"
     counts a Corpus on the Dask cluster at `scheduler` (default: a LocalCluster of `workers`). A
     progress bar shows the megabytes counted unless `quiet`.

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import regex
 
 from .bpe import Merges, build_vocab, render_token
-from .core import CUT, STREAMABLE, Core, available_cores, make_core
+from .core import CUT, Core, available_cores, make_core
 from .errors import InvalidIdError, SpecialTokenError, TokenizerError, UnencodableTextError
-from .pretokenize import PATTERNS, Pattern, get_pattern
+from .pretokenize import Pattern, get_pattern
 from .reference import ReferenceCore
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ENDOFTEXT = "<|endoftext|>"
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
@@ -56,12 +59,13 @@ class Tokenizer:
         *,
         byte_ids: list[int] | None = None,
         name: str = "",
+        release: int = 1,
     ) -> None:
         self.name = name
+        self.release = release  # which release of a shipped model this is (a changed model is a new release)
         self.pattern = get_pattern(pattern) if isinstance(pattern, str) else pattern
         self.merges: Merges = dict(merges)
         self.byte_ids = list(range(256)) if byte_ids is None else list(byte_ids)
-        self._identity_bytes = self.byte_ids == list(range(256))
         ordered = sorted(self.merges.items(), key=lambda item: item[1])
         self.vocab: dict[int, bytes] = build_vocab(ordered, self.byte_ids)
         if special_tokens is None:
@@ -87,6 +91,16 @@ class Tokenizer:
         return len(self.vocab) + len(self.special_tokens)
 
     @property
+    def n_vocab(self) -> int:
+        """tiktoken's name: one more than the largest id (= vocab_size, as our ids have no gaps)."""
+        return max([*self.vocab, *self.inverse_special]) + 1
+
+    @property
+    def eot_token(self) -> int | None:
+        """The id of <|endoftext|> (tiktoken's name), None if this tokenizer has none."""
+        return self.special_tokens.get(ENDOFTEXT)
+
+    @property
     def n_merges(self) -> int:
         return len(self.merges)
 
@@ -102,7 +116,8 @@ class Tokenizer:
 
     def reference(self) -> Tokenizer:
         """This tokenizer on the pure-Python reference encoder: the specification, for parity tests."""
-        ref = Tokenizer(self.merges, self.pattern, self.special_tokens, byte_ids=self.byte_ids, name=self.name)
+        ref = Tokenizer(self.merges, self.pattern, self.special_tokens, byte_ids=self.byte_ids, name=self.name,
+                        release=self.release)
         ref._core = ReferenceCore(ref.merges, ref.pattern, ref.byte_ids)
         return ref
 
@@ -261,14 +276,14 @@ class Tokenizer:
 
         Why: so that a file larger than memory can be piped through `python -m tokenizer encode`.
         The blocks are one text, cut anywhere (not separate texts, as in encode_batch). Text is
-        encoded up to the last safe cut (see core.STREAMABLE) and the rest carried over, together with the last (longest special token - 1) characters, so a
+        encoded up to the last safe cut (see core.CUT) and the rest carried over, together with the last (longest special token - 1) characters, so a
         special token split by a block edge is still found. Text without a safe cut (one huge line,
-        or a pattern not in STREAMABLE, which is never cut) is held until one comes: memory then
+        or a pattern that is not `streamable`, which is never cut) is held until one comes: memory then
         grows with it. Errors (disallowed special text, lone surrogates) name the index in the whole
         stream, and are raised when reached: the pieces before them have been yielded already.
         """
         allowed, disallowed = self.special_policy(allowed_special, disallowed_special)
-        cuttable = self.pattern.regex in STREAMABLE
+        cuttable = self.pattern.streamable
         hold = max(max(map(len, self.special_tokens), default=0) - 1, 1)  # >= 1: a cut needs the next char
         in_special = [s for s in self.special_tokens if "\r" in s or "\n" in s]  # specials a cut could split
         pending: list[str] = []  # text not encoded yet
@@ -301,8 +316,21 @@ class Tokenizer:
         if size:
             yield self._encode("".join(pending), allowed, disallowed, offset)
 
+    def encode_to_numpy(
+        self,
+        text: str,
+        *,
+        allowed_special: Literal["all"] | Collection[str] = frozenset(),
+        disallowed_special: Literal["all"] | Collection[str] = "all",
+    ) -> np.ndarray:
+        """encode(text, ...) as a uint32 numpy array (tiktoken's surface)."""
+        import numpy as np
+
+        ids = self.encode(text, allowed_special=allowed_special, disallowed_special=disallowed_special)
+        return np.array(ids, dtype=np.uint32)
+
     # ----- decoding --------------------------------------------------------------------------
-    def token_bytes(self, token_id: int) -> bytes:
+    def decode_single_token_bytes(self, token_id: int) -> bytes:
         """The bytes of one token (a special token's are its text)."""
         if token_id in self.vocab:
             return self.vocab[token_id]
@@ -316,7 +344,7 @@ class Tokenizer:
         try:
             return b"".join([table[i] for i in ids])
         except (KeyError, TypeError):
-            return b"".join(self.token_bytes(i) for i in ids)
+            return b"".join(self.decode_single_token_bytes(i) for i in ids)
 
     def _id_bytes(self) -> dict[int, bytes]:
         table = self.__dict__.get("_id_bytes_table")
@@ -326,34 +354,58 @@ class Tokenizer:
             self.__dict__["_id_bytes_table"] = table
         return table
 
+    def decode_tokens_bytes(self, ids: Iterable[int]) -> list[bytes]:
+        """The bytes of each token: how a text is cut (metrics and the Space take these)."""
+        ids = list(ids)
+        table = self._id_bytes()
+        try:
+            return [table[i] for i in ids]
+        except (KeyError, TypeError):
+            return [self.decode_single_token_bytes(i) for i in ids]
+
+    def decode_with_offsets(self, ids: Sequence[int]) -> tuple[str, list[int]]:
+        """(text, the index of each token's first character in it), as tiktoken gives: a token that
+        starts inside a character is given that character's index. Raises for ids that are not UTF-8."""
+        pieces = self.decode_tokens_bytes(ids)
+        offsets = []
+        chars = 0
+        for piece in pieces:
+            offsets.append(max(0, chars - (bool(piece) and 0x80 <= piece[0] < 0xC0)))
+            chars += sum(not 0x80 <= b < 0xC0 for b in piece)
+        return _utf8(b"".join(pieces), "strict"), offsets
+
     def decode(self, ids: Iterable[int], errors: Literal["replace", "strict"] = "replace") -> str:
         """Ids back to text. Ids that end inside a character give U+FFFD ("replace") or raise ("strict")."""
         if errors not in ("replace", "strict"):
             raise ValueError(f"errors must be 'replace' or 'strict', not {errors!r}")
-        data = self.decode_bytes(ids)
-        try:
-            return data.decode("utf-8", errors=errors)
-        except UnicodeDecodeError as e:
-            raise InvalidIdError(
-                f"ids decode to bytes that are not valid UTF-8 at byte {e.start} "
-                f"({data[e.start:e.end].hex(' ')}); use errors='replace' to decode anyway"
-            ) from None
+        return _utf8(self.decode_bytes(ids), errors)
 
     def render(self, token_id: int) -> str:
         """A display form of a token; partial characters show as <E0 A4>."""
-        return render_token(self.token_bytes(token_id))
+        return render_token(self.decode_single_token_bytes(token_id))
 
     def __reduce__(self) -> tuple:
         """Pickled as what defines it (for worker processes and `datasets.map(num_proc=...)`); the
         core is rebuilt on first use where it is unpickled."""
-        return (_rebuild, (self.merges, self.pattern, self.special_tokens, self.byte_ids, self.name))
+        return (_rebuild, (self.merges, self.pattern, self.special_tokens, self.byte_ids, self.name, self.release))
 
     def __repr__(self) -> str:
         return f"Tokenizer(name={self.name!r}, vocab_size={self.vocab_size}, pattern={self.pattern.name!r})"
 
 
-def _rebuild(merges: Merges, pattern: Pattern, special: dict[str, int], byte_ids: list[int], name: str) -> Tokenizer:
-    return Tokenizer(merges, pattern, special, byte_ids=byte_ids, name=name)
+def _rebuild(merges: Merges, pattern: Pattern, special: dict[str, int], byte_ids: list[int], name: str,
+             release: int = 1) -> Tokenizer:  # fmt: skip
+    return Tokenizer(merges, pattern, special, byte_ids=byte_ids, name=name, release=release)
+
+
+def _utf8(data: bytes, errors: str) -> str:
+    try:
+        return data.decode("utf-8", errors=errors)
+    except UnicodeDecodeError as e:
+        raise InvalidIdError(
+            f"ids decode to bytes that are not valid UTF-8 at byte {e.start} "
+            f"({data[e.start:e.end].hex(' ')}); use errors='replace' to decode anyway"
+        ) from None
 
 
 def _surrogate_error(text: str, offset: int, text_number: int | None = None) -> UnencodableTextError:

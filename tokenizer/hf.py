@@ -24,13 +24,13 @@ from pathlib import Path
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import ExportError
 from .files import write_atomic
-from .languages import LANGUAGES
+from .registry import DEFAULT, LANGUAGES, RELEASES, Language
 from .model_file import checksum
 from .unicode_regex import onig_regex
 
 FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "README.md")
-LICENSE = "cc-by-sa-4.0"
-LANGUAGE_NAMES = {code: lang.name for code, lang in LANGUAGES.items()}  # from the registry
+# The Hub's licence identifiers of the licences our corpora carry (the registry names them).
+HUB_LICENCES = {"CC BY-SA 4.0": "cc-by-sa-4.0", "CC BY-SA": "cc-by-sa-4.0", "CC0": "cc0-1.0", "Apache-2.0": "apache-2.0"}
 # transformers' "no limit" value (VERY_LARGE_INTEGER): a tokenizer alone has no context window.
 MODEL_MAX_LENGTH = int(1e30)
 
@@ -98,9 +98,9 @@ def to_hf(tok: Tokenizer, *, special_tokens: bool = True):
 
 
 # ----- the exported folder ---------------------------------------------------------------------
-def _lang_of(tok: Tokenizer) -> str | None:
-    name = tok.name.split("-")[0].split("_")[0]
-    return name if name in LANGUAGE_NAMES else None
+def language_of(tok: Tokenizer) -> Language | None:
+    """The registry language a model is named after ("hi", "hi-small", "ta_v2" -> its language), if any."""
+    return LANGUAGES.get(tok.name.split("-")[0].split("_")[0])
 
 
 def find_metrics(tok: Tokenizer, model_path: str | os.PathLike | None) -> dict | None:
@@ -180,24 +180,28 @@ def _metrics_table(metrics: dict) -> str:
 
 
 def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None = None) -> str:
-    lang = _lang_of(tok)
-    language = LANGUAGE_NAMES.get(lang or "", "Indian languages")
-    header = ["---", "language:"]
-    header += [f"- {lang}"] if lang else [f"- {code}" for code in LANGUAGE_NAMES]
-    header += [
-        f"license: {LICENSE}",
-        "library_name: tokenizers",
-        "tags:",
-        "- tokenizer",
-        "- bpe",
-        "- byte-level-bpe",
-        "- indic",
-        f"- {language.lower().split()[0]}" if lang else "- hindi",
-        "---",
-        "",
-    ]
+    """The Hub README: what the tokenizer is, its measured metrics, usage, and its training data and
+    licence (from the registry entry of the language it is named after, if any)."""
+    lang = language_of(tok)
+    language = lang.name if lang else "Indian languages"
+    licence = HUB_LICENCES.get(lang.licence, "other") if lang else "other"
+    header = ["---", "language:", f"- {lang.code}" if lang else "- multilingual", f"license: {licence}"]
+    header += ["library_name: tokenizers", "tags:", "- tokenizer", "- bpe", "- byte-level-bpe", "- indic"]
+    header += [f"- {tag}" for tag in (lang.tags if lang else ())] + ["---", ""]
     name = repo_id or f"{language} byte-level BPE tokenizer" + (f" ({tok.name})" if tok.name else "")
     specials = ", ".join(f"`{s}` (id {i})" for s, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1]))
+    example = json.dumps((lang or LANGUAGES[DEFAULT]).examples[0], ensure_ascii=False)
+    if lang:
+        data = (
+            f"Trained on the {lang.name} corpus embedded in the indic-tokenizer package: {lang.describe_sources()}. "
+            f"The vocabulary is derived from that text (its tokens are fragments of it), so this tokenizer is "
+            f"distributed under {lang.licence}; keep this attribution when you redistribute it."
+        )
+    else:
+        data = (
+            "The training text of this tokenizer is not one of the package's embedded corpora. Its vocabulary is "
+            "derived from that text (its tokens are fragments of it): state the text's source and licence here."
+        )
     body = [
         f"# {name}",
         "",
@@ -209,7 +213,9 @@ def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None 
         "join bytes across chunks; BPE merges are then applied in training order. Any UTF-8 text encodes and decodes "
         "back byte for byte; nothing is normalised.",
         "",
-        f"Model checksum: `{checksum(tok)}` (SHA-256 over the pre-split regex, merges and special tokens, as in "
+        f"Release {tok.release} of `{tok.name or 'this model'}`"
+        + (f" ({RELEASES[lang.code, tok.release]})" if lang and (lang.code, tok.release) in RELEASES else "")
+        + f". Model checksum: `{checksum(tok)}` (SHA-256 over the pre-split regex, merges and special tokens, as in "
         "the `checksum:` line of the indicbpe model file this was exported from).",
         "",
         "## Metrics",
@@ -224,7 +230,7 @@ def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None 
         "from tokenizers import Tokenizer",
         "",
         f'tok = Tokenizer.from_pretrained("{repo_id or "USER/NAME"}")  # or Tokenizer.from_file("tokenizer.json")',
-        'ids = tok.encode("नमस्ते दुनिया").ids',
+        f"ids = tok.encode({example}).ids",
         "text = tok.decode(ids, skip_special_tokens=False)",
         "```",
         "",
@@ -234,7 +240,7 @@ def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None 
         "from transformers import AutoTokenizer",
         "",
         f'tok = AutoTokenizer.from_pretrained("{repo_id or "USER/NAME"}")',
-        'ids = tok("नमस्ते दुनिया", add_special_tokens=False)["input_ids"]',
+        f'ids = tok({example}, add_special_tokens=False)["input_ids"]',
         "text = tok.decode(ids, clean_up_tokenization_spaces=False)",
         "```",
         "",
@@ -243,11 +249,7 @@ def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None 
         "",
         "## Training data and licence",
         "",
-        "Trained on Wikipedia text. The text is written by **Wikipedia contributors** and licensed under the "
-        "Creative Commons Attribution-ShareAlike 4.0 International licence (CC BY-SA 4.0, "
-        "https://creativecommons.org/licenses/by-sa/4.0/). The vocabulary is derived from that text (its tokens are "
-        "fragments of it), so this tokenizer is distributed under CC BY-SA 4.0 as well; keep this attribution when "
-        "you redistribute it.",
+        data,
         "",
     ]
     return "\n".join(header + body)

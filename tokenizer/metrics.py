@@ -1,11 +1,16 @@
 """How good a tokenization is: compression, and how often tokens cut an akshara apart.
 
-Definitions used everywhere in this project:
+The one measuring module: the library's evaluation, `build`, the CLI, the Space and the benchmarks
+all count with these functions. Definitions used everywhere in this project:
 - compression ratio: UTF-8 bytes / tokens, on held-out text, each line encoded on its own
   without its newline; also characters per token and tokens per (whitespace-separated) word;
 - mid-akshara boundary: a boundary between two tokens that falls inside a character's UTF-8
-  bytes, or before a combining mark (category M), ZWJ or ZWNJ, or right after a virama that is
-  followed by a letter. The mid-akshara rate is their share of all boundaries.
+  bytes, or inside an akshara: before a combining mark (category M), ZWJ or ZWNJ, or right after
+  a virama that joins the next letter into a conjunct. Whether a virama joins is its script's
+  fact (tokenizer.registry.Script; docs/scripts.md): Tamil's pulli and Sinhala's bare al-lakuna
+  end a syllable (தமிழ்|நாடு is no cut, but க்|ஷ is), virama + ZWJ joins in Devanagari and
+  Sinhala but makes a chillu or khanda ta, which ends one, in Malayalam and Bengali. The
+  mid-akshara rate is their share of all boundaries.
 
 The functions take the tokens as byte strings, so they measure any tokenizer (ours, tiktoken's).
 """
@@ -17,44 +22,88 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 
-from .bpe import merge
+from .bpe import Pair, merge
 from .encoding import Tokenizer
+from .pretokenize import Pattern
+from .registry import SCRIPTS, Script
 
-_JOINERS = {"\u200c", "\u200d"}
-VIRAMA_CLASS = 9  # canonical combining class of every virama (all of languages.SCRIPTS; a test checks)
+_ZWJ, _ZWNJ = "\u200d", "\u200c"
+VIRAMA_CLASS = 9  # canonical combining class of a virama: one of a script outside the registry joins
+_VIRAMAS: dict[str, Script] = {v: s for s in SCRIPTS.values() for v in s.viramas}
+
+
+def _is_mark(ch: str) -> bool:
+    return ch == _ZWJ or ch == _ZWNJ or unicodedata.category(ch).startswith("M")
+
+
+def _joins(text: str, at: int) -> bool:
+    """Whether the virama text[at] joins the letter after it (text[at + 1]) into one akshara."""
+    script = _VIRAMAS.get(text[at])
+    if script is None:
+        return unicodedata.combining(text[at]) == VIRAMA_CLASS
+    return script.conjuncts or any(
+        at >= cluster.index(text[at]) and text.startswith(cluster, at - cluster.index(text[at]))
+        for cluster in script.clusters
+        if text[at] in cluster
+    )
 
 
 def is_mid_akshara(text: str, char_index: int) -> bool:
     """Whether a boundary just before text[char_index] (a character start) cuts an akshara."""
     if char_index <= 0 or char_index >= len(text):
         return False
-    after = text[char_index]
-    if after in _JOINERS or unicodedata.category(after).startswith("M"):
+    if _is_mark(text[char_index]):
         return True
+    if not unicodedata.category(text[char_index]).startswith("L"):
+        return False
     before = text[char_index - 1]
-    return unicodedata.combining(before) == VIRAMA_CLASS and unicodedata.category(after).startswith("L")
+    if before == _ZWJ and char_index >= 2:  # virama + ZWJ + letter: a half form, or a dead consonant
+        script = _VIRAMAS.get(text[char_index - 2])
+        return script is not None and script.zwj_conjuncts
+    return (before in _VIRAMAS or unicodedata.combining(before) == VIRAMA_CLASS) and _joins(text, char_index - 1)
 
 
-def boundary_counts(text: str, pieces: Sequence[bytes]) -> tuple[int, int]:
-    """(boundaries, mid-akshara boundaries) of text cut into the given token bytes."""
-    data = text.encode("utf-8")
-    # byte offset of each character start -> character index
+def _char_starts(text: str) -> dict[int, int]:
+    """Byte offset of each character start -> character index (and the end offset -> len)."""
     starts: dict[int, int] = {}
     offset = 0
     for i, ch in enumerate(text):
         starts[offset] = i
-        offset += len(ch.encode("utf-8"))
-    boundaries = mid = 0
+        o = ord(ch)
+        offset += 1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
+    starts[offset] = len(text)
+    return starts
+
+
+def cut_flags(text: str, pieces: Sequence[bytes]) -> list[bool]:
+    """For each token, whether the boundary before it falls inside an akshara (or a character);
+    the first token's is always False."""
+    starts = _char_starts(text)
+    flags = [False] * len(pieces)
     offset = 0
-    for piece in pieces[:-1]:
-        offset += len(piece)
-        boundaries += 1
+    for k in range(1, len(pieces)):
+        offset += len(pieces[k - 1])
         char_index = starts.get(offset)
-        if char_index is None or is_mid_akshara(text, char_index):
-            mid += 1
-    if offset + (len(pieces[-1]) if pieces else 0) != len(data):
+        flags[k] = char_index is None or is_mid_akshara(text, char_index)
+    end = offset + len(pieces[-1]) if pieces else 0
+    if starts.get(end) != len(text):
         raise ValueError("the token bytes do not add up to the text")
-    return boundaries, mid
+    return flags
+
+
+def chunk_flags(text: str, chunks: Sequence[str]) -> list[bool]:
+    """For each pre-split chunk, whether it starts inside an akshara (e.g. with a matra or after a virama)."""
+    flags = []
+    index = 0
+    for chunk in chunks:
+        flags.append(is_mid_akshara(text, index))
+        index += len(chunk)
+    return flags
+
+
+def boundary_counts(text: str, pieces: Sequence[bytes]) -> tuple[int, int]:
+    """(boundaries, mid-akshara boundaries) of text cut into the given token bytes."""
+    return max(len(pieces) - 1, 0), sum(cut_flags(text, pieces))
 
 
 @dataclass
@@ -72,8 +121,37 @@ class Metrics:
     mid_akshara_boundaries: int
     mid_akshara_rate: float
 
+    @classmethod
+    def of(cls, vocab_size: int, lines: int, tokens: int, n_bytes: int, chars: int, words: int,
+           boundaries: int, mid: int) -> Metrics:  # fmt: skip
+        """The ratios from the counts (0.0 where a ratio has nothing to divide by)."""
+        return cls(
+            vocab_size=vocab_size,
+            lines=lines,
+            tokens=tokens,
+            bytes=n_bytes,
+            chars=chars,
+            words=words,
+            bytes_per_token=round(n_bytes / tokens, 4) if tokens else 0.0,
+            chars_per_token=round(chars / tokens, 4) if tokens else 0.0,
+            tokens_per_word=round(tokens / words, 4) if words else 0.0,
+            boundaries=boundaries,
+            mid_akshara_boundaries=mid,
+            mid_akshara_rate=round(mid / boundaries, 6) if boundaries else 0.0,
+        )
+
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def summarize(text: str, pieces: Sequence[bytes], flags: Sequence[bool] | None = None, vocab_size: int = 0) -> Metrics:
+    """The metrics of one text cut into token bytes, as a whole (line breaks included); `flags`
+    from cut_flags when the caller has them already."""
+    if flags is None:
+        flags = cut_flags(text, pieces)
+    n_bytes = len(text.encode("utf-8", "surrogatepass"))
+    return Metrics.of(vocab_size, 1 if text else 0, len(pieces), n_bytes, len(text), len(text.split()),
+                      max(len(pieces) - 1, 0), sum(flags))  # fmt: skip
 
 
 def measure(
@@ -96,20 +174,7 @@ def measure(
         words += len(line.split())
         boundaries += b
         mid += m
-    return Metrics(
-        vocab_size=vocab_size,
-        lines=n_lines,
-        tokens=tokens,
-        bytes=n_bytes,
-        chars=chars,
-        words=words,
-        bytes_per_token=round(n_bytes / tokens, 4) if tokens else 0.0,
-        chars_per_token=round(chars / tokens, 4) if tokens else 0.0,
-        tokens_per_word=round(tokens / words, 4) if words else 0.0,
-        boundaries=boundaries,
-        mid_akshara_boundaries=mid,
-        mid_akshara_rate=round(mid / boundaries, 6) if boundaries else 0.0,
-    )
+    return Metrics.of(vocab_size, n_lines, tokens, n_bytes, chars, words, boundaries, mid)
 
 
 _BATCH = 4096  # lines encoded per call by evaluate
@@ -128,43 +193,77 @@ def evaluate(tok: Tokenizer, lines: Iterable[str]) -> Metrics:
             yield from tok.encode_ordinary_batch(kept[k : k + _BATCH])
 
     ids = batches()
-    return measure(kept, lambda line: [tok.token_bytes(i) for i in next(ids)], tok.vocab_size)
+    return measure(kept, lambda line: tok.decode_tokens_bytes(next(ids)), tok.vocab_size)
 
 
-def compression_curve(tok: Tokenizer, lines: Iterable[str], every: int = 100) -> list[tuple[int, float]]:
-    """(total vocabulary size, bytes/token on lines) after every `every` merges, and at the end.
+class CompressionCurve:
+    """Bytes/token of lines under a growing prefix of a merge list, updated merge by merge.
 
     A vocabulary of k merges is a prefix of the merge list, and encoding with it equals applying
-    those k merges in order; so the merges are applied one by one to the lines' chunk counts,
-    touching only chunks that hold the merged pair. One pass gives the whole curve.
+    those k merges in order; so each merge is applied to the lines' chunk counts, touching only
+    the chunks that hold its pair. Used for a finished model (compression_curve) and live, while a
+    model trains (the Space's Train view), with `max_bytes` of the lines.
     """
-    counts: Counter[str] = Counter()
-    for line in lines:
-        counts.update(tok.pattern.split(line.rstrip("\r\n")))
-    words = [list(chunk.encode("utf-8")) for chunk in counts]
-    freqs = list(counts.values())
-    total_bytes = sum(len(w) * f for w, f in zip(words, freqs))
-    if not total_bytes:
-        raise ValueError("no text to measure the compression curve on")
-    tokens = total_bytes
-    where: dict[tuple[int, int], set[int]] = {}
-    for w, ids in enumerate(words):
-        for pair in zip(ids, ids[1:]):
-            where.setdefault(pair, set()).add(w)
-    extra = len(tok.special_tokens)
-    curve = [(256 + extra, round(total_bytes / tokens, 4))]
-    ordered = sorted(tok.merges.items(), key=lambda kv: kv[1])
-    for k, (pair, new_id) in enumerate(ordered, 1):
-        for w in where.pop(pair, ()):
-            old = words[w]
+
+    def __init__(self, lines: Iterable[str], pattern: Pattern, n_special: int, max_bytes: int | None = None) -> None:
+        counts: Counter[str] = Counter()
+        size = 0
+        for line in lines:
+            line = line.rstrip("\r\n")
+            counts.update(pattern.split(line))
+            size += len(line.encode("utf-8"))
+            if max_bytes is not None and size >= max_bytes:
+                break
+        self.words = [list(chunk.encode("utf-8")) for chunk in counts]
+        self.freqs = list(counts.values())
+        self.bytes = sum(len(w) * f for w, f in zip(self.words, self.freqs))
+        self.tokens = self.bytes
+        self.where: dict[Pair, set[int]] = {}
+        for w, ids in enumerate(self.words):
+            for pair in zip(ids, ids[1:]):
+                self.where.setdefault(pair, set()).add(w)
+        self.n_special = n_special
+        self.applied = 0  # merges applied so far
+        self.points: list[tuple[int, float]] = [(256 + n_special, 1.0)] if self.bytes else []
+
+    def apply(self, pair: Pair, new_id: int) -> None:
+        """Apply the next merge of the list."""
+        for w in self.where.pop(pair, ()):
+            old = self.words[w]
             new = merge(old, pair, new_id)
             if len(new) == len(old):
                 continue
-            tokens -= (len(old) - len(new)) * freqs[w]
-            words[w] = new
+            self.tokens -= (len(old) - len(new)) * self.freqs[w]
+            self.words[w] = new
             for p in zip(new, new[1:]):
                 if new_id in p:
-                    where.setdefault(p, set()).add(w)
+                    self.where.setdefault(p, set()).add(w)
+        self.applied += 1
+
+    def point(self) -> tuple[int, float]:
+        """(total vocabulary size, bytes/token) now; recorded in `points`."""
+        p = (256 + self.applied + self.n_special, round(self.bytes / self.tokens, 4) if self.tokens else 1.0)
+        if not self.points or self.points[-1] != p:
+            self.points.append(p)
+        return p
+
+    def advance(self, merges: Sequence[Pair]) -> None:
+        """Apply the merges of a trained list not applied yet (merges[k] makes id 256 + k), then a point."""
+        if not self.bytes or len(merges) <= self.applied:
+            return
+        for k in range(self.applied, len(merges)):
+            self.apply(merges[k], 256 + k)
+        self.point()
+
+
+def compression_curve(tok: Tokenizer, lines: Iterable[str], every: int = 100) -> list[tuple[int, float]]:
+    """(total vocabulary size, bytes/token on lines) after every `every` merges, and at the end; one pass."""
+    curve = CompressionCurve(lines, tok.pattern, len(tok.special_tokens))
+    if not curve.bytes:
+        raise ValueError("no text to measure the compression curve on")
+    ordered = sorted(tok.merges.items(), key=lambda kv: kv[1])
+    for k, (pair, new_id) in enumerate(ordered, 1):
+        curve.apply(pair, new_id)
         if k % every == 0 or k == len(ordered):
-            curve.append((256 + k + extra, round(total_bytes / tokens, 4)))
-    return curve
+            curve.point()
+    return curve.points

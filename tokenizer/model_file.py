@@ -2,6 +2,7 @@
 
     indicbpe v2
     name: hi
+    release: 2                       (only from release 2 on: which release of a shipped model)
     pattern: indic
     regex: "<the pre-split regex as a JSON string>"
     special: <|endoftext|> 4999
@@ -18,7 +19,7 @@ Why a checksum: every line of a model is plausible on its own, so without one a 
 a swapped line gives another valid model that encodes differently without any error. The
 checksum (`checksum(tok)`) covers exactly what defines the ids: the pre-split regex, the byte
 order, the merges in rank order and the special tokens; not the name or the pattern's label, so
-renaming a model keeps its checksum. It is the SHA-256 of this canonical JSON text, so any
+renaming a model (or numbering its release) keeps its checksum. It is the SHA-256 of this canonical JSON text, so any
 implementation can recompute it:
 
     json.dumps({"byte_ids": [...256 ids...], "merges": [[a, b, new_id], ...] (by new_id),
@@ -26,7 +27,7 @@ implementation can recompute it:
                ensure_ascii=True, separators=(",", ":"), sort_keys=True)
 
 Version 1 files (the same without the checksum line) still load. Shipped models load by name:
-`load("hi")` reads the registry's model file (tokenizer/languages.py) from the models folder.
+`load("hi")` reads the registry's model file (tokenizer/registry.py) from the models folder.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from .bpe import render_token
 from .encoding import Tokenizer
 from .errors import ModelFileError, TokenizerError
 from .files import write_atomic
-from .languages import LANGUAGES
+from .registry import LANGUAGES
 from .pretokenize import PATTERNS, Pattern
 
 MAGIC = "indicbpe"
@@ -80,6 +81,7 @@ def dumps(tok: Tokenizer) -> str:
     lines = [
         f"{MAGIC} v{VERSION}",
         f"name: {tok.name}",
+        *([f"release: {tok.release}"] if tok.release != 1 else []),
         f"pattern: {tok.pattern.name}",
         f"regex: {json.dumps(tok.pattern.regex, ensure_ascii=False)}",
     ]
@@ -185,7 +187,7 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
     if head[1] not in readable:
         raise fail(1, f"unsupported format version {head[1]!r}; this library reads {' and '.join(readable)}")
     version = int(head[1][1:])
-    header_fields = ("name", "pattern", "regex") + (("checksum",) if version >= 2 else ())
+    header_fields = ("name", "pattern", "regex") + (("checksum", "release") if version >= 2 else ())
 
     fields: dict[str, str] = {}
     field_line: dict[str, int] = {}
@@ -221,6 +223,8 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
     for key in ("pattern", "regex", "checksum"):
         if key in header_fields and key not in fields:
             raise fail(n, f"the header has no '{key}:' line")
+    if "release" in fields and not (_is_number(fields["release"]) and 1 <= int(fields["release"]) < 10**6):
+        raise fail(field_line["release"], f"expected 'release: <a whole number from 1>', found {fields['release'][:20]!r}")
     if "checksum" in fields and not _CHECKSUM.fullmatch(fields["checksum"]):
         raise fail(
             field_line["checksum"], f"expected 'checksum: sha256:<64 hex digits>', found {fields['checksum'][:40]!r}"
@@ -282,7 +286,7 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
                 f"checksum mismatch: the header says {fields['checksum']}, but the regex, special tokens and "
                 f"merges in the file give {actual}; the file was changed after it was saved",
             )
-    return Tokenizer(merges, pattern, specials, name=fields.get("name", ""))
+    return Tokenizer(merges, pattern, specials, name=fields.get("name", ""), release=int(fields.get("release", 1)))
 
 
 def _is_number(text: str) -> bool:

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from .files import write_atomic
-from .languages import LANGUAGES, SCRIPTS
+from .registry import LANGUAGES, SCRIPTS
 
 START, END = "<!-- metrics:start -->", "<!-- metrics:end -->"
 HF_BPE = "HF BpeTrainer"  # key of the same-vocabulary baseline in the metrics JSON (tokenizer.build)

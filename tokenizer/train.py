@@ -11,9 +11,10 @@ trainer learns, see there); the first pair counts of a stage are grouped with nu
 loop keys pairs by one int and edits the chunks in place. The merges are exactly those of the
 plain reference trainer kept in tests/test_train.py (and of the trainer before these changes).
 
-A recipe trains in stages, each with its own pre-split, from fine to coarse (a curriculum):
-the shipped models first spend ~10% of the merges inside single aksharas, then learn words,
-then phrases of same-script words. Each stage starts from its chunks encoded with the merges
+A recipe (tokenizer.registry.RECIPES) trains in stages, each with its own pre-split, from fine to
+coarse (a curriculum): the shipped models first spend ~10% of the merges inside single aksharas,
+then learn words, then phrases of same-script words. Without a recipe, training uses the recipe of
+the language its text is written in (registry.detect on the first texts). Each stage starts from its chunks encoded with the merges
 learned so far, which is exactly how the final model encodes them, so training and encoding
 agree. Only the last stage's pattern is stored in the model.
 
@@ -44,6 +45,7 @@ from .core import piece_encoder, tiktoken_exact
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TrainingError
 from .pretokenize import Pattern, get_pattern
+from .registry import DEFAULT_PATTERN, PLAIN_BPE, Recipe, Stage, detect, get_recipe
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,51 +54,7 @@ if TYPE_CHECKING:
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
 
 
-@dataclass(frozen=True)
-class Stage:
-    """Learn merges on chunks of `pattern` until `until` (a share of all merges) are learned."""
-
-    pattern: str
-    until: float
-
-
-@dataclass(frozen=True)
-class Recipe:
-    name: str
-    stages: tuple[Stage, ...]
-    whole_characters: bool
-    description: str
-
-
-RECIPES: dict[str, Recipe] = {
-    r.name: r
-    for r in [
-        Recipe(
-            "curriculum",
-            (Stage("akshara", 0.105), Stage("indic-words", 0.74), Stage("indic-phrases", 1.0)),
-            True,
-            "aksharas, then words, then same-script phrases; whole characters (the shipped models)",
-        ),
-        Recipe(
-            "brahmic-curriculum",
-            (Stage("brahmic-akshara", 0.105), Stage("brahmic-words", 0.74), Stage("brahmic-phrases", 1.0)),
-            True,
-            "the curriculum on the brahmic pre-split (every script of the registry apart; the new languages)",
-        ),
-        Recipe("bpe", (Stage("indic", 1.0),), False, "plain BPE on the core indic pre-split (same as HF BpeTrainer)"),
-    ]
-}
-DEFAULT_RECIPE = "curriculum"
-
-
-def get_recipe(name: str) -> Recipe:
-    try:
-        return RECIPES[name]
-    except KeyError:
-        raise ValueError(f"unknown recipe {name!r}; known: {', '.join(RECIPES)}") from None
-
-
-def count_chunks(texts: Iterable[str], pattern: Pattern | str = "indic") -> Counter[str]:
+def count_chunks(texts: Iterable[str], pattern: Pattern | str = DEFAULT_PATTERN) -> Counter[str]:
     """Pre-split every text and count the distinct chunks (the plain, serial reference)."""
     compiled = (get_pattern(pattern) if isinstance(pattern, str) else pattern).compiled
     counts: Counter[str] = Counter()
@@ -394,11 +352,31 @@ class _Reporter:
             yield text
 
 
+DETECT_CHARS = 20_000  # characters of the first texts that decide the language (and so the recipe)
+
+
+def recipe_for(texts: Iterable[str] | Corpus) -> tuple[Recipe, Iterable[str] | Corpus]:
+    """The recipe of the language the first texts are written in (registry.detect), and the texts
+    to train on (the same texts: those read to decide are put back in front)."""
+    from .corpus import Corpus
+
+    head: list[str] = []
+    size = 0
+    source = (doc.text for doc in texts.read()) if isinstance(texts, Corpus) else iter(texts)
+    for text in source:
+        head.append(text)
+        size += len(text)
+        if size >= DETECT_CHARS:
+            break
+    language, _ = detect("\n".join(head)[:DETECT_CHARS])
+    return get_recipe(language.recipe), texts if isinstance(texts, Corpus) else chain(head, source)
+
+
 def train(
     texts: Iterable[str] | Corpus,
     vocab_size: int = VOCAB_CAP,
     *,
-    recipe: Recipe | str = DEFAULT_RECIPE,
+    recipe: Recipe | str | None = None,
     pattern: Pattern | str | None = None,
     special_tokens: Iterable[str] = (ENDOFTEXT,),
     allow_over_cap: bool = False,
@@ -411,8 +389,9 @@ def train(
 ) -> Tokenizer:
     """Train a tokenizer of at most vocab_size ids in total (bytes + merges + specials).
 
-    `recipe` names the training stages (see RECIPES); giving `pattern` instead trains plain BPE
-    in one stage on that pre-split. The texts are read once; `workers` > 1 pre-splits and counts
+    `recipe` names the training stages (tokenizer.registry.RECIPES; default: the recipe of the
+    language the first texts are written in, see `recipe_for`); giving `pattern` instead trains
+    plain BPE in one stage on that pre-split. The texts are read once; `workers` > 1 pre-splits and counts
     them in that many processes (tokenizer.count) with the same result. `texts` may be a Corpus, whose
     training split is then cleaned in the workers; `engine` "dask" counts a Corpus on a Dask
     cluster (`scheduler` address, default a LocalCluster of `workers`), again with the same result.
@@ -424,18 +403,20 @@ def train(
     from .corpus import Corpus
     from .count import count_stages
 
-    if pattern is not None:
-        recipe = Recipe("bpe", (Stage("", 1.0),), False, "one stage")
-        patterns = [get_pattern(pattern) if isinstance(pattern, str) else pattern]
-    else:
-        recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
-        patterns = [get_pattern(s.pattern) for s in recipe.stages]
     specials = list(dict.fromkeys(special_tokens))
     n_merges = check_vocab_size(vocab_size, len(specials), allow_over_cap)
     report = _Reporter(progress, n_merges) if progress is not None else None
     quiet = quiet or report is not None
     if report is not None and not isinstance(texts, Corpus):  # a Corpus is read in the workers
         texts = report.reading(texts)
+    if pattern is not None:
+        recipe = Recipe(PLAIN_BPE, "", (Stage("", 1.0),), False, "one stage")
+        patterns = [get_pattern(pattern) if isinstance(pattern, str) else pattern]
+    else:
+        if recipe is None:
+            recipe, texts = recipe_for(texts)
+        recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
+        patterns = [get_pattern(s.pattern) for s in recipe.stages]
     stage_counts: list[Counter[str] | None] = list(
         count_stages(texts, patterns, workers=workers, quiet=quiet, engine=engine, scheduler=scheduler)
     )

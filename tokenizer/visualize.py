@@ -1,14 +1,15 @@
 """Pictures of a tokenization as HTML (and text): the Space and the notebook both use these.
 
 Everything here is a pure function of token ids and bytes, so it draws any tokenizer: ours
-(`pieces_of(tok, ids)`) or a tiktoken encoding (`pieces_of(enc.decode_single_token_bytes, ids)`).
+or any other with tiktoken's `decode_tokens_bytes` (`pieces_of(tok, ids)`). How a tokenization is
+measured (its mid-akshara cuts, its counts) is tokenizer.metrics' business; this module only draws.
 
 - `tokens_html`: each token a coloured box. The colour is a function of the token id alone, so
   the same token has the same colour everywhere (in every view, every run). Spaces show as ␣,
   newlines as ↵ followed by a real line break, and a token that holds only part of a character
   shows its bytes as <E0 A4>, never as U+FFFD. A red bar marks a token that starts inside an
   akshara (a cut before a matra or virama, or inside a character). Tooltips give id and bytes.
-- `summarize` / `summary_html`: tokens, characters, bytes, words, ratios, mid-akshara cuts.
+- `summary_html`: tokens, characters, bytes, words, ratios, mid-akshara cuts (metrics.summarize).
 - `chunks_html`: the pre-split chunks of a regex, with chunks that start with a mark flagged.
 - `merge_tree` / `tree_text` / `tree_html`: how a token was built, merge by merge, down to bytes;
   `token_detail`: one token's card (bytes, characters, kind, tree).
@@ -23,17 +24,25 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 import regex
 
 from .bpe import render_token
 from .encoding import Tokenizer
-from .metrics import is_mid_akshara
+from .metrics import Metrics, chunk_flags, cut_flags
+from .registry import font_stack
 
 Piece = tuple[int, bytes]  # (token id, token bytes)
+
+
+class TokenBytes(Protocol):
+    """Any tokenizer that can say the bytes of each token: ours, a tiktoken Encoding."""
+
+    def decode_tokens_bytes(self, ids: list[int]) -> list[bytes]: ...
 
 GOLDEN_ANGLE = 137.50776405003785
 
@@ -42,7 +51,7 @@ GOLDEN_ANGLE = 137.50776405003785
 # variables (with light-theme fallbacks), so it stays readable in dark mode. The app passes it to gradio; a notebook can prepend
 # `STYLE_TAG` to a fragment.
 CSS = """
-.itok-tokens{font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;font-size:1.15rem;
+.itok-tokens{font-family:{FONTS};font-size:1.15rem;
   line-height:2.15;word-break:break-word;color:#111}
 .itok-tok{border-radius:4px;padding:1px 2px;margin:0 1px;border-bottom:2px solid rgba(0,0,0,.28);box-decoration-break:clone;-webkit-box-decoration-break:clone;
   white-space:pre-wrap;cursor:default}
@@ -56,12 +65,12 @@ CSS = """
 .itok-card b{display:block;font-size:1.35rem;font-variant-numeric:tabular-nums}
 .itok-card span{font-size:.78rem;color:#555}
 .itok-card.itok-warn{border-color:#e3a1a1;background:#fff6f6}
-.itok-chunks{font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;font-size:1.15rem;line-height:2.2;color:#111}
+.itok-chunks{font-family:{FONTS};font-size:1.15rem;line-height:2.2;color:#111}
 .itok-chunk{border:1px solid #9aa3b5;border-radius:4px;padding:1px 4px;margin:0 2px;background:#f3f5f9;white-space:pre-wrap}
 .itok-chunk.itok-broken{border-color:#c62828;background:#ffe9e9}
 .itok-tree,.itok-tree ul{list-style:none;margin:0;padding-left:1.3em;border-left:1px dashed #b0b6c3}
 .itok-tree{border-left:none;padding-left:0;font-size:1.1rem}
-.itok-tree li{margin:3px 0;font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;color:var(--body-text-color,#111)}
+.itok-tree li{margin:3px 0;font-family:{FONTS};color:var(--body-text-color,#111)}
 .itok-tree summary{cursor:pointer}
 .itok-id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8em;color:var(--body-text-color-subdued,#555);margin-left:.4em}
 .itok-notice{border-left:4px solid #c77700;background:#fff8e6;color:#3d2a00;padding:8px 12px;border-radius:4px}
@@ -87,6 +96,7 @@ CSS = """
 .itok-bar{height:10px;border-radius:5px;background:#e3e7ee;overflow:hidden;margin-bottom:4px}
 .itok-bar i{display:block;height:100%;background:#3949ab}
 """
+CSS = CSS.replace("{FONTS}", font_stack())
 STYLE_TAG = f"<style>{CSS}</style>"
 
 _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;"})
@@ -109,37 +119,10 @@ def token_color(token_id: int) -> str:
 
 
 # ----- token pieces -------------------------------------------------------------------------------
-def pieces_of(source: Tokenizer | Callable[[int], bytes], ids: Iterable[int]) -> list[Piece]:
-    """(id, bytes) for each id, from one of our tokenizers or any id -> bytes function."""
-    token_bytes = source.token_bytes if isinstance(source, Tokenizer) else source
-    return [(i, token_bytes(i)) for i in ids]
-
-
-def _char_starts(text: str) -> dict[int, int]:
-    """Byte offset of each character start -> character index (and the end offset -> len)."""
-    starts: dict[int, int] = {}
-    offset = 0
-    for i, ch in enumerate(text):
-        starts[offset] = i
-        o = ord(ch)
-        offset += 1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
-    starts[offset] = len(text)
-    return starts
-
-
-def cut_flags(text: str, pieces: Sequence[bytes]) -> list[bool]:
-    """For each token, whether the boundary before it falls inside an akshara (or a character).
-
-    The first token never starts inside one. Same definition as `metrics.boundary_counts`.
-    """
-    starts = _char_starts(text)
-    flags = [False] * len(pieces)
-    offset = 0
-    for k in range(1, len(pieces)):
-        offset += len(pieces[k - 1])
-        char_index = starts.get(offset)
-        flags[k] = char_index is None or is_mid_akshara(text, char_index)
-    return flags
+def pieces_of(source: TokenBytes, ids: Iterable[int]) -> list[Piece]:
+    """(id, bytes) for each id, from any tokenizer with tiktoken's `decode_tokens_bytes` (ours too)."""
+    ids = list(ids)
+    return list(zip(ids, source.decode_tokens_bytes(ids), strict=True))
 
 
 # ----- rendering one token ------------------------------------------------------------------------
@@ -242,51 +225,27 @@ def tokens_html(
 
 
 # ----- counts -------------------------------------------------------------------------------------
-def summarize(text: str, pieces: Sequence[bytes], flags: Sequence[bool] | None = None) -> dict:
-    """Counts and ratios of a text cut into token bytes (the metrics module's definitions)."""
-    n_tokens = len(pieces)
-    n_bytes = len(text.encode("utf-8", "surrogatepass"))
-    chars = len(text)
-    words = len(text.split())
-    if flags is None:
-        flags = cut_flags(text, pieces)
-    boundaries = max(n_tokens - 1, 0)
-    mid = sum(flags)
-    return {
-        "tokens": n_tokens,
-        "chars": chars,
-        "bytes": n_bytes,
-        "words": words,
-        "bytes_per_token": round(n_bytes / n_tokens, 4) if n_tokens else 0.0,
-        "chars_per_token": round(chars / n_tokens, 4) if n_tokens else 0.0,
-        "tokens_per_word": round(n_tokens / words, 4) if words else 0.0,
-        "boundaries": boundaries,
-        "mid_akshara_boundaries": mid,
-        "mid_akshara_rate": round(mid / boundaries, 6) if boundaries else 0.0,
-    }
-
-
 def _num(x: float) -> str:
     return f"{x:,}" if isinstance(x, int) else f"{x:,.2f}"
 
 
-def summary_html(summary: Mapping[str, float]) -> str:
+def summary_html(summary: Metrics) -> str:
     """The counts as a row of cards."""
     cards = [
-        ("tokens", "tokens", summary["tokens"]),
-        ("chars", "characters", summary["chars"]),
-        ("bytes", "bytes (UTF-8)", summary["bytes"]),
-        ("words", "words", summary["words"]),
-        ("bytes_per_token", "bytes / token", summary["bytes_per_token"]),
-        ("chars_per_token", "characters / token", summary["chars_per_token"]),
-        ("tokens_per_word", "tokens / word", summary["tokens_per_word"]),
+        ("tokens", "tokens", summary.tokens),
+        ("chars", "characters", summary.chars),
+        ("bytes", "bytes (UTF-8)", summary.bytes),
+        ("words", "words", summary.words),
+        ("bytes_per_token", "bytes / token", summary.bytes_per_token),
+        ("chars_per_token", "characters / token", summary.chars_per_token),
+        ("tokens_per_word", "tokens / word", summary.tokens_per_word),
     ]
     out = [
         f'<div class="itok-card" data-stat="{key}"><b>{_num(value)}</b><span>{esc(label)}</span></div>'
         for key, label, value in cards
     ]
-    mid, boundaries = summary["mid_akshara_boundaries"], summary["boundaries"]
-    rate = summary["mid_akshara_rate"]
+    mid, boundaries = summary.mid_akshara_boundaries, summary.boundaries
+    rate = summary.mid_akshara_rate
     warn = " itok-warn" if mid else ""
     out.append(
         f'<div class="itok-card{warn}" data-stat="mid_akshara_rate" title="{mid:,} of {boundaries:,} token boundaries '
@@ -296,16 +255,6 @@ def summary_html(summary: Mapping[str, float]) -> str:
 
 
 # ----- pre-split chunks ---------------------------------------------------------------------------
-def chunk_flags(text: str, chunks: Sequence[str]) -> list[bool]:
-    """For each chunk, whether it starts inside an akshara (e.g. with a matra or after a virama)."""
-    flags = []
-    index = 0
-    for chunk in chunks:
-        flags.append(is_mid_akshara(text, index))
-        index += len(chunk)
-    return flags
-
-
 def chunks_html(chunks: Sequence[str], text: str | None = None, *, limit: int | None = None) -> str:
     """Pre-split chunks as boxes; a chunk that starts inside an akshara is red."""
     if text is None:
@@ -344,11 +293,6 @@ class MergeNode:
     def depth(self) -> int:
         return 1 + max((c.depth() for c in self.children), default=0)
 
-    def leaves(self) -> list[MergeNode]:
-        if not self.children:
-            return [self]
-        return [leaf for c in self.children for leaf in c.leaves()]
-
 
 def merge_parents(tok: Tokenizer) -> dict[int, tuple[int, int]]:
     """new id -> (left id, right id) for every merge of a tokenizer."""
@@ -359,12 +303,12 @@ def merge_tree(tok: Tokenizer, token_id: int, parents: Mapping[int, tuple[int, i
     """The merge tree of a token down to its bytes. Raises ValueError for an unknown id."""
     if parents is None:
         parents = merge_parents(tok)
-    data = tok.token_bytes(token_id)  # raises ValueError for an unknown id
+    data = tok.decode_single_token_bytes(token_id)  # raises ValueError for an unknown id
 
     def build(i: int) -> MergeNode:
         pair = parents.get(i)
         if pair is None:
-            return MergeNode(i, tok.token_bytes(i))
+            return MergeNode(i, tok.decode_single_token_bytes(i))
         return MergeNode(i, tok.vocab[i], (build(pair[0]), build(pair[1])))
 
     node = build(token_id)
@@ -472,7 +416,7 @@ def token_detail(
     tok: Tokenizer, token_id: int, parents: Mapping[int, tuple[int, int]] | None = None
 ) -> tuple[str, dict]:
     """One token of a vocabulary: (HTML card with bytes, characters and merge tree; its facts as a dict)."""
-    data = tok.token_bytes(token_id)
+    data = tok.decode_single_token_bytes(token_id)
     special = token_id in tok.inverse_special
     info: dict = {
         "id": token_id,

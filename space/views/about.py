@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tokenizer.languages import LANGUAGES
+from tokenizer.registry import LANGUAGES
 
 
 def language_list() -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from tokenizer import visualize as viz
+from tokenizer.metrics import cut_flags, summarize
 from tokenizer.openai import ENCODINGS
 
 from ..guards import UserError, check_text, guard
@@ -46,8 +47,8 @@ def compare(text: str, model: str = AUTO, request: gr.Request | None = None) -> 
             rows.append((label, None, str(e)))
             columns.append(viz.column_html(label, "unavailable", viz.notice_html(str(e), error=True)))
             return
-        flags = viz.cut_flags(text, data)
-        summary = viz.summarize(text, data, flags) | {"vocab_size": vocab_size}
+        flags = cut_flags(text, data)
+        summary = summarize(text, data, flags, vocab_size).as_dict()
         results[key] = summary
         rows.append((label, summary, ""))
         body = viz.tokens_html(list(zip(ids, data)), limit=DRAW_COMPARE, flags=flags)
@@ -55,7 +56,7 @@ def compare(text: str, model: str = AUTO, request: gr.Request | None = None) -> 
 
     def ours() -> Encoded:
         ids = encode(chosen.tok, text)
-        return ids, [chosen.tok.token_bytes(i) for i in ids], chosen.tok.vocab_size
+        return ids, chosen.tok.decode_tokens_bytes(ids), chosen.tok.vocab_size
 
     def gpt(name: str) -> Callable[[], Encoded]:
         def run() -> Encoded:

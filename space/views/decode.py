@@ -6,7 +6,7 @@ import gradio as gr
 
 from tokenizer import visualize as viz
 from tokenizer.encoding import parse_ids
-from tokenizer.languages import LANGUAGES
+from tokenizer.registry import LANGUAGES
 
 from ..guards import UserError, check_text, guard
 from ..models import choose, session_of

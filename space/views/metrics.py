@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from tokenizer.languages import LANGUAGES
+from tokenizer.registry import LANGUAGES
 from tokenizer.report import language_table, metrics_table
 
 from ..guards import guard

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gradio as gr
 
 from tokenizer import visualize as viz
+from tokenizer.metrics import chunk_flags
 from tokenizer.pretokenize import PATTERNS
+from tokenizer.registry import DEFAULT_PATTERN, FAMILIES
 
 from ..guards import UserError, check_text, guard
 from ..models import AUTO, choose, session_of
@@ -23,7 +25,7 @@ def presplit(text: str, model: str = AUTO, request: gr.Request | None = None) ->
     """Text -> (HTML: GPT-4's chunks next to our model's, with a table for all regexes; JSON).
 
     "Ours" is the pre-split regex of the model the choice picks (Auto: by script); without that
-    model, the library's default `indic` regex.
+    model, the library's default regex. Its family's core (word-level) regex is shown too.
     """
     text = check_text(text)
     if not text:
@@ -34,14 +36,16 @@ def presplit(text: str, model: str = AUTO, request: gr.Request | None = None) ->
         ours = chosen.tok.pattern
         ours_label = f"Ours ({chosen.label}: {ours.name})"
     except UserError:
-        ours = PATTERNS["indic"]
-        ours_label = "Ours (indic)"
+        ours = PATTERNS[DEFAULT_PATTERN]
+        ours_label = f"Ours ({ours.name})"
     patterns = {name: (label, PATTERNS[name]) for name, label in GPT_PATTERNS.items()}
-    if ours.name != "indic":  # also the word-level rule our richer regexes build on
-        patterns["indic"] = ("Akshara-aware words (indic)", PATTERNS["indic"])
+    family = ours.spec.family if ours.spec and ours.spec.family in FAMILIES else PATTERNS[DEFAULT_PATTERN].spec.family
+    core = PATTERNS[FAMILIES[family].pattern("core")]
+    if ours.name != core.name:  # also the word-level rule our richer regexes build on
+        patterns["core"] = (f"Akshara-aware words ({core.name})", core)
     patterns["ours"] = (ours_label, ours)
     chunks = {name: pattern.split(text) for name, (_, pattern) in patterns.items()}
-    flags = {name: viz.chunk_flags(text, c) for name, c in chunks.items()}
+    flags = {name: chunk_flags(text, c) for name, c in chunks.items()}
     rows = [
         [label, len(chunks[name]), f"{sum(flags[name]):,} ({sum(flags[name]) / max(len(chunks[name]), 1):.0%})"]
         for name, (label, _) in patterns.items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from tokenizer import visualize as viz
+from tokenizer.metrics import cut_flags, summarize
 
 from ..guards import check_text, guard
 from ..models import AUTO, choose, encode, session_of
@@ -24,14 +25,14 @@ def tokenize(text: str, model: str = AUTO, request: gr.Request | None = None) ->
     chosen = choose(text, model, session_of(request))
     tok = chosen.tok
     if not text:
-        summary = viz.summarize("", [])
+        summary = summarize("", [], vocab_size=tok.vocab_size)
         message = "Type or paste some text above to see its tokens."
-        payload = {"model": chosen.key, "message": message, **summary}
+        payload = {"model": chosen.key, "message": message, **summary.as_dict()}
         return viz.notice_html(message), viz.summary_html(summary), "", payload
     ids = encode(tok, text)
     pieces = viz.pieces_of(tok, ids)
-    flags = viz.cut_flags(text, [b for _, b in pieces])
-    summary = viz.summarize(text, [b for _, b in pieces], flags)
+    flags = cut_flags(text, [b for _, b in pieces])
+    summary = summarize(text, [b for _, b in pieces], flags, tok.vocab_size)
     head = viz.note_html(f"{chosen.note} · vocabulary {tok.vocab_size:,} · pre-split {tok.pattern.name}")
     ids_text = " ".join(map(str, ids[:SHOW_IDS]))
     if len(ids) > SHOW_IDS:
@@ -40,5 +41,5 @@ def tokenize(text: str, model: str = AUTO, request: gr.Request | None = None) ->
         viz.tokens_html(pieces, limit=DRAW_TOKENS, flags=flags),
         head + viz.summary_html(summary),
         ids_text,
-        {"model": chosen.key, "model_note": chosen.note, **summary},
+        {"model": chosen.key, "model_note": chosen.note, **summary.as_dict()},
     )

@@ -16,8 +16,9 @@ import gradio as gr
 import pandas as pd
 
 from tokenizer import visualize as viz
-from tokenizer.metrics import evaluate
-from tokenizer.languages import LANGUAGES
+from tokenizer.metrics import CompressionCurve, evaluate
+from tokenizer.pretokenize import PATTERNS
+from tokenizer.registry import LANGUAGES, RECIPES
 from tokenizer.train import VOCAB_CAP
 
 from .. import jobs
@@ -25,7 +26,11 @@ from ..guards import UserError, guard
 from ..models import STORE, SessionModel, choices, get_encoding, get_model, has_model, session_of
 
 SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
-RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plain BPE on one pre-split"}
+# Every registry recipe, labelled; plain BPE trains on the pre-split picked beside it.
+RECIPE_CHOICES = [(f"{r.name}: {r.description}", r.name) for r in RECIPES.values() if r.name != jobs.BPE]
+RECIPE_CHOICES.append(("bpe: plain BPE on the pre-split chosen below", jobs.BPE))
+BPE_PATTERNS = [name for name, p in PATTERNS.items() if p.spec is None or p.spec.kind != "akshara"]
+BPE_DEFAULT = RECIPES[jobs.BPE].stages[0].pattern
 POLL = 0.2  # seconds between progress updates sent to the page
 CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
 YOURS = "yours (held-out, while training)"
@@ -99,7 +104,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     job = jobs.Job(lines, size, recipe, pattern)
     key = session or f"direct-{id(job)}"
     _running[key] = job
-    curve = jobs.HeldOutCurve(held_lines, final_pattern, 1)
+    curve = CompressionCurve(held_lines, final_pattern, 1, jobs.CURVE_BYTES)
     what = f"{recipe}" + (f" on the {pattern} pre-split" if pattern else "")
     try:
         job.start()
@@ -188,6 +193,12 @@ def forget_session(request: gr.Request | None = None) -> None:
     if job is not None:
         job.cancel()
     STORE.drop(session)
+
+
+def recipe_of(corpus: str | None) -> str:
+    """The recipe of the embedded corpus's language (preselected when the corpus is chosen)."""
+    lang = LANGUAGES.get(corpus or "")
+    return lang.recipe if lang else jobs.BPE
 
 
 def vocab_bounds() -> tuple[int, int]:

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 import weakref
 
 import gradio as gr
 
 import tokenizer
 from tokenizer import visualize as viz
+from tokenizer.registry import DEFAULT, LANGUAGES
 
 from .decode import default_model
 from ..guards import MAX_QUERY_CHARS, UserError, check_text, guard
 from ..models import choose, encode, session_of
 
 MAX_MATCHES = 40  # search results listed
+# A word of the default language's example and one of its marks: what to search for
+EXAMPLE_WORD = LANGUAGES[DEFAULT].examples[0].split()[0]
+EXAMPLE_QUERY = f"{EXAMPLE_WORD[:2]} or {next((c for c in EXAMPLE_WORD if unicodedata.category(c).startswith('M')), '')}"
 
 
 def _error(message: str) -> tuple:
@@ -46,7 +51,7 @@ def vocabulary(query: str, model: str | None = None, request: gr.Request | None 
     tok, name = chosen.tok, chosen.label
     q = query.strip("\r\n")
     if not q.strip():
-        message = "Type a piece of text (e.g. नम or ि) or a token id (e.g. 300) to look it up."
+        message = f"Type a piece of text (e.g. {EXAMPLE_QUERY}) or a token id (e.g. 300) to look it up."
         return viz.notice_html(message), "", {"message": message}
     id_query = re.fullmatch(r"\s*#?\s*(\d+)\s*", q)
     if id_query and id_query.group(1).isascii():

@@ -1,0 +1,187 @@
+"""The registry and what each entry points at: corpus, model, examples, script table, families,
+patterns and recipes; and the Hugging Face export of every shipped model (0 mismatches in every script)."""
+
+from __future__ import annotations
+
+import json
+import random
+import unicodedata
+from functools import lru_cache
+
+import pytest
+import regex
+
+import tokenizer
+from tokenizer.corpus import load_corpus
+from tokenizer.hf import language_of, to_hf
+from tokenizer.registry import CODES, FAMILIES, LANGUAGES, RECIPES, SCRIPTS, detect, get_language, get_script, scripts
+from tokenizer.pretokenize import PATTERNS
+from tokenizer.unicode_regex import code_point_ranges
+
+from .conftest import ROOT
+
+TARGET = 1.05  # each model: at least this many times the bytes/token of HF BpeTrainer on its test split
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_entry_points_at_its_files(lang):
+    language = LANGUAGES[lang]
+    assert language.code == lang and language.script in SCRIPTS and language.recipe in RECIPES
+    corpus = ROOT / "data" / language.corpus
+    assert corpus.is_file() and corpus.stat().st_size < 10_000_000
+    assert language.name in (ROOT / "data" / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert (ROOT / "models" / language.model).is_file() and language.sources
+    assert all(s.name in (ROOT / "data" / "ATTRIBUTION.md").read_text(encoding="utf-8") or s.licence for s in language.sources)
+    assert language_of(tokenizer.load(lang)) is language
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_examples_are_in_the_language_script(lang):
+    language = LANGUAGES[lang]
+    assert language.examples
+    for example in language.examples:
+        assert unicodedata.is_normalized("NFC", example)
+        letters = regex.findall(r"[\p{L}\p{M}]", example)
+        assert sum(bool(regex.match(rf"\p{{{language.script}}}", c)) for c in letters) == len(letters)
+        found, why = detect(example)
+        assert found.script == language.script and found.default_for_script
+        assert found is language or language.name in why  # a shared script names the others
+
+
+def test_one_default_per_script():
+    for script, langs in scripts().items():
+        assert [x.default_for_script for x in langs].count(True) == 1 and langs[0].default_for_script
+    assert [x.code for x in scripts()["Devanagari"]] == ["hi", "mr", "ne"]
+    assert [x.code for x in scripts()["Bengali"]] == ["bn", "as"]
+
+
+def test_detect_mixed_and_unknown():
+    lang, why = detect("ChatGPT তামিল தமிழ் மொழி")
+    assert lang.code == "ta" and "Bengali" in why
+    lang, why = detect("hello 123")
+    assert lang.code == "hi" and "the default" in why
+
+
+def test_unknown_names():
+    with pytest.raises(ValueError, match="unknown language 'xx'"):
+        get_language("xx")
+    with pytest.raises(ValueError, match="unknown script 'Klingon'"):
+        get_script("Klingon")
+
+
+def test_script_table_characters():
+    """Every character of the table is used by its script (its Unicode script, or script extensions
+    for shared marks and punctuation) and has the category its role needs."""
+    for s in SCRIPTS.values():
+        for field, cats in [("viramas", {"Mn"}), ("nukta", {"Mn"}), ("marks", {"Mn", "Mc"}), ("letters", {"Lo"}),
+                            ("digits", {"Nd"}), ("punctuation", {"Po"})]:  # fmt: skip
+            for c in getattr(s, field):
+                assert regex.match(rf"[\p{{{s.name}}}\p{{scx={s.name}}}]", c), (s.name, field, unicodedata.name(c))
+                assert unicodedata.category(c) in cats, (s.name, field, unicodedata.name(c))
+        for c in s.word_letters:  # letters of no script of their own that belong in this script's words
+            assert regex.match(r"\p{L}", c) and not regex.match(rf"\p{{{s.name}}}", c), unicodedata.name(c)
+        assert all(unicodedata.combining(v) == 9 for v in s.viramas)
+        assert all(len(c) == 3 and c[1] in s.viramas for c in s.clusters)
+        assert s.family in FAMILIES and FAMILIES[s.family].scripts[0] == s.name or s.name == "Latin"
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_shipped_model_keeps_its_pattern_and_recipe(lang):
+    """Shipped ids never change: each model file's stored regex is still, byte for byte, what the
+    registry builds for the last stage of the language's recipe (so `build` retrains the same model)."""
+    header = (ROOT / "models" / f"{lang}.model").read_text(encoding="utf-8").split("\nmerges: ", 1)[0]
+    fields = dict(line.split(": ", 1) for line in header.splitlines()[1:] if not line.startswith("special: "))
+    last = RECIPES[LANGUAGES[lang].recipe].stages[-1].pattern
+    assert fields["pattern"] == last and json.loads(fields["regex"]) == PATTERNS[last].regex
+    assert tokenizer.load(ROOT / "models" / f"{lang}.model").pattern is PATTERNS[last]
+    assert FAMILIES[RECIPES[LANGUAGES[lang].recipe].family].frozen
+
+
+def _ratio(lang: str) -> dict:
+    m = json.loads((ROOT / "models" / f"{lang}.metrics.json").read_text(encoding="utf-8"))
+    return m["ratio_to_hf_bpe"]
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_each_model_beats_hf_bpe(lang):
+    assert _ratio(lang)["test"] >= TARGET, f"{lang}: {_ratio(lang)}"
+
+
+@lru_cache(maxsize=None)
+def _script_chars(script: str) -> list[str]:
+    """Every character of the script (below U+10000), with its word letters and shared marks."""
+    ranges = code_point_ranges(rf"\p{{{script}}}") + code_point_ranges(rf"\p{{scx={script}}}")
+    return sorted({chr(c) for a, b in ranges for c in range(a, min(b, 0xFFFF) + 1)} | set(SCRIPTS[script].word_letters))
+
+
+def _random_script_text(rng: random.Random, script: str) -> str:
+    """Letters, marks, digits of one script with spaces, punctuation, ZWJ/ZWNJ and other scripts."""
+    block = _script_chars(script)
+    extra = [" ", "  ", "\n", "।", ",", ".", "\u200c", "\u200d", "a", "7", "(", "\"", "😀", "க்ஷ", "ക്ക"]
+    return "".join(rng.choice(block if rng.random() < 0.7 else extra) for _ in range(rng.randint(1, 40)))
+
+
+@pytest.mark.parametrize("lang", [c for c in CODES if c not in ("hi", "kn")])  # hi, kn: tests/test_hf.py
+def test_hf_export_parity(lang):
+    tok = tokenizer.load(ROOT / "models" / LANGUAGES[lang].model)
+    hf = to_hf(tok)
+    rng = random.Random(lang)
+    texts = load_corpus(lang).held_out_lines("valid")[:200] + list(LANGUAGES[lang].examples)
+    texts += [_random_script_text(rng, script) for script in SCRIPTS if script != "Latin" for _ in range(30)]
+    expected = [tok.encode(t, allowed_special="all") for t in texts]
+    got = [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]
+    assert [t for t, a, b in zip(texts, expected, got) if a != b] == []
+    assert hf.decode_batch(expected, skip_special_tokens=False) == texts
+
+
+# ----- the registry is the only place for language facts ------------------------------------------
+# Modules whose explanatory prose shows script text (it decides nothing): the About page, and the
+# page layout's explanations.
+PROSE = {"space/views/about.py", "space/layout.py"}
+_SCRIPT_CHAR = regex.compile("[" + "".join(rf"\p{{{s}}}" for s in SCRIPTS if s != "Latin") + "]")
+
+
+def _string_constants(path):
+    """(line, value) of every string constant of a module that is not a docstring."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+    }  # fmt: skip
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+def test_no_language_fact_outside_the_registry():
+    """No module but the registry spells a language code, a recipe or one of our pattern names as a
+    string, or a character of a registry script in code (OpenAI's pattern names belong to the
+    OpenAI encodings; pattern *kinds* such as "akshara" are not names; prose may show text)."""
+    kinds = {"core", "words", "phrases", "akshara"}
+    names = (set(LANGUAGES) | set(RECIPES) | {n for n, p in PATTERNS.items() if p.spec.family != "gpt"}) - kinds
+    found = []
+    files = sorted([*(ROOT / "tokenizer").glob("*.py"), *(ROOT / "space").rglob("*.py"), ROOT / "app.py"])
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel == "tokenizer/registry.py":
+            continue
+        for line, value in _string_constants(path):
+            if value in names:
+                found.append(f"{rel}:{line}: {value!r}")
+            elif rel not in PROSE and _SCRIPT_CHAR.search(value):
+                found.append(f"{rel}:{line}: {value[:30]!r}")
+    assert found == []
+
+
+def test_the_scan_finds_what_it_looks_for(tmp_path):
+    """The scan above can fail: it finds a code, a pattern name and a script character."""
+    bad = tmp_path / "bad.py"
+    bad.write_text('"""docstring: hi, indic-phrases, हिन्दी are fine here"""\nA = "hi"\nB = ("brahmic-words", "ँ")\n',
+                   encoding="utf-8")  # fmt: skip
+    got = [v for _, v in _string_constants(bad)]
+    assert got == ["hi", "brahmic-words", "ँ"]
+    assert _SCRIPT_CHAR.search("ँ") and not _SCRIPT_CHAR.search("docstring")
