@@ -52,7 +52,20 @@ def recipe_of(lang: str) -> str:
 
 
 def set_lines(lang: str, name: str) -> tuple[str, ...]:
-    return vs.corpus_lines(lang, "valid") if name == "valid" else vs.ood_lines(lang)
+    """"valid", "ood", or "ood:<source>" (one source of a multi-source OOD set)."""
+    if name == "valid":
+        return vs.corpus_lines(lang, "valid")
+    if name == "ood":
+        return vs.ood_lines(lang)
+    return vs.ood_by_source(lang).get(name.split(":", 1)[1], ())
+
+
+def sets_of(lang: str, per_source: bool = False) -> list[str]:
+    names = [s for s in SETS if set_lines(lang, s)]
+    sources = vs.ood_by_source(lang)
+    if per_source and len(sources) > 1:
+        names += [f"ood:{label}" for label in sources]
+    return names
 
 
 def _key(*parts: str | bytes) -> str:
@@ -79,12 +92,12 @@ def baseline(lang: str, vocab_size: int = tokenizer.VOCAB_CAP, pattern: str | No
     return hf
 
 
-def measure_ours(tok: tokenizer.Tokenizer, lang: str) -> dict[str, Metrics]:
-    return {s: evaluate(tok, set_lines(lang, s)) for s in SETS if set_lines(lang, s)}
+def measure_ours(tok: tokenizer.Tokenizer, lang: str, per_source: bool = False) -> dict[str, Metrics]:
+    return {s: evaluate(tok, set_lines(lang, s)) for s in sets_of(lang, per_source)}
 
 
-def measure_baseline(hf, lang: str) -> dict[str, Metrics]:
-    return {s: measure_hf(hf, list(set_lines(lang, s))) for s in SETS if set_lines(lang, s)}
+def measure_baseline(hf, lang: str, per_source: bool = False) -> dict[str, Metrics]:
+    return {s: measure_hf(hf, list(set_lines(lang, s))) for s in sets_of(lang, per_source)}
 
 
 def rows_for(lang: str, name: str, ours: dict[str, Metrics], base: dict[str, Metrics], seen: bool = False) -> list[dict]:
@@ -92,7 +105,7 @@ def rows_for(lang: str, name: str, ours: dict[str, Metrics], base: dict[str, Met
     for s, m in ours.items():
         b = base[s]
         rows.append({
-            "lang": lang, "tokenizer": name, "set": s + (" (seen)" if seen and s == "ood" else ""),
+            "lang": lang, "tokenizer": name, "set": s + (" (seen)" if seen and s.startswith("ood") else ""),
             "lines": m.lines, "bytes/token": m.bytes_per_token, "baseline b/t": b.bytes_per_token,
             "ratio": round(m.bytes_per_token / b.bytes_per_token, 4), "chars/token": m.chars_per_token,
             "tokens/word": m.tokens_per_word, "mid-akshara": round(m.mid_akshara_rate, 4),
@@ -131,11 +144,9 @@ def llm_tokenize(name: str) -> Callable[[str], Sequence[bytes]]:
 
 
 def _fix_byte_pieces(line: str, pieces: list[bytes]) -> list[bytes]:
-    """Byte-fallback tokens of one character all carry that character's offsets; keep their byte
-    count right so the pieces add up to the line (measure() checks)."""
+    """The line's bytes cut at the pieces' lengths: byte-fallback tokens of one character all carry
+    that character's offsets, so only their lengths (one byte each) are trusted."""
     data = line.encode("utf-8")
-    if sum(map(len, pieces)) == len(data):
-        return pieces
     out, pos = [], 0
     for p in pieces:
         n = len(p)
@@ -165,13 +176,13 @@ def main() -> None:
             print(f"{lang}: no shipped model; use --recipe")
             continue
         hf = baseline(lang, args.vocab_size)
-        rows += rows_for(lang, name, measure_ours(tok, lang), measure_baseline(hf, lang), seen)
+        rows += rows_for(lang, name, measure_ours(tok, lang, True), measure_baseline(hf, lang, True), seen)
         if args.llm:
             for s in SETS:
                 lines = set_lines(lang, s)
                 if lines:
                     m = measure(lines, llm_tokenize("gemma3"), 262144)
-                    ours = next(r for r in rows if r["lang"] == lang and r["set"].startswith(s))
+                    ours = next(r for r in rows if r["lang"] == lang and r["set"].split(" ")[0] == s)
                     llm_rows.append({"lang": lang, "set": s, "gemma3 b/t": m.bytes_per_token,
                                      "ours b/t": ours["bytes/token"],
                                      "ours / gemma3": round(ours["bytes/token"] / m.bytes_per_token, 4),

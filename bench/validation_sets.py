@@ -509,6 +509,19 @@ def ood_lines(lang: str) -> tuple[str, ...]:
         return tuple(line.rstrip("\n").split("\t", 1)[1] for line in f)
 
 
+@lru_cache(maxsize=None)
+def ood_by_source(lang: str) -> dict[str, tuple[str, ...]]:
+    """The OOD set split by source label (for languages whose set has several)."""
+    path = OUT / f"{lang}.tsv.gz"
+    out: dict[str, list[str]] = {}
+    if path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                label, text = line.rstrip("\n").split("\t", 1)
+                out.setdefault(label, []).append(text)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def documents(lang: str) -> Iterator[Document]:
     """The corpus as the library splits it: blocks of 25 non-empty lines named `<lang>.txt.gz#n`."""
     block: list[str] = []
