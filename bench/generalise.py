@@ -21,6 +21,9 @@ differently or see other lines; with no idea switched on it gives exactly tokeni
                   keeping them in training is worth, in and out of domain
   phrases@F       the phrase stage starts at F of the merges (today 0.74; 1.0 = no phrase stage)
   aksharas@F      the akshara stage runs to F of the merges (today 0.105)
+  punct-final     only sentence-final marks stick to a word (today also commas, quotes, brackets);
+  punct-none      nothing does: 200-330 ids of every model are word+punctuation tokens, dead weight
+                  in unpunctuated text (read-speech prompts)
   bpe, words      the lead taken apart: plain BPE with our trainer, one stage on the words pre-split
                   (with phrases@1.0 = aksharas then words, and today = all three stages)
 
@@ -57,7 +60,8 @@ from tokenizer.core import piece_encoder
 from tokenizer.corpus import clean_document, split_of
 from tokenizer.encoding import ENDOFTEXT
 from tokenizer.languages import LANGUAGES
-from tokenizer.pretokenize import PATTERNS, Pattern, get_pattern, indic_pattern
+from tokenizer.languages import SCRIPTS, SHARED_PUNCTUATION
+from tokenizer.pretokenize import OPENING, PATTERNS, Pattern, get_pattern, indic_pattern
 from tokenizer.train import RECIPES, Recipe, Stage, check_vocab_size
 
 from . import common, ood
@@ -78,7 +82,7 @@ class Experiment:
     count_all: bool = False
     filter: str = ""  # "" | "phrase" (templates and near-duplicates out of the phrase stage) | "all"
     max_words: int | None = None
-    phrase_punct: bool = True  # whether phrase chunks may end in closing punctuation
+    closing: str = ""  # "" (today: closing punctuation sticks to a word) | "final" | "none"
     akshara_until: float | None = None
     stages: tuple[tuple[str, float], ...] | None = None  # explicit stages ("{f}" = the family: indic or brahmic)
     source_weight: int = 0  # >0: the held-out sources' lines that are not in the OOD set train too, this many times
@@ -97,6 +101,9 @@ EXPERIMENTS = [
     Experiment("dedup-all", "drop templates", "every stage skips near-duplicate and template lines", filter="all"),
     Experiment("words<=2", "cap words", "no token spans more than 2 words", max_words=2),
     Experiment("words<=3", "cap words", "no token spans more than 3 words", max_words=3),
+    Experiment("punct-final", "closing punctuation", "only sentence-final marks (। ॥ . ! ?) stick to a word; "
+               "commas, quotes, brackets do not", closing="final"),
+    Experiment("punct-none", "closing punctuation", "no closing punctuation sticks to a word", closing="none"),
     Experiment("aksharas@0.2", "akshara stage", "the akshara stage runs to 20% of the merges (today 10.5%)",
                akshara_until=0.2),
     Experiment("aksharas@0.05", "akshara stage", "the akshara stage runs to 5% of the merges", akshara_until=0.05),
@@ -132,7 +139,7 @@ def experiment_named(name: str) -> Experiment:
                 count_all=e.count_all or x.count_all,
                 filter=x.filter or e.filter,
                 max_words=x.max_words or e.max_words,
-                phrase_punct=e.phrase_punct and x.phrase_punct,
+                closing=x.closing or e.closing,
                 akshara_until=x.akshara_until if x.akshara_until is not None else e.akshara_until,
                 source_weight=max(e.source_weight, x.source_weight),
             )
@@ -147,18 +154,25 @@ def experiment_named(name: str) -> Experiment:
 
 
 # ----- patterns for the experiments (registered in this process only) ------------------------------
-def _phrase_pattern_without_punct(base: str) -> Pattern:
-    """The phrase pattern of a family with no closing punctuation after a phrase (it becomes its own chunk)."""
-    words = None if base == "indic" else importlib.import_module("tokenizer.pretokenize").BRAHMIC_WORDS
-    kw = {"words": words} if words else {}
-    p = Pattern(
-        f"bench-{base}-phrases-nopunct",
-        indic_pattern(prefix=r""" ?[(\[{"'‘“]?""", digits=r" ?\p{N}{1,3}", phrases=True, **kw),
-        f"{base}-phrases without closing punctuation",
-    )
-    if PATTERNS.setdefault(p.name, p) != p:
-        raise RuntimeError(f"pattern {p.name} already registered with another regex")
-    return p
+def closing_patterns(family: str, closing: str) -> tuple[str, str]:
+    """The words and phrases patterns of a family (indic or brahmic) with another closing-punctuation
+    rule: "final" lets only sentence-final marks (danda, double danda, . ! ? and the script's own)
+    stick to a word, "none" nothing. Registered in this process under bench-* names."""
+    pre = importlib.import_module("tokenizer.pretokenize")
+    kw = {"words": pre.BRAHMIC_WORDS} if family == "brahmic" else {}
+    own = "".join(s.punctuation for s in SCRIPTS.values()) if family == "brahmic" else ""
+    suffix = {"final": f"(?:[{SHARED_PUNCTUATION}{own}.!?]+)?", "none": ""}[closing]
+    names = []
+    for kind in ("words", "phrases"):
+        p = Pattern(
+            f"bench-{family}-{kind}-{closing}",
+            indic_pattern(prefix=f" ?{OPENING}?", suffix=suffix, digits=r" ?\p{N}{1,3}", phrases=kind == "phrases", **kw),
+            f"{family}-{kind}, closing punctuation: {closing}",
+        )
+        if PATTERNS.setdefault(p.name, p) != p:
+            raise RuntimeError(f"pattern {p.name} already registered with another regex")
+        names.append(p.name)
+    return names[0], names[1]
 
 
 def recipe_for(lang: str, e: Experiment) -> Recipe:
@@ -171,10 +185,12 @@ def recipe_for(lang: str, e: Experiment) -> Recipe:
     start = e.phrase_start if e.phrase_start is not None else words.until
     akshara = Stage(akshara.pattern, e.akshara_until if e.akshara_until is not None else akshara.until)
     if start >= 1.0:
-        stages = (akshara, Stage(words.pattern, 1.0))
+        stages = (akshara, Stage(closing_patterns(phrases.pattern.split("-")[0], e.closing)[0] if e.closing else words.pattern, 1.0))
     else:
-        pattern = phrases.pattern if e.phrase_punct else _phrase_pattern_without_punct(phrases.pattern.split("-")[0]).name
-        stages = (akshara, Stage(words.pattern, start), Stage(pattern, 1.0))
+        words_pattern, phrases_pattern = words.pattern, phrases.pattern
+        if e.closing:
+            words_pattern, phrases_pattern = closing_patterns(phrases.pattern.split("-")[0], e.closing)
+        stages = (akshara, Stage(words_pattern, start), Stage(phrases_pattern, 1.0))
     return Recipe(f"{base.name}/{e.name}", stages, base.whole_characters, e.changes)
 
 
@@ -367,6 +383,7 @@ IDEAS = [
     ("cap the words in a token", ["words<=2", "words<=3"]),
     ("when the phrase stage starts", ["phrases@0.65", "phrases@0.82", "phrases@0.9", "phrases@1.0"]),
     ("the akshara stage", ["aksharas@0.02", "aksharas@0.05", "aksharas@0.2"]),
+    ("closing punctuation on words", ["punct-final", "punct-none"]),
     ("combined", ["docs+aksharas@0.05"]),
     ("weight sources (the held-out sources' other lines train too; their OOD set is then in-source)",
      ["sources x1", "sources x3"]),
