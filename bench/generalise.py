@@ -166,7 +166,9 @@ def closing_patterns(family: str, closing: str) -> tuple[str, str]:
     for kind in ("words", "phrases"):
         p = Pattern(
             f"bench-{family}-{kind}-{closing}",
-            indic_pattern(prefix=f" ?{OPENING}?", suffix=suffix, digits=r" ?\p{N}{1,3}", phrases=kind == "phrases", **kw),
+            indic_pattern(
+                prefix=f" ?{OPENING}?", suffix=suffix, digits=r" ?\p{N}{1,3}", phrases=kind == "phrases", **kw
+            ),
             f"{family}-{kind}, closing punctuation: {closing}",
         )
         if PATTERNS.setdefault(p.name, p) != p:
@@ -185,7 +187,8 @@ def recipe_for(lang: str, e: Experiment) -> Recipe:
     start = e.phrase_start if e.phrase_start is not None else words.until
     akshara = Stage(akshara.pattern, e.akshara_until if e.akshara_until is not None else akshara.until)
     if start >= 1.0:
-        stages = (akshara, Stage(closing_patterns(phrases.pattern.split("-")[0], e.closing)[0] if e.closing else words.pattern, 1.0))
+        family = phrases.pattern.split("-")[0]
+        stages = (akshara, Stage(closing_patterns(family, e.closing)[0] if e.closing else words.pattern, 1.0))
     else:
         words_pattern, phrases_pattern = words.pattern, phrases.pattern
         if e.closing:
@@ -302,7 +305,8 @@ def max_words(n: int | None) -> Iterator[None]:
         train_module.whole_characters_ok = original
 
 
-def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP,
+def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experiment,
+                     vocab_size: int = tokenizer.VOCAB_CAP,
                      name: str = "") -> tokenizer.Tokenizer:
     """tokenizer.train's stage loop with the experiment's counting and filtering."""
     n_merges = check_vocab_size(vocab_size, 1)
@@ -406,7 +410,8 @@ def markdown(path=None) -> str:
         present = [n for n in names if any((lang, n) in by for lang in langs)]
         if not present:
             continue
-        out += ["", f"**{idea}** (valid / OOD bytes per token ÷ today's recipe on the same split; 1.000 = no change)", "",
+        note = "valid / OOD bytes per token ÷ today's recipe on the same split; 1.000 = no change"
+        out += ["", f"**{idea}** ({note})", "",
                 "| language | " + " | ".join(present) + " |", "|---|" + "---:|" * len(present)]
         for lang in langs:
             cells = []
@@ -422,7 +427,8 @@ def markdown(path=None) -> str:
             out.append(f"| {lang} | " + " | ".join(cells) + " |")
     out += ["", "**The choice per language** (the experiment with the best mean of valid and OOD bytes/token relative "
             "to today, among those within 0.5% of today in domain; decomposition rows excluded)", "",
-            "| language | choice | valid ÷ today | OOD ÷ today | valid ÷ baseline | OOD ÷ baseline |", "|---|---|---:|---:|---:|---:|"]
+            "| language | choice | valid ÷ today | OOD ÷ today | valid ÷ baseline | OOD ÷ baseline |",
+            "|---|---|---:|---:|---:|---:|"]
     for lang, name in choose(rows).items():
         r, t = by[(lang, name)], by[(lang, "today")]
         o = f"{r['ood b/t'] / t['ood b/t']:.3f}" if "ood b/t" in r else "–"
@@ -451,12 +457,9 @@ def choose(rows: list[dict], tolerance: float = 0.005) -> dict[str, str]:
 
 
 def main() -> None:
-    p = common.parser(__doc__)
-    langs_with_sets = [x for x in vs.ALL_LANGS if vs.ood_lines(x)]
-    p.set_defaults(lang=[x for x in langs_with_sets if x in LANGUAGES])
-    p._option_string_actions["--lang"].choices = vs.ALL_LANGS
+    p = common.parser(__doc__, vs.ALL_LANGS, [x for x in vs.ALL_LANGS if x in LANGUAGES])
     p.add_argument("--only", nargs="+", help="experiments (names, or a+b combinations); default: all")
-    p.add_argument("--markdown", action="store_true", help="print the tables of docs/compression.md from the results and stop")
+    p.add_argument("--markdown", action="store_true", help="print docs/compression.md's tables from the results")
     args = p.parse_args()
     if args.markdown:
         print(markdown())

@@ -100,7 +100,9 @@ def measure_baseline(hf, lang: str, per_source: bool = False) -> dict[str, Metri
     return {s: measure_hf(hf, list(set_lines(lang, s))) for s in sets_of(lang, per_source)}
 
 
-def rows_for(lang: str, name: str, ours: dict[str, Metrics], base: dict[str, Metrics], seen: bool = False) -> list[dict]:
+def rows_for(
+    lang: str, name: str, ours: dict[str, Metrics], base: dict[str, Metrics], seen: bool = False
+) -> list[dict]:
     rows = []
     for s, m in ours.items():
         b = base[s]
@@ -158,10 +160,8 @@ def _fix_byte_pieces(line: str, pieces: list[bytes]) -> list[bytes]:
 
 
 def main() -> None:
-    p = common.parser(__doc__)
-    p.set_defaults(lang=[x for x in vs.ALL_LANGS if x in LANGUAGES])
-    p._option_string_actions["--lang"].choices = vs.ALL_LANGS  # the six of issue 18 too
-    p.add_argument("--recipe", help="train this registered recipe on the training split instead of loading the shipped model")
+    p = common.parser(__doc__, vs.ALL_LANGS, [x for x in vs.ALL_LANGS if x in LANGUAGES])  # the six of issue 18 too
+    p.add_argument("--recipe", help="train this registered recipe on the training split (not the shipped model)")
     p.add_argument("--llm", action="store_true", help="also measure Gemma 3 (the moonshot) on the same sets")
     args = p.parse_args()
     common.report_load()

@@ -40,8 +40,8 @@ def words_only(tok: tokenizer.Tokenizer) -> tokenizer.Tokenizer:
         if a in new_id and b in new_id and generalise.words_in(tok.token_bytes(i)) <= 1:
             new_id[i] = 256 + len(merges)
             merges[(new_id[a], new_id[b])] = new_id[i]
-    return tokenizer.Tokenizer(merges, tok.pattern, {s: 256 + len(merges) + k for k, s in enumerate(tok.special_tokens)},
-                               name=tok.name + "-words-only")
+    specials = {s: 256 + len(merges) + k for k, s in enumerate(tok.special_tokens)}
+    return tokenizer.Tokenizer(merges, tok.pattern, specials, name=tok.name + "-words-only")
 
 
 def usage(tok: tokenizer.Tokenizer, lines, phrase_ids: set[int]) -> tuple[Counter[int], float, float]:
@@ -97,15 +97,19 @@ def diagnose(lang: str) -> dict:
         "median document frequency of phrase tokens (share of documents)": round(
             sorted(doc_freq[i] for i in phrase_ids)[len(phrase_ids) // 2] / n_docs, 4) if phrase_ids else 0.0,
     }
-    _, out["train: phrase tokens per 1k words"], out["train: bytes in phrase tokens"] = usage(tok, train_lines, phrase_ids)
+    _, per_k, share = usage(tok, train_lines, phrase_ids)
+    out["train: phrase tokens per 1k words"], out["train: bytes in phrase tokens"] = per_k, share
     wo = words_only(tok)
     sets = {s: ood.set_lines(lang, s) for s in ood.SETS if ood.set_lines(lang, s)}
     used = {}
     for s, lines in sets.items():
-        used[s], out[f"{s}: phrase tokens per 1k words"], out[f"{s}: bytes in phrase tokens"] = usage(tok, lines, phrase_ids)
+        used[s], per_k, share = usage(tok, lines, phrase_ids)
+        out[f"{s}: phrase tokens per 1k words"], out[f"{s}: bytes in phrase tokens"] = per_k, share
         full, words, retrained = evaluate(tok, lines), evaluate(wo, lines), evaluate(no_phrase, lines)
-        out[f"{s}: gain of the phrase merges (vs same model without them)"] = round(full.bytes_per_token / words.bytes_per_token, 4)
-        out[f"{s}: gain of the phrase stage (vs retrained without it)"] = round(full.bytes_per_token / retrained.bytes_per_token, 4)
+        gain_merges = full.bytes_per_token / words.bytes_per_token
+        gain_stage = full.bytes_per_token / retrained.bytes_per_token
+        out[f"{s}: gain of the phrase merges (vs same model without them)"] = round(gain_merges, 4)
+        out[f"{s}: gain of the phrase stage (vs retrained without it)"] = round(gain_stage, 4)
     top = []
     for i, c in occ.most_common(15):
         top.append({
@@ -120,14 +124,15 @@ def diagnose(lang: str) -> dict:
 SUMMARY = [
     "lang", "phrase tokens", "template lines, share of training bytes", "phrase occurrences in template lines",
     "train: bytes in phrase tokens", "valid: bytes in phrase tokens", "ood: bytes in phrase tokens",
-    "valid: gain of the phrase merges (vs same model without them)", "ood: gain of the phrase merges (vs same model without them)",
-    "valid: gain of the phrase stage (vs retrained without it)", "ood: gain of the phrase stage (vs retrained without it)",
+    "valid: gain of the phrase merges (vs same model without them)",
+    "ood: gain of the phrase merges (vs same model without them)",
+    "valid: gain of the phrase stage (vs retrained without it)",
+    "ood: gain of the phrase stage (vs retrained without it)",
 ]
 
 
 def main() -> None:
-    p = common.parser(__doc__)
-    p.set_defaults(lang=[x for x in vs.ALL_LANGS if x in LANGUAGES])
+    p = common.parser(__doc__, vs.ALL_LANGS, [x for x in vs.ALL_LANGS if x in LANGUAGES])
     args = p.parse_args()
     results = []
     for lang in args.lang:

@@ -110,7 +110,9 @@ SNAPSHOTS = {
     "google": Snapshot("google/language-resources", "a90601024f07ab7e96c911243324e0adeb16da96", "Apache-2.0"),
     "openslr": Snapshot("rohit-lunavara/iso15919", "500792c64574771a27ab6d888179ba73a8533639", "CC BY-SA 4.0"),
     "smc": Snapshot("smc/corpus", "560598906869c19a799960ec8963f15cfcf729c0", "CC BY-SA 3.0"),
-    "cltk-te": Snapshot("cltk/telugu_text_wikisource", "788fcc8765bf455560331eccca77994b1a986fcf", "Public Domain Mark 1.0"),
+    "cltk-te": Snapshot(
+        "cltk/telugu_text_wikisource", "788fcc8765bf455560331eccca77994b1a986fcf", "Public Domain Mark 1.0"
+    ),
 }
 
 
@@ -199,7 +201,8 @@ EXTRACTS = [
         for lang in ("bn", "ne", "si")
     ],
     Extract("openslr64-mr", "openslr", "line_index.tsv",
-            "OpenSLR 64: prompts of Google's crowd-sourced Marathi speech data set", lambda: _tsv("openslr", "line_index.tsv")),
+            "OpenSLR 64: prompts of Google's crowd-sourced Marathi speech data set",
+            lambda: _tsv("openslr", "line_index.tsv")),
     Extract("openslr78-gu", "openslr", "guj-78/line_index.tsv",
             "OpenSLR 78: prompts of Google's crowd-sourced Gujarati speech data set",
             lambda: _tsv("openslr", "guj-78/line_index.tsv")),
@@ -301,14 +304,18 @@ CORPUS_SHA256 = {
 
 SETS: dict[str, list[Part]] = {
     "hi": [_tico_part("hi")],
-    "mr": [_tico_part("mr"), Part("openslr64", "OpenSLR 64 prompts (Google's Marathi speech data set; news-like read sentences)",
-                             "CC BY-SA 4.0", "openslr64-mr", origin="github.com/rohit-lunavara/iso15919 line_index.tsv")],
+    "mr": [
+        _tico_part("mr"),
+        Part("openslr64", "OpenSLR 64 prompts (Google's Marathi speech data set; news-like read sentences)",
+             "CC BY-SA 4.0", "openslr64-mr", origin="github.com/rohit-lunavara/iso15919 line_index.tsv"),
+    ],
     "bn": [_tico_part("bn"), _tts_part("bn")],
     "ta": [_tico_part("ta")],
     "ur": [_tico_part("ur", in_corpus=True)],
     "ne": [_tico_part("ne", in_corpus=True), _tts_part("ne", in_corpus=True), _cv_block(11528)],
     "si": [_tts_part("si")],
-    "gu": [Part("openslr78", "OpenSLR 78 prompts (Google's Gujarati speech data set: short read sentences, many of them "
+    "gu": [Part("openslr78", "OpenSLR 78 prompts (Google's Gujarati speech data set: short read sentences, many "
+                "of them "
                 "encyclopaedic), the corpus file's last block (lines 9,442 to the end: no line over 160 characters; "
                 "688 of its lines occur verbatim in the public copy of the prompts)", "CC BY-SA 4.0",
                 block=(9442, -1), in_corpus=True, origin="inside ../shared/corpora (held out by position)")],
@@ -490,7 +497,8 @@ def blocks(lang: str, start: int, window: int = 200) -> None:
         in_order = sum(a <= b for a, b in zip(seg, seg[1:])) / max(1, len(seg) - 1)
         no_digit = sum(not digit.search(x) for x in seg) / len(seg)
         mark = "  <- block" if lo <= start < lo + window else ""
-        print(f"{lo:6d}  sorted {in_order:.2f}  digit-free {no_digit:.2f}  mean chars {sum(map(len, seg)) / len(seg):6.1f}{mark}")
+        mean = sum(map(len, seg)) / len(seg)
+        print(f"{lo:6d}  sorted {in_order:.2f}  digit-free {no_digit:.2f}  mean chars {mean:6.1f}{mark}")
 
 
 # ----- what training and measuring use ---------------------------------------------------------------

@@ -151,7 +151,10 @@ def test_template_lines_and_near_duplicates_known_answer():
 PUNCT = "।॥.,;:!?"
 
 
-@given(st.lists(st.sampled_from(["भारत", "देश", "है", "ಕನ್ನಡ", "নদী", " ", *PUNCT, "१९", "a"]), min_size=1, max_size=30))
+PIECES = ["भारत", "देश", "है", "ಕನ್ನಡ", "নদী", " ", *PUNCT, "१९", "a"]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=30))
 def test_no_phrase_crosses_sentence_punctuation(parts):
     """A phrase chunk may end in closing punctuation but never has a letter after it."""
     text = "".join(parts)
