@@ -573,7 +573,10 @@ def main() -> None:
         extract()
     elif args.step == "blocks":
         for lang in args.lang:
-            start = args.start if args.start is not None else SETS[lang][0].block[0]  # type: ignore[index]
+            blocks_of = [part.block[0] for part in SETS.get(lang, []) if part.block is not None]
+            if args.start is None and not blocks_of:
+                raise SystemExit(f"{lang}: no source of its set is held out by position; give --start")
+            start = args.start if args.start is not None else blocks_of[0]
             print(f"{lang}:")
             blocks(lang, start)
     else:
