@@ -424,7 +424,8 @@ def markdown(path=None) -> str:
                 v = r["valid b/t"] / t["valid b/t"]
                 o = f"{r['ood b/t'] / t['ood b/t']:.3f}" if "ood b/t" in r else "–"
                 cells.append(f"{v:.3f} / {o}")
-            out.append(f"| {lang} | " + " | ".join(cells) + " |")
+            if any(cells):
+                out.append(f"| {lang} | " + " | ".join(cells) + " |")
     out += ["", "**The choice per language** (the experiment with the best mean of valid and OOD bytes/token relative "
             "to today, among those within 0.5% of today in domain; decomposition rows excluded)", "",
             "| language | choice | valid ÷ today | OOD ÷ today | valid ÷ baseline | OOD ÷ baseline |",
