@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from . import corpus as corpus_mod
 from .build import build
-from .core import available_cores
+from .processes import usable_cpus
 from .metrics import compression_curve, evaluate
 from .encoding import ID_SEPARATORS, parse_ids
 from .languages import CODES
@@ -62,7 +62,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     corpus = _corpus(args)
     start = time.perf_counter()
     # every core by default: HF's trainer uses them all, and the counts do not depend on the number
-    workers = available_cores() if args.workers is None else args.workers
+    workers = usable_cpus() if args.workers is None else args.workers
     if workers < 1:
         raise CliError(f"--workers must be at least 1, got {workers}")
     if args.scheduler and args.engine != "dask":

@@ -28,7 +28,6 @@ into classes) so that Rust's Unicode tables and syntax cannot change a split.
 
 from __future__ import annotations
 
-import os
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -42,6 +41,7 @@ from tiktoken._tiktoken import CoreBPE
 from . import bpe, cache
 from .bpe import Merges, encode_ids
 from .errors import ExportError
+from .processes import usable_cpus
 from .pretokenize import PATTERNS, Pattern
 from .reference import ReferenceCore
 from .unicode_regex import rust_regex
@@ -83,14 +83,6 @@ class Core(Protocol):
     def encode_ordinary(self, text: str) -> list[int]: ...
 
     def encode_ordinary_batch(self, texts: Sequence[str], num_threads: int = 1) -> list[list[int]]: ...
-
-
-def available_cores() -> int:
-    """The cores this process may run on (cgroup/affinity aware where the OS tells)."""
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def tiktoken_exact(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> str | None:
@@ -259,7 +251,7 @@ def _pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=available_cores(), thread_name_prefix="tokenizer-core")
+            _POOL = ThreadPoolExecutor(max_workers=usable_cpus(), thread_name_prefix="tokenizer-core")
         return _POOL
 
 

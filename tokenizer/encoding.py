@@ -17,9 +17,10 @@ from typing import Literal
 import regex
 
 from .bpe import Merges, build_vocab, render_token
-from .core import CUT, STREAMABLE, Core, available_cores, make_core
+from .core import CUT, STREAMABLE, Core, make_core
 from .errors import InvalidIdError, SpecialTokenError, TokenizerError, UnencodableTextError
 from .pretokenize import PATTERNS, Pattern, get_pattern
+from .processes import usable_cpus
 from .reference import ReferenceCore
 
 ENDOFTEXT = "<|endoftext|>"
@@ -128,7 +129,7 @@ class Tokenizer:
     def encode_ordinary_batch(self, texts: Iterable[str], *, num_threads: int | None = None) -> list[list[int]]:
         """encode_ordinary of each text, on `num_threads` threads (default: every available core)."""
         texts = texts if isinstance(texts, Sequence) else list(texts)
-        threads = available_cores() if num_threads is None else num_threads
+        threads = usable_cpus() if num_threads is None else num_threads
         try:
             return self.core.encode_ordinary_batch(texts, threads)
         except UnicodeEncodeError:
@@ -232,7 +233,7 @@ class Tokenizer:
                 raise SpecialTokenError(f"text {n}: {e}") from None
         plain = [(n, at, p) for n, pieces in enumerate(cut) for at, p in pieces if isinstance(p, str) and p]
         try:
-            encoded = self.core.encode_ordinary_batch([p for _, _, p in plain], available_cores() if num_threads is None else num_threads)
+            encoded = self.core.encode_ordinary_batch([p for _, _, p in plain], usable_cpus() if num_threads is None else num_threads)
         except UnicodeEncodeError:
             for n, at, p in plain:
                 if _SURROGATE.search(p):

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .corpus import Corpus
 
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
+ENGINES = ("local", "dask")  # where chunks are counted: tokenizer.count or tokenizer.dask_count
 
 
 @dataclass(frozen=True)
@@ -394,6 +395,30 @@ class _Reporter:
             yield text
 
 
+def count_by_engine(
+    source: Iterable[str] | Corpus,
+    patterns: Sequence[Pattern | str],
+    workers: int | None = None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    quiet: bool = False,
+) -> list[Counter[str]]:
+    """The chunk counts of every stage, by the engine asked for: local processes
+    (tokenizer.count) or a Dask cluster at `scheduler` (tokenizer.dask_count); the same counts."""
+    if engine not in ENGINES:
+        raise TrainingError(f"unknown counting engine {engine!r}; known: {', '.join(ENGINES)}")
+    if engine == "dask":
+        from .dask_count import count_stages_dask
+
+        return count_stages_dask(source, patterns, workers, scheduler=scheduler, quiet=quiet)
+    if scheduler is not None:
+        raise TrainingError("a scheduler address needs engine='dask'")
+    from .count import count_stages
+
+    return count_stages(source, patterns, workers, quiet=quiet)
+
+
 def train(
     texts: Iterable[str] | Corpus,
     vocab_size: int = VOCAB_CAP,
@@ -422,7 +447,6 @@ def train(
     exception it raises propagates unchanged: that is how a caller cancels a training.
     """
     from .corpus import Corpus
-    from .count import count_stages
 
     if pattern is not None:
         recipe = Recipe("bpe", (Stage("", 1.0),), False, "one stage")
@@ -437,7 +461,7 @@ def train(
     if report is not None and not isinstance(texts, Corpus):  # a Corpus is read in the workers
         texts = report.reading(texts)
     stage_counts: list[Counter[str] | None] = list(
-        count_stages(texts, patterns, workers=workers, quiet=quiet, engine=engine, scheduler=scheduler)
+        count_by_engine(texts, patterns, workers, engine=engine, scheduler=scheduler, quiet=quiet)
     )
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
