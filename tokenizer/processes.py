@@ -71,14 +71,17 @@ def _other_threads() -> int | None:
 
 
 def mp_context() -> multiprocessing.context.BaseContext:
-    """fork when this process has no other threads (cheap), else forkserver or spawn (fork with threads can deadlock)."""
+    """fork when this process has no other threads (cheap), else forkserver or spawn (forking a
+    threaded process can deadlock the child)."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and _other_threads() == 0:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def worker_pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
+def worker_pool(
+    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+) -> ProcessPoolExecutor:
     """A process pool whose workers die with this process (then run `initializer(*initargs)`)."""
     return ProcessPoolExecutor(
         workers, mp_context=mp_context(), initializer=_start_worker, initargs=(os.getpid(), initializer, initargs)
