@@ -257,16 +257,20 @@ class Tokenizer:
         *,
         allowed_special: Literal["all"] | Collection[str] = frozenset(),
         disallowed_special: Literal["all"] | Collection[str] = "all",
+        max_held: int | None = None,
     ) -> Iterator[list[int]]:
         """The ids of encode("".join(blocks), ...) in pieces, holding about one block of text at a time.
 
         Why: so that a file larger than memory can be piped through `python -m tokenizer encode`.
         The blocks are one text, cut anywhere (not separate texts, as in encode_batch). Text is
-        encoded up to the last safe cut (see core.STREAMABLE) and the rest carried over, together with the last (longest special token - 1) characters, so a
-        special token split by a block edge is still found. Text without a safe cut (one huge line,
-        or a pattern not in STREAMABLE, which is never cut) is held until one comes: memory then
-        grows with it. Errors (disallowed special text, lone surrogates) name the index in the whole
-        stream, and are raised when reached: the pieces before them have been yielded already.
+        encoded up to the last safe cut (see core.STREAMABLE) and the rest carried over, together
+        with the last (longest special token - 1) characters, so a special token split by a block
+        edge is still found. Text without a safe cut (one huge line, or a pattern not in
+        STREAMABLE, which is never cut) is held until one comes: memory then grows with it, up to
+        `max_held` characters (None: no limit), beyond which a TokenizerError says so; no other cut
+        is taken, since only a safe one keeps the ids exact. Errors (disallowed special text, lone
+        surrogates) name the index in the whole stream, and are raised when reached: the pieces
+        before them have been yielded already.
         """
         allowed, disallowed = self.special_policy(allowed_special, disallowed_special)
         cuttable = self.pattern.regex in STREAMABLE
@@ -293,6 +297,8 @@ class Tokenizer:
             if cut < 0:
                 size += len(block)
                 edge = (edge + block)[-2 * hold :]
+                if max_held is not None and size > max_held:
+                    raise TokenizerError(self._held_too_long(offset, max_held, cuttable))
                 continue
             text = "".join(pending)
             yield self._encode(text[:cut], allowed, disallowed, offset)
@@ -301,6 +307,13 @@ class Tokenizer:
             pending, size, edge = [rest], len(rest), rest[-2 * hold :]
         if size:
             yield self._encode("".join(pending), allowed, disallowed, offset)
+
+    def _held_too_long(self, offset: int, max_held: int, cuttable: bool) -> str:
+        if not cuttable:
+            return (f"this model's pre-split ({self.pattern.name!r}) cannot be cut while streaming, so the whole "
+                    f"text would be held, and it has more than {max_held:,} characters")
+        return (f"more than {max_held:,} characters from index {offset:,} without a line break where the text "
+                "can be cut exactly (one followed by a letter, digit or punctuation): cut the text into lines")
 
     # ----- decoding --------------------------------------------------------------------------
     def token_bytes(self, token_id: int) -> bytes:
