@@ -715,11 +715,11 @@ def test_train_refuses_bad_files_with_a_message(client, tmp_path):
 
     with pytest.raises(AppError, match="Invalid file type"):  # the upload box refuses it (gradio's message)
         error(other)
-    from space.jobs import uploaded_text
+    from space.jobs import uploaded
     from space.guards import UserError
 
     with pytest.raises(UserError, match="notes.docx: unsupported file type"):
-        uploaded_text(other)
+        uploaded(other)
 
 
 def test_uploads_over_the_text_limit_are_refused(space_env, monkeypatch, tmp_path):
@@ -728,9 +728,9 @@ def test_uploads_over_the_text_limit_are_refused(space_env, monkeypatch, tmp_pat
     monkeypatch.setattr(jobs, "MAX_UPLOAD_BYTES", 10_000)
     path = _train_file(tmp_path, 200)
     with pytest.raises(space_env.guards.UserError, match="more than 0 MB of text"):
-        jobs.uploaded_text(path)
+        jobs.read_source(jobs.uploaded(path))
     with pytest.raises(space_env.guards.UserError, match="over 0 MB"):
-        jobs.pasted_text(path.read_text(encoding="utf-8"))
+        jobs.pasted(path.read_text(encoding="utf-8"))
 
 
 class _Request:
@@ -781,7 +781,7 @@ def test_a_failing_worker_is_a_message(space_env):
     """The worker's own error (here: a size check_settings would refuse) comes back as one line."""
     import space.jobs as jobs
 
-    job = jobs.Job(["नमस्ते दुनिया"], 100, "bpe", "indic").start()
+    job = jobs.Job(jobs.pasted("नमस्ते दुनिया"), 100, "bpe", "indic").start()
     try:
         while not job.wait(0.2):
             pass

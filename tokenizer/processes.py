@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import IO, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -142,15 +142,16 @@ def alive(pid: int) -> bool:
         return True  # no /proc: os.kill said it exists
 
 
-def exit_when_closed(stream: IO[bytes]) -> None:
-    """In a child process: exit as soon as `stream` (a pipe from the parent, e.g. stdin) reaches EOF,
-    which happens when the parent closes it or dies, however it dies."""
+def exit_when_closed(fd: int) -> None:
+    """In a child process: exit as soon as the pipe `fd` from the parent (e.g. stdin, 0) reaches EOF,
+    which happens when the parent closes it or dies, however it dies. (os.read, not a file object: a
+    daemon thread blocked inside a buffered reader's lock aborts the interpreter at exit.)"""
 
     def watch() -> None:
         try:
-            while stream.read(65536):
+            while os.read(fd, 65536):
                 pass
-        except (OSError, ValueError):
+        except OSError:
             pass
         os._exit(1)
 
