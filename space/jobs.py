@@ -63,7 +63,7 @@ class Stopped(Exception):
 # refused in a second or two, and the server never holds more than the held-out lines.
 READ_LIMITS = corpora.ReadLimits(
     decompressed=3 * MAX_UPLOAD_BYTES,  # JSON and parquet bytes around the text (escapes: up to 6 bytes a character)
-    rows=2_000_000,  # lines or rows, empty ones included
+    rows=1_000_000,  # lines or rows, empty ones included (20 MB in a million lines: 20 bytes a line)
     cell=MAX_UPLOAD_BYTES,  # one line or cell
     seconds=60.0,
 )

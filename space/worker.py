@@ -1,4 +1,5 @@
-"""The training worker: `python -m space.worker SPEC_JSON`, started by the Train view (space.jobs).
+"""The Space's worker processes: `python -m space.worker SPEC_JSON`, started by the Train view
+(space.jobs) and by the Batch view (space.batch_job, spec {"task": "batch"}).
 
 Reading the text and training run in their own process, at a lower priority, so that the server's
 handlers keep their interpreter (and a core) while they run and the server's memory never holds
@@ -15,7 +16,11 @@ from __future__ import annotations
 import json
 import os
 import resource
+import subprocess
 import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 MEMORY_LIMIT = 3 * 2**30  # bytes of address space
 NICE = 10  # below the server: its handlers come first when cores are scarce
@@ -38,6 +43,8 @@ def main(spec_json: str) -> int:
     spec = json.loads(spec_json)
     limit = int(spec.get("memory_limit", MEMORY_LIMIT))
     confine(limit)
+    if spec.get("task") == "batch":
+        return count(spec, limit)
     import tokenizer
     from tokenizer.errors import TokenizerError
     from tokenizer.train import TrainProgress
@@ -82,6 +89,78 @@ def main(spec_json: str) -> int:
         return 1
     send({"finished": True})
     return 0
+
+
+def count(spec: dict, limit: int) -> int:
+    """The Batch view's count (space.batch_job.count_file)."""
+    from .batch_job import count_file
+    from .guards import UserError
+
+    try:
+        count_file(spec, send)
+    except UserError as e:
+        send({"error": str(e)})
+        return 1
+    except MemoryError:
+        send({"error": f"Counting this file needed more than {limit / 2**30:.0f} GB of memory; count a smaller one."})
+        return 2
+    return 0
+
+
+class WorkerProcess:
+    """A worker started by the server: its JSON messages go to `on_message` (on a thread) as they come.
+
+    Its stdin is a pipe it watches: when the server dies, however it dies, the worker exits too."""
+
+    def __init__(self, spec: dict, on_message: Callable[[dict], None]) -> None:
+        self.spec, self.on_message = spec, on_message
+        self.process: subprocess.Popen | None = None
+        self.reader: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "space.worker", json.dumps(self.spec)], cwd=Path(__file__).resolve().parent.parent,
+            text=True, encoding="utf-8", stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        self.reader = threading.Thread(target=self._read, name="space-worker-messages", daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        for line in self.process.stdout:
+            self.on_message(json.loads(line))
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to `seconds`; whether the worker has ended (and its messages have been read)."""
+        assert self.process is not None and self.reader is not None
+        self.reader.join(seconds)
+        if self.reader.is_alive():
+            return False
+        self.process.wait()
+        return True
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode if self.process else None
+
+    def stderr_tail(self, lines: int = 30) -> str:
+        """The end of what the worker wrote to stderr (after it ended)."""
+        if self.process is None or self.process.stderr is None or self.process.stderr.closed:
+            return ""
+        return "\n".join(self.process.stderr.read().strip().splitlines()[-lines:])
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.reader is not None:
+            self.reader.join(5)
+
+    def close(self) -> None:
+        self.kill()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr) if self.process else ():
+            if stream:
+                stream.close()
 
 
 if __name__ == "__main__":

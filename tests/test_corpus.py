@@ -292,7 +292,7 @@ def test_parquet_rows_and_bytes_are_refused_from_the_footer(tmp_path, monkeypatc
     monkeypatch.setattr(pq.ParquetFile, "read_row_group", no_reading)
     with pytest.raises(ReadLimitError, match=r"e.parquet: more than 1,000,000 rows .*stopped at row group 0\)"):
         list(read_files([empty], limits=ReadLimits(rows=1_000_000)))
-    with pytest.raises(ReadLimitError, match=r"big.parquet: more than 20,000,000 bytes after decompression.*row group 0"):
+    with pytest.raises(ReadLimitError, match=r"big.parquet: more than 20,000,000 bytes after decompression.*group 0"):
         list(read_files([big], limits=ReadLimits(decompressed=20_000_000)))
 
 

@@ -251,8 +251,8 @@ def test_a_model_that_is_not_a_regular_file_is_refused_at_once(tmp_path, args):
     for path, kind in ((_fifo(tmp_path, f"m{len(args)}.model"), "a FIFO (named pipe)"),
                        (Path("/dev/zero"), "a character device")):
         r = run(args[0], "--model", str(path), *args[1:], timeout=30)
-        assert_one_line_error(r.returncode, r.stderr.decode(), f"{path}: cannot read the model file: not a regular file "
-                                                               f"(it is {kind})")
+        message = f"{path}: cannot read the model file: not a regular file (it is {kind})"
+        assert_one_line_error(r.returncode, r.stderr.decode(), message)
 
 
 def test_a_model_file_has_a_size_limit(tmp_path):
@@ -359,9 +359,9 @@ def test_train_checks_out_before_training(tmp_path, monkeypatch):
         assert TEMP_SUFFIX not in err
     # a missing folder is fine: the save makes it
     monkeypatch.undo()
-    code, out, err = cli("train", "--input", str(text), "--vocab-size", "260", "--out", str(tmp_path / "new" / "m.model"),
-                         "--quiet")
-    assert code == 0 and (tmp_path / "new" / "m.model").is_file(), err
+    out_path = tmp_path / "new" / "m.model"
+    code, out, err = cli("train", "--input", str(text), "--vocab-size", "260", "--out", str(out_path), "--quiet")
+    assert code == 0 and out_path.is_file(), err
 
 
 def test_superscript_digit_in_model_file(model_text, tmp_path):

@@ -258,14 +258,25 @@ def _pool() -> ThreadPoolExecutor:
 _WARNED: set[str] = set()
 
 
-def cached_tiktoken_exact(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> str | None:
-    """tiktoken_exact, kept on disk (tokenizer/cache.py): it runs our BPE on every token, ~0.15 s."""
+def _exact_key(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> str:
     parts: list[str | bytes] = ["tiktoken_exact", cache.source_digest(__file__), cache.source_digest(bpe.__file__)]
     parts.append(" ".join(map(str, byte_ids)))
     parts.append(" ".join(f"{a},{b},{t}" for (a, b), t in sorted(merges.items(), key=lambda item: item[1])))
     parts += [b"%d:" % i + vocab[i] for i in sorted(vocab)]
-    verdict = cache.cached("exact", cache.key(parts), lambda: tiktoken_exact(vocab, merges, byte_ids) or "")
+    return cache.key(parts)
+
+
+def cached_tiktoken_exact(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> str | None:
+    """tiktoken_exact, kept on disk (tokenizer/cache.py): it runs our BPE on every token, ~0.15 s."""
+    key = _exact_key(vocab, merges, byte_ids)
+    verdict = cache.cached("exact", key, lambda: tiktoken_exact(vocab, merges, byte_ids) or "")
     return verdict or None
+
+
+def forget_cached(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> None:
+    """Remove the on-disk verdict of cached_tiktoken_exact for these merges: for a model that goes
+    away for good (the Space's session models), so that each leaves nothing behind."""
+    cache.forget("exact", _exact_key(vocab, merges, byte_ids))
 
 
 def make_core(vocab: dict[int, bytes], merges: Merges, pattern: Pattern, byte_ids: Sequence[int], name: str) -> Core:

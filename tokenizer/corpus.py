@@ -81,6 +81,7 @@ BLOCK_LINES = 25  # non-empty lines per document of a plain-text file
 MAX_CELL_BYTES = 64 * 2**20  # default bytes of one line or one parquet cell (a Wikipedia article: < 2 MB)
 PARQUET_SLICE_BYTES = 8 * 2**20  # parquet text turned into Python strings at a time
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
+_json = json.JSONDecoder().decode
 
 
 @dataclass(frozen=True)
@@ -405,7 +406,7 @@ def _read_jsonl(path: str, meter: _Meter) -> Iterator[Document]:
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = _json(line.decode("utf-8"))
         except ValueError as e:  # also invalid UTF-8
             raise CorpusError(f"{path}: line {line_no} is not a JSON object ({e})") from None
         except RecursionError:

@@ -233,7 +233,8 @@ class Tokenizer:
                 raise SpecialTokenError(f"text {n}: {e}") from None
         plain = [(n, at, p) for n, pieces in enumerate(cut) for at, p in pieces if isinstance(p, str) and p]
         try:
-            encoded = self.core.encode_ordinary_batch([p for _, _, p in plain], usable_cpus() if num_threads is None else num_threads)
+            threads = usable_cpus() if num_threads is None else num_threads
+            encoded = self.core.encode_ordinary_batch([p for _, _, p in plain], threads)
         except UnicodeEncodeError:
             for n, at, p in plain:
                 if _SURROGATE.search(p):

@@ -139,7 +139,8 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     elif error is not None:
         raise error
     assert tok is not None and setup is not None
-    lang, curve, held_lines, baselines, labels = setup.lang, setup.curve, setup.held_lines, setup.baselines, setup.labels
+    lang, curve, held_lines, labels = setup.lang, setup.curve, setup.held_lines, setup.labels
+    baselines = setup.baselines
     curve.advance(sorted(tok.merges, key=tok.merges.__getitem__))
     number = next(_counter)
     name = f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}-{number}"
