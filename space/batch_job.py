@@ -15,10 +15,12 @@ cell of the user's that a spreadsheet would run as a formula is escaped (OWASP: 
 
 from __future__ import annotations
 
+import atexit
 import csv
 import io
 import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -45,6 +47,7 @@ GRACE = 10.0  # seconds past WALL_TIME before the server kills a worker stuck in
 CHUNK_CHARS = 1_000_000  # text per chunk (each line also counts CHUNK_LINE_COST)
 CHUNK_LINE_COST = 100  # so that a chunk of one-letter lines stays ~10,000 lines
 LONG_LINE = 100_000  # characters beyond which a GPT encoding splits the line in Python first
+KEEP_CSV = 3600.0  # seconds a CSV download is kept
 OURS = "ours"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -270,6 +273,33 @@ def _on_time(deadline: float, seconds: float, done: int, total: int) -> None:
 
 
 # ----- the job (in the server) -------------------------------------------------------------------------
+_folder: Path | None = None  # this server's CSV folder
+
+
+def csv_folder() -> Path:
+    """This server's own folder for CSV downloads, removed when it stops (never another server's)."""
+    global _folder
+    if _folder is None:
+        _folder = Path(tempfile.mkdtemp(prefix="indic-space-batch-"))
+        atexit.register(shutil.rmtree, _folder, True)
+    return _folder
+
+
+def csv_path() -> Path:
+    """A new CSV path in this server's folder, whose files older than KEEP_CSV seconds are removed."""
+    folder = csv_folder()
+    now = time.time()
+    for old in folder.glob("*.csv"):
+        try:
+            if now - old.stat().st_mtime > KEEP_CSV:
+                old.unlink()
+        except OSError:
+            pass
+    fd, name = tempfile.mkstemp(prefix="token_counts-", suffix=".csv", dir=folder)
+    os.close(fd)
+    return Path(name)
+
+
 class BatchJob:
     """One count in a worker process; the view polls it. The worker stops itself at the time budget;
     one stuck in a single long call is killed GRACE seconds later."""

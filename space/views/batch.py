@@ -9,11 +9,6 @@ this server holds only the first rows of the CSV.
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,19 +20,16 @@ from tokenizer import visualize as viz
 from tokenizer.languages import LANGUAGES
 from tokenizer.openai import ENCODINGS
 
-from ..batch_job import MAX_ITEMS, OURS, TYPES, WALL_TIME, BatchJob
+from ..batch_job import MAX_ITEMS, OURS, TYPES, WALL_TIME, BatchJob, csv_path
 from ..guards import MAX_UPLOAD_BYTES, UserError, guard
 from ..models import AUTO, MINE, STORE, session_of
 
 SHOW_ROWS = 500  # rows shown in the table (the CSV has all)
 SHOW_CHARS = 200  # characters of a cell shown in the table
-KEEP_CSV = 3600.0  # seconds a CSV download is kept
 POLL = 0.25  # seconds between progress updates
 TABLE_COLUMNS = ["line", "chars", "bytes", "model", OURS, *ENCODINGS]  # the empty table's headers
 _KEEP = (gr.skip(),) * 3
 __all__ = ["MAX_ITEMS", "TYPES", "WALL_TIME", "batch", "empty_table"]
-
-_folder: Path | None = None  # this server's CSV folder
 
 
 def empty_table() -> pd.DataFrame:
@@ -47,30 +39,6 @@ def empty_table() -> pd.DataFrame:
 
 def _error(message: str) -> tuple:
     return viz.notice_html(message, error=True), empty_table(), None, {"error": message}
-
-
-def csv_folder() -> Path:
-    """This server's own folder for CSV downloads, removed when it stops (never another server's)."""
-    global _folder
-    if _folder is None:
-        _folder = Path(tempfile.mkdtemp(prefix="indic-space-batch-"))
-        atexit.register(shutil.rmtree, _folder, True)
-    return _folder
-
-
-def _csv_path() -> Path:
-    """A new CSV path in this server's folder, whose files older than KEEP_CSV seconds are removed."""
-    folder = csv_folder()
-    now = time.time()
-    for old in folder.glob("*.csv"):
-        try:
-            if now - old.stat().st_mtime > KEEP_CSV:
-                old.unlink()
-        except OSError:
-            pass
-    fd, name = tempfile.mkstemp(prefix="token_counts-", suffix=".csv", dir=folder)
-    os.close(fd)
-    return Path(name)
 
 
 def _checked_upload(upload: object) -> tuple[str, str]:
@@ -103,7 +71,7 @@ def batch(upload: object, column: str = "text", model: str = AUTO,
     elif choice != AUTO and choice not in {x.name for x in LANGUAGES.values()}:
         names = ", ".join(x.name for x in LANGUAGES.values())
         raise UserError(f"Unknown model {choice!r}; choose Auto, a language ({names}) or one of your models.")
-    out = _csv_path()
+    out = csv_path()
     job = BatchJob(path, name, (column or "text").strip(), choice, out, session_model).start()
     try:
         while not job.wait(POLL):

@@ -115,7 +115,8 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
             payload = {"status": "training", "merges": p.done if p else 0}
             yield status, _curve(curve.points, setup.flat, size), "", None, payload, *_KEEP
         tok, error = job.outcome()
-        if job.text is not None and setup is None and not job.cancelled:
+        usable = error is None or isinstance(error, jobs.Stopped) and error.why == "time"
+        if setup is None and job.text is not None and usable:  # it ended before the loop saw the text
             setup = _Setup.of(job, final_pattern)
     finally:
         job.close()  # also when the page goes away mid-training (the generator is closed)
