@@ -158,6 +158,24 @@ def test_train_refuses_deep_nesting(tmp_path):
     assert "deep.jsonl: line 2 is nested too deeply" in train_upload(path)["error"]
 
 
+def test_the_server_never_reads_an_upload(tmp_path, monkeypatch):
+    """D4 (server memory not given back) came from reading uploads in the server process: now only the
+    workers read them. Reading in this (the server's) process fails here, and both views still work."""
+    import space.batch_job
+    import tokenizer.corpus
+
+    def no(*args, **kwargs):
+        raise AssertionError("the server process read an upload")
+
+    monkeypatch.setattr(tokenizer.corpus, "read_files", no)
+    monkeypatch.setattr(space.batch_job.FileItems, "__iter__", no)
+    path = tmp_path / "mine.txt"
+    with gzip.open(ROOT / "data" / "hi.txt.gz", "rt", encoding="utf-8") as f:
+        path.write_text("".join(next(f) for _ in range(300)), encoding="utf-8")
+    assert train_upload(path, 300)["status"] == "done"
+    assert batch(path, model="Hindi")[3]["items"] == 300
+
+
 def test_session_model_cache_entries_are_removed_with_the_model(tmp_path):
     """A model trained in the Space leaves an entry in the core's on-disk cache; freeing the session removes it."""
     from space.views import train as view
