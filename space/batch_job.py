@@ -5,8 +5,8 @@ GPT encodings run in Rust calls that nothing interrupts; in a worker (space.work
 a memory cap, and the time budget covers every encoder because the server kills the worker at the
 deadline. The server then holds only the first rows of the CSV for its table.
 
-In the worker (`count_file`) the file is read twice, never to a list of its lines: once to check
-every line and count them (the line budget refuses a file before any counting), once to count
+In the worker (`count_file`) the file (at most 20 MB) is held as text and read twice, never into a
+list of its lines: once to check every line and count them (the line budget refuses a file before any counting), once to count
 tokens a chunk of lines at a time, under our model (one per line under Auto, by its script) and
 every GPT encoding, writing each chunk's rows to the CSV as it goes. The CSV keeps the user's own
 columns (a .txt file's line, a .jsonl file's fields, a .csv file's columns), then ours; every
