@@ -170,7 +170,9 @@ def build() -> gr.Blocks:
                     tr_json = gr.JSON(label="training")
             with gr.Tab("Batch", id="batch") as tab_batch:
                 gr.Markdown("Token counts for every line of a file (.txt: each non-empty line; .jsonl and .csv: "
-                            "one column of each row), under our model and the GPT encodings.")
+                            "one column of each row), under our model (Auto: the model of each line's script) and "
+                            f"the GPT encodings; at most {batch.MAX_ITEMS:,} lines, counted within "
+                            f"{batch.WALL_TIME:.0f} s. The CSV keeps your columns.")
                 with gr.Row(equal_height=False):
                     bt_file = gr.File(label=".txt, .jsonl or .csv (at most 20 MB)", file_types=list(batch.TYPES),
                                       type="filepath", elem_id="batch-file", scale=3)
@@ -180,8 +182,8 @@ def build() -> gr.Blocks:
                                                elem_id="batch-model")
                         bt_go = gr.Button("Count", variant="primary", elem_id="batch-go")
                 bt_html = gr.HTML(elem_id="batch-summary")
-                bt_table = gr.Dataframe(label=f"Per line (first {batch.SHOW_ROWS})", interactive=False,
-                                        elem_id="batch-table")
+                bt_table = gr.Dataframe(value=batch.empty_table(), label=f"Per line (first {batch.SHOW_ROWS})",
+                                        interactive=False, elem_id="batch-table")
                 bt_csv = gr.File(label="All lines as CSV", interactive=False, elem_id="batch-csv")
                 with gr.Accordion("Totals as JSON", open=False):
                     bt_json = gr.JSON(label="totals")

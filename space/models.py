@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tokenizer
+from tokenizer.core import forget_cached
 from tokenizer.registry import LANGUAGES, Language, detect
 
 from .guards import UserError, first_line
@@ -148,8 +149,11 @@ class SessionStore:
 
 
 def _remove(model: SessionModel) -> None:
+    """Free a session model's files: its downloads and its entry in the core's on-disk cache."""
     if model.files is not None:
         shutil.rmtree(model.files, ignore_errors=True)
+    tok = model.tok
+    forget_cached(tok.vocab, tok.merges, tok.byte_ids)
 
 
 STORE = SessionStore()

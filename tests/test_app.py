@@ -404,6 +404,8 @@ def _rest(url: str, api: str, data: list) -> list:
 
 def test_lone_surrogates_are_refused_with_a_message(app_server):  # noqa: F811
     text = "नम\ud800स्ते"
+    train = _rest(app_server.url, "train", ["Paste text", None, None, text * 20, 400, "bpe", "indic"])
+    assert "pasted text has a lone surrogate (U+D800) at index 2" in train[4]["error"]  # was: "went wrong"
     assert "lone surrogate" in _rest(app_server.url, "tokenize", [text, AUTO])[3]["error"]
     assert "lone surrogate" in _rest(app_server.url, "compare", [text, AUTO])[1]["error"]
     assert "lone surrogate" in _rest(app_server.url, "presplit", [text, AUTO])[1]["error"]
@@ -720,11 +722,11 @@ def test_train_refuses_bad_files_with_a_message(client, tmp_path):
 
     with pytest.raises(AppError, match="Invalid file type"):  # the upload box refuses it (gradio's message)
         error(other)
-    from space.jobs import uploaded_text
+    from space.jobs import uploaded
     from space.guards import UserError
 
     with pytest.raises(UserError, match="notes.docx: unsupported file type"):
-        uploaded_text(other)
+        uploaded(other)
 
 
 def test_uploads_over_the_text_limit_are_refused(space_env, monkeypatch, tmp_path):
@@ -733,9 +735,9 @@ def test_uploads_over_the_text_limit_are_refused(space_env, monkeypatch, tmp_pat
     monkeypatch.setattr(jobs, "MAX_UPLOAD_BYTES", 10_000)
     path = _train_file(tmp_path, 200)
     with pytest.raises(space_env.guards.UserError, match="more than 0 MB of text"):
-        jobs.uploaded_text(path)
+        jobs.read_source(jobs.uploaded(path))
     with pytest.raises(space_env.guards.UserError, match="over 0 MB"):
-        jobs.pasted_text(path.read_text(encoding="utf-8"))
+        jobs.pasted(path.read_text(encoding="utf-8"))
 
 
 class _Request:
@@ -786,7 +788,7 @@ def test_a_failing_worker_is_a_message(space_env):
     """The worker's own error (here: a size check_settings would refuse) comes back as one line."""
     import space.jobs as jobs
 
-    job = jobs.Job(["नमस्ते दुनिया"], 100, "bpe", "indic").start()
+    job = jobs.Job(jobs.pasted("नमस्ते दुनिया"), 100, "bpe", "indic").start()
     try:
         while not job.wait(0.2):
             pass
@@ -859,9 +861,11 @@ def test_batch_counts_every_line_like_the_library(client, app_server, hi_model, 
     path.write_text("\n".join(lines[:60]) + "\n\n" + "\n".join(lines[60:]) + "\n", encoding="utf-8")
     texts = [x for x in lines if x.strip()]
     html, table, csv_path, totals = client.predict(handle_file(str(path)), "text", AUTO, api_name="/batch")
-    frame = pd.read_csv(csv_path)
+    frame = pd.read_csv(csv_path, keep_default_na=False)
     ours = [len(hi_model.encode_ordinary(t)) for t in texts]
-    assert frame["ours (Hindi)"].tolist() == ours and totals["totals"]["ours (Hindi)"] == sum(ours)
+    assert frame["ours"].tolist() == ours and totals["totals"]["ours"] == sum(ours)  # Auto: a model per line
+    assert set(frame["model"]) == {"hi"} and totals["models"] == {"hi": len(texts)}
+    assert frame["text"].tolist() == [t if t[0] not in "=+-@" else "'" + t for t in texts]  # the user's column
     for name, counts in _gpt_counts(texts, app_server.tiktoken_dir).items():
         assert frame[name].tolist() == counts and totals["totals"][name] == sum(counts)
     assert frame["line"].tolist()[60] == 62  # line numbers of the file, blank lines skipped

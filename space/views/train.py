@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import gradio as gr
 import pandas as pd
@@ -18,7 +19,7 @@ import pandas as pd
 from tokenizer import visualize as viz
 from tokenizer.metrics import CompressionCurve, evaluate
 from tokenizer.pretokenize import PATTERNS
-from tokenizer.registry import LANGUAGES, RECIPES
+from tokenizer.registry import LANGUAGES, RECIPES, Language
 from tokenizer.train import VOCAB_CAP
 
 from .. import jobs
@@ -67,16 +68,17 @@ def _error(message: str) -> tuple:
     return (viz.notice_html(message, error=True), gr.skip(), "", None, {"error": message}, *_KEEP)
 
 
-def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> jobs.TrainingText:
+def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> jobs.TextSource:
+    """What to train on, checked as far as it can be without reading it (the worker reads it)."""
     if source == SOURCES[0]:
-        return jobs.embedded_text(corpus or next(iter(LANGUAGES)))
+        return jobs.embedded(corpus or next(iter(LANGUAGES)))
     if source == SOURCES[1]:
         if not upload:
             raise UserError("Choose a file to upload (.txt, .txt.gz, .jsonl or .parquet), or pick another source.")
         path = upload if isinstance(upload, str) else getattr(upload, "name", None) or upload.get("path")
-        return jobs.uploaded_text(path)
+        return jobs.uploaded(path)
     if source == SOURCES[2]:
-        return jobs.pasted_text(text or "")
+        return jobs.pasted(text or "")
     raise UserError(f"Choose a source: {', '.join(SOURCES)} (not {source!r}).")
 
 
@@ -87,51 +89,51 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     size, recipe, pattern, final_pattern = jobs.check_settings(vocab_size, recipe, pattern)
     session = session_of(request)
     yield (viz.progress_html(0, 1, "Reading the text…"), _curve([]), "", None, {"status": "reading"}, *_KEEP)
-    data = read_input(source, corpus, upload, text)
-    lines, held_lines, split_note = data.split()
-    if not lines:
-        raise UserError(f"After cleaning, {data.description} has no training text left (lines need 3 letters).")
-    lang = data.language
-    shipped = get_model(lang.code) if lang is not None and has_model(lang.code) else None
-    try:
-        get_encoding("GPT-4o")
-        gpt4o = lambda: get_encoding("GPT-4o")  # noqa: E731
-    except UserError:
-        gpt4o = None
-    baselines = jobs.baseline_metrics(held_lines, shipped, gpt4o)
-    labels = {"shipped": f"shipped {lang.name} model" if lang else "shipped model", "GPT-4o": "GPT-4o (o200k_base)"}
-    flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in baselines.items()}
-    job = jobs.Job(lines, size, recipe, pattern)
+    job = jobs.Job(read_input(source, corpus, upload, text), size, recipe, pattern)
     key = session or f"direct-{id(job)}"
-    _running[key] = job
-    curve = CompressionCurve(held_lines, final_pattern, 1, jobs.CURVE_BYTES)
+    _running[key] = job  # from here on Cancel stops it, while it reads too
     what = f"{recipe}" + (f" on the {pattern} pre-split" if pattern else "")
+    setup: _Setup | None = None
     try:
         job.start()
         while not job.wait(POLL):
             if job.over_time():
                 job.stop_for_time()
                 break
+            if job.text is None:
+                docs, chars = job.reading
+                status = viz.progress_html(0, 1, f"Reading the text… {docs:,} documents, {chars:,} characters · "
+                                                 f"{job.elapsed:.1f} s")
+                yield status, _curve([]), "", None, {"status": "reading", "documents": docs}, *_KEEP
+                continue
+            setup = setup or _Setup.of(job, final_pattern)
             p = job.progress
+            curve = setup.curve
             if p is not None:
                 curve.advance(p.merges)
                 msg = (f"{p.done:,} of {p.total:,} merges ({p.stage} stage) · {job.elapsed:.1f} s · "
                        f"held-out bytes/token {curve.points[-1][1]:.2f}" if curve.points else "")
                 status = viz.progress_html(p.done, p.total, msg)
             else:
-                status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
+                status = viz.progress_html(0, 1, f"Counting the chunks of {job.text['train_lines']:,} lines · "
+                                                 f"{job.elapsed:.1f} s")
             payload = {"status": "training", "merges": p.done if p else 0}
-            yield status, _curve(curve.points, flat, size), "", None, payload, *_KEEP
+            yield status, _curve(curve.points, setup.flat, size), "", None, payload, *_KEEP
         tok, error = job.outcome()
+        usable = error is None or isinstance(error, jobs.Stopped) and error.why == "time"
+        if setup is None and job.text is not None and usable:  # it ended before the loop saw the text
+            setup = _Setup.of(job, final_pattern)
     finally:
         job.close()  # also when the page goes away mid-training (the generator is closed)
         _running.pop(key, None)
+    curve_points = setup.curve.points if setup else []
+    flat = setup.flat if setup else None
     note = ""
     if isinstance(error, jobs.Stopped):
         if error.why == "cancelled":
             done = job.progress.done if job.progress else 0
             message = f"Cancelled after {job.elapsed:.1f} s ({done:,} merges learned); nothing was kept."
-            yield (viz.notice_html(message), _curve(curve.points, flat, size), "", None,
+            yield (viz.notice_html(message), _curve(curve_points, flat, size), "", None,
                    {"status": "cancelled", "message": message}, *_KEEP)
             return
         tok = job.partial(final_pattern)
@@ -142,7 +144,9 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
                 f"those {tok.vocab_size:,} tokens. Use less text or a smaller vocabulary for the full size. ")
     elif error is not None:
         raise error
-    assert tok is not None
+    assert tok is not None and setup is not None
+    lang, curve, held_lines, labels = setup.lang, setup.curve, setup.held_lines, setup.labels
+    baselines = setup.baselines
     curve.advance(sorted(tok.merges, key=tok.merges.__getitem__))
     number = next(_counter)
     name = f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}-{number}"
@@ -161,20 +165,51 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
                             "cuts inside an akshara"], rows)
     held_bytes = sum(len(x.encode("utf-8")) for x in held_lines)
     head = viz.note_html(
-        f"{note}Trained on {data.description}: {len(lines):,} training lines, {what}, {tok.n_merges:,} merges in "
-        f"{job.elapsed:.1f} s. Held-out: {len(held_lines):,} lines ({held_bytes:,} bytes); {split_note}."
+        f"{note}Trained on {job.text['description']}: {job.text['train_lines']:,} training lines, {what}, "
+        f"{tok.n_merges:,} merges in {job.elapsed:.1f} s. Held-out: {len(held_lines):,} lines ({held_bytes:,} bytes); "
+        f"{job.text['note']}."
     )
     where = (f" It is now “{choice}” in the model pickers of Tokenize, Compare, Pre-split, Decode, Vocabulary "
              "and Batch until you close this page.") if choice else ""
     summary = {
         "status": "done", "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
         "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "capped": bool(note),
-        "train_lines": len(lines), "held_out_lines": len(held_lines), "split": split_note,
+        "train_lines": job.text["train_lines"], "held_out_lines": len(held_lines), "split": job.text["note"],
         "language": lang.code if lang else None, "curve": curve.points,
         "metrics": {k: m.as_dict() for k, m in results.items()},
     }
     yield (viz.progress_html(1, 1, f"Done: {tok.vocab_size:,} tokens.{where}"), _curve(curve.points, flat, size),
            head + table, [str(f) for f in files], summary, *_pickers(session))
+
+
+@dataclass
+class _Setup:
+    """What the view measures once the worker has read the text: the shipped model of its language
+    and GPT-4o on the held-out lines (the curve's targets), and the live curve itself."""
+
+    lang: Language | None
+    held_lines: list[str]
+    baselines: dict
+    labels: dict[str, str]
+    flat: dict[str, float]
+    curve: CompressionCurve
+
+    @classmethod
+    def of(cls, job: jobs.Job, final_pattern) -> _Setup:
+        assert job.text is not None
+        lang = LANGUAGES.get(job.text["language"] or "")
+        held_lines = job.held_out_lines()
+        shipped = get_model(lang.code) if lang is not None and has_model(lang.code) else None
+        try:
+            get_encoding("GPT-4o")
+            gpt4o = lambda: get_encoding("GPT-4o")  # noqa: E731
+        except UserError:
+            gpt4o = None
+        baselines = jobs.baseline_metrics(held_lines, shipped, gpt4o)
+        labels = {"shipped": f"shipped {lang.name} model" if lang else "shipped model",
+                  "GPT-4o": "GPT-4o (o200k_base)"}
+        flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in baselines.items()}
+        return cls(lang, held_lines, baselines, labels, flat, CompressionCurve(held_lines, final_pattern, 1, jobs.CURVE_BYTES))
 
 
 def cancel(request: gr.Request | None = None) -> str:
