@@ -329,10 +329,12 @@ def check_repo_id(repo: str) -> str:
 
     try:
         validate_repo_id(repo)
-    except Exception as e:  # noqa: BLE001 - HFValidationError
-        raise Unavailable(f"{repo[:100]!r} is not a Hub repository id (like owner/name): {_first_line(e)}") from None
-    if repo.count("/") != 1:
-        raise Unavailable(f"{repo!r} is not a Hub repository id: write it as owner/name, e.g. Qwen/Qwen3-0.6B")
+        valid = repo.count("/") == 1
+    except Exception:  # noqa: BLE001 - HFValidationError
+        valid = False
+    if not valid:
+        raise Unavailable(f"{repo[:100]!r} is not a Hub repository id: write it as owner/name (letters, digits, "
+                          "- _ and .), e.g. Qwen/Qwen3-0.6B")
     return repo
 
 

@@ -12,8 +12,12 @@ Everything here is a pure function of token ids and bytes, so it draws any token
 - `chunks_html`: the pre-split chunks of a regex, with chunks that start with a mark flagged.
 - `merge_tree` / `tree_text` / `tree_html`: how a token was built, merge by merge, down to bytes;
   `token_detail`: one token's card (bytes, characters, kind, tree).
+- `linked_html`: the tokens, the characters they cover and their ids in three strips whose items
+  share a position (`data-i`), so a page script can light up a token's characters and id together.
 - `table_html`, `column_html`, `grid_html`, `note_html`, `notice_html`, `progress_html`: the page
-  parts the Space's views are made of (cells escaped unless marked `Html`).
+  parts the Space's views are made of (cells escaped unless marked `Html`); wide tables scroll
+  inside their own box on a narrow screen.
+- `PALETTE`: distinct colours for chart series (one per language, twenty of them).
 
 All text that reaches HTML is escaped, including `{`, `}`, `$` and backticks (template engines).
 This module imports no UI library.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -59,15 +64,17 @@ CSS = """
 .itok-chunks{font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;font-size:1.15rem;line-height:2.2;color:#111}
 .itok-chunk{border:1px solid #9aa3b5;border-radius:4px;padding:1px 4px;margin:0 2px;background:#f3f5f9;white-space:pre-wrap}
 .itok-chunk.itok-broken{border-color:#c62828;background:#ffe9e9}
-.itok-tree,.itok-tree ul{list-style:none;margin:0;padding-left:1.3em;border-left:1px dashed #b0b6c3}
-.itok-tree{border-left:none;padding-left:0;font-size:1.1rem}
-.itok-tree li{margin:3px 0;font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;color:var(--body-text-color,#111)}
+.itok-tree,.itok-tree ul{list-style:none;margin:0;padding-left:.9em;border-left:1px dashed #b0b6c3}
+.itok-tree{border-left:none;padding-left:0;font-size:16px;min-width:max-content}
+.itok-tree li{margin:3px 0;font-size:16px;line-height:1.9;font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;color:var(--body-text-color,#111)}
 .itok-tree summary{cursor:pointer}
 .itok-id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8em;color:var(--body-text-color-subdued,#555);margin-left:.4em}
 .itok-notice{border-left:4px solid #c77700;background:#fff8e6;color:#3d2a00;padding:8px 12px;border-radius:4px}
 .itok-notice.itok-error{border-left-color:#c62828;background:#fff0f0;color:#4a0b0b}
 .itok-model{color:var(--body-text-color-subdued,#444);font-size:.9rem;margin:2px 0 6px}
+.itok-scroll{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
 .itok-table{border-collapse:collapse;margin:6px 0 10px;font-size:.92rem}
+.itok-table th{white-space:nowrap}
 .itok-table th,.itok-table td{border:1px solid var(--border-color-primary,#dde1e8);padding:4px 8px;text-align:left;
   color:var(--body-text-color,#111)}
 .itok-table th{background:var(--background-fill-secondary,#f2f4f8)}
@@ -80,9 +87,23 @@ CSS = """
 .itok-col .itok-tokens,.itok-col .itok-chunks{max-height:560px;overflow-y:auto}
 .itok-col-head span{color:var(--body-text-color-subdued,#666);font-size:.85rem;margin-left:.3em}
 .itok-detail-token{font-size:1.6rem;margin:4px 0}
-.itok-legend{font-size:.9rem;color:var(--body-text-color,#333)}
-.itok-legend span{display:inline-flex;align-items:center;margin-right:18px}
+.itok-legend{font-size:.9rem;color:var(--body-text-color,#333);display:flex;flex-wrap:wrap;gap:4px 16px}
+.itok-legend span{display:inline-flex;align-items:center}
 .itok-legend i{display:inline-block;width:22px;height:4px;border-radius:2px;margin-right:6px}
+.itok-linked .itok-hl{outline:3px solid #1a237e;outline-offset:0;background-color:#ffe082}
+.itok-strip-label{font-size:.78rem;color:var(--body-text-color-subdued,#666);margin:6px 0 2px}
+.itok-chars{font-family:"Noto Sans Devanagari","Noto Sans Kannada",system-ui,sans-serif;font-size:1.1rem;line-height:1.9;
+  white-space:pre-wrap;word-break:break-word;color:var(--body-text-color,#111)}
+.itok-chars span{border-radius:3px;cursor:default}
+.itok-idlist{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.85rem;line-height:1.9;word-break:break-word;
+  color:var(--body-text-color,#111)}
+.itok-idlist span{padding:1px 3px;border-radius:3px;cursor:default}
+.itok-info{min-height:1.5em;font-size:.85rem;color:var(--body-text-color,#222);margin:4px 0}
+.itok-show-ids .itok-tok::after{content:attr(data-id);font-family:ui-monospace,monospace;font-size:.6em;color:#333;
+  vertical-align:sub;margin-left:2px}
+.itok-vocab details{border-bottom:1px solid var(--border-color-primary,#dde1e8);padding:4px 0}
+.itok-vocab summary{cursor:pointer;display:flex;flex-wrap:wrap;gap:.6em;align-items:baseline}
+.itok-vocab summary code{font-size:.8rem}
 .itok-progress{margin:4px 0 8px;color:var(--body-text-color,#111)}
 .itok-bar{height:10px;border-radius:5px;background:#e3e7ee;overflow:hidden;margin-bottom:4px}
 .itok-bar i{display:block;height:100%;background:#3949ab}
@@ -98,6 +119,25 @@ def esc(text: str) -> str:
 
 
 # ----- colours ------------------------------------------------------------------------------------
+# Kelly's colours of maximum contrast (less white and black): twenty hues told apart at a glance,
+# so every language of a chart gets its own. Black is kept for reference lines (targets).
+PALETTE = (
+    "#0067A5", "#F38400", "#008856", "#BE0032", "#875692", "#882D17", "#E68FAC", "#8DB600", "#604E97", "#F6A600",
+    "#A1CAF1", "#B3446C", "#654522", "#E25822", "#2B3D26", "#C2B280", "#848482", "#F99379", "#DCD300", "#F3C300",
+)
+REFERENCE_COLOR = "#111111"
+
+
+def series_colors(names: Sequence[str]) -> dict[str, str]:
+    """A distinct colour for each series name, in order (PALETTE repeats only past twenty)."""
+    return {name: PALETTE[k % len(PALETTE)] for k, name in enumerate(names)}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 character', '2 characters', '1,000 ids'."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
 def token_hue(token_id: int) -> int:
     """A hue in degrees that depends on the id alone; neighbouring ids get distant hues."""
     return round(token_id * GOLDEN_ANGLE) % 360
@@ -222,23 +262,75 @@ def tokens_html(
     *,
     limit: int | None = None,
     flags: Sequence[bool] | None = None,
+    direction: str | None = None,
 ) -> str:
     """Coloured tokens; with `text` (or its `flags`, already computed by cut_flags), tokens that
     start inside an akshara get a red bar.
 
-    `limit` draws only the first tokens and says how many were left out (all are counted).
+    `limit` draws only the first tokens and says how many were left out (all are counted);
+    `direction` ("rtl", "ltr", "auto") becomes the strip's dir attribute.
     """
     if flags is None:
         flags = cut_flags(text, [b for _, b in pieces]) if text is not None else [False] * len(pieces)
     shown = pieces if limit is None else pieces[:limit]
     spans = [token_span(i, b, cut=flags[k]) for k, (i, b) in enumerate(shown)]
-    more = ""
-    if len(shown) < len(pieces):
-        more = (
-            f'<div class="itok-more">… and {len(pieces) - len(shown):,} more tokens '
-            f"(only the first {len(shown):,} are drawn; all are counted)</div>"
-        )
-    return f'<div class="itok-tokens">{"<wbr>".join(spans)}</div>{more}'
+    return f'<div class="itok-tokens"{_dir(direction)}>{"<wbr>".join(spans)}</div>{_more(len(shown), len(pieces))}'
+
+
+def _dir(direction: str | None) -> str:
+    return f' dir="{esc(direction)}"' if direction else ""
+
+
+def _more(shown: int, total: int) -> str:
+    if shown >= total:
+        return ""
+    return (f'<div class="itok-more">… and {total - shown:,} more tokens '
+            f"(only the first {shown:,} are drawn; all are counted)</div>")
+
+
+def _at(position: int, span: str) -> str:
+    """A token's <span> with its position in the text (data-i), which links it to its characters and id."""
+    return f'<span data-i="{position}"{span[5:]}'
+
+
+def linked_html(
+    text: str,
+    pieces: Sequence[Piece],
+    *,
+    limit: int | None = None,
+    flags: Sequence[bool] | None = None,
+    direction: str | None = None,
+) -> str:
+    """Three strips linked by position: the coloured tokens, the characters each covers, and the ids.
+
+    Every item carries `data-i` (the token's position), so the page script lights up a token, its
+    characters and its id together whichever of the three is pointed at, and writes the token's
+    facts into the `itok-info` line. A token that holds only part of a character covers no
+    character of its own: the character goes to the token it starts in.
+    """
+    if flags is None:
+        flags = cut_flags(text, [b for _, b in pieces])
+    shown = pieces if limit is None else pieces[:limit]
+    tokens = [_at(k, token_span(i, b, cut=flags[k])) for k, (i, b) in enumerate(shown)]
+    char_offsets = sorted(_char_starts(text))  # byte offset of each character start, and the end
+    chars, ids, offset, done = [], [], 0, 0
+    for k, (token_id, data) in enumerate(shown):
+        offset += len(data)
+        end = bisect_left(char_offsets, offset)  # characters that start before this token ends
+        if end > done:
+            chars.append(f'<span data-i="{k}">{esc(text[done:end])}</span>')
+            done = end
+        ids.append(f'<span data-i="{k}" style="background:{token_color(token_id)};color:#111">{token_id}</span>')
+    d = _dir(direction)
+    return (
+        '<div class="itok-linked">'
+        '<div class="itok-info" aria-live="polite">Point at (or tap) a token, a character or an id to see them '
+        "together.</div>"
+        f'<div class="itok-tokens"{d}>{"<wbr>".join(tokens)}</div>{_more(len(shown), len(pieces))}'
+        f'<div class="itok-strip-label">characters</div><div class="itok-chars"{d}>{"".join(chars)}</div>'
+        f'<div class="itok-strip-label">ids</div><div class="itok-idlist">{" ".join(ids)}</div>'
+        "</div>"
+    )
 
 
 # ----- counts -------------------------------------------------------------------------------------
@@ -402,7 +494,13 @@ def tree_html(node: MergeNode, *, open_depth: int = 2) -> str:
         kind = f"byte {hex_bytes(n.bytes)}" if len(n.bytes) == 1 else "special token"
         return f'<li>{box}<span class="itok-id">id {n.id} · {esc(kind)}</span></li>'
 
-    return f'<ul class="itok-tree">{item(node, 0)}</ul>'
+    return f'<div class="itok-scroll"><ul class="itok-tree">{item(node, 0)}</ul></div>'
+
+
+def legend_html(colors: Mapping[str, str]) -> str:
+    """A chart legend that wraps on a narrow screen: a coloured line and the name of each series."""
+    items = "".join(f'<span><i style="background:{esc(c)}"></i>{esc(name)}</span>' for name, c in colors.items())
+    return f'<div class="itok-legend">{items}</div>'
 
 
 def notice_html(message: str, *, error: bool = False) -> str:
@@ -425,10 +523,11 @@ def cell(value: object) -> str:
 
 
 def table_html(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A plain table; cells are escaped unless they are Html."""
+    """A plain table in a box of its own that scrolls sideways on a narrow screen; cells are escaped unless Html."""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="itok-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    table = f'<table class="itok-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<div class="itok-scroll">{table}</div>'
 
 
 def note_html(message: str) -> str:

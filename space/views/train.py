@@ -3,8 +3,14 @@ learn, compare it on held-out text with the shipped model and GPT-4o, and take i
 
 One training runs at a time per server (gradio's queue, concurrency 1, shows the others their
 position), in a worker process with capped memory (space.worker); each is capped at WALL_TIME
-seconds; Cancel ends it at once. The new model joins the session's model choices in
-Tokenize, Compare, Pre-split, Decode and Vocabulary, and is freed when the session ends.
+seconds. Cancel ends it at once and, like the time cap, keeps the merges learned so far as a
+partial model (and says so). The new model joins the session's model choices in Tokenize,
+Compare, Pre-split, Decode and Vocabulary; the downloads of the session's last few models stay
+listed; all is freed when the session ends.
+
+The source follows what the visitor gave: uploading a file, typing text or picking a corpus
+switches the radio (see `follow_*`), and inputs the chosen source does not use are named in
+the result, never dropped silently.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from tokenizer.train import VOCAB_CAP
 
 from .. import jobs
 from ..guards import UserError, guard
-from ..models import STORE, SessionModel, choices, get_encoding, get_model, has_model, session_of
+from ..models import SESSION_MODELS, STORE, SessionModel, choices, get_encoding, get_model, has_model, session_of
 
 SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
 RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plain BPE on one pre-split"}
@@ -43,13 +49,51 @@ def corpus_choices() -> list[tuple[str, str]]:
 
 
 def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None, size: int = 0) -> pd.DataFrame:
-    """The live curve, with the baselines as flat lines across the whole planned vocabulary."""
+    """The live curve, with the baselines as flat lines across the whole planned vocabulary.
+
+    Typed columns even when empty: an untyped (object) column makes the chart a point scale of
+    labels (257, 258, 1000) instead of numbers.
+    """
     rows = [(v, b, YOURS) for v, b in points]
     if points and flat:
         lo, hi = points[0][0], max(points[-1][0], size, points[0][0] + 1)
         for name, b in flat.items():
             rows += [(lo, b, name), (hi, b, name)]
-    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS).astype({"vocab_size": "int64", "bytes_per_token": "float64"})
+
+
+def _plot(points: list[tuple[int, float]], flat: dict[str, float] | None, size: int) -> gr.LinePlot:
+    """The curve with its axes fixed for this training: x over the planned vocabulary, y from 0."""
+    top = max([b for _, b in points] + list((flat or {}).values()) + [1.0])
+    return gr.LinePlot(_curve(points, flat, size), x_lim=[jobs.MIN_VOCAB, max(size, jobs.MIN_VOCAB + 1)],
+                       y_lim=[0, round(top * 1.1 + 0.05, 1)])
+
+
+def follow_upload(upload: object) -> str | dict:
+    """An uploaded file makes the source "Upload a file"."""
+    return SOURCES[1] if upload else gr.skip()
+
+
+def follow_text(text: str | None) -> str | dict:
+    """Typed or pasted text makes the source "Paste text"."""
+    return SOURCES[2] if text and text.strip() else gr.skip()
+
+
+def follow_corpus() -> str | dict:
+    """Picking a corpus makes the source "Embedded corpus"."""
+    return SOURCES[0]
+
+
+def unused_inputs(source: str, upload: object, text: str | None) -> str:
+    """A sentence naming what was given but not used by the chosen source ("" if nothing)."""
+    unused = []
+    if upload and source != SOURCES[1]:
+        unused.append("the uploaded file")
+    if text and text.strip() and source != SOURCES[2]:
+        unused.append("the pasted text")
+    if not unused:
+        return ""
+    return f"Not used: {' and '.join(unused)} (the source is “{source}”; choose another source to train on it). "
 
 
 def _pickers(session: str | None) -> list:
@@ -59,7 +103,7 @@ def _pickers(session: str | None) -> list:
 
 
 def _error(message: str) -> tuple:
-    return (viz.notice_html(message, error=True), gr.skip(), "", None, {"error": message}, *_KEEP)
+    return (viz.notice_html(message, error=True), gr.skip(), "", gr.skip(), {"error": message}, *_KEEP)
 
 
 def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> jobs.TrainingText:
@@ -81,7 +125,9 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     """Train and stream (status HTML, curve, results HTML, download files, JSON, model pickers)."""
     size, recipe, pattern, final_pattern = jobs.check_settings(vocab_size, recipe, pattern)
     session = session_of(request)
-    yield (viz.progress_html(0, 1, "Reading the text…"), _curve([]), "", None, {"status": "reading"}, *_KEEP)
+    yield (viz.progress_html(0, 1, "Reading the text…"), _plot([], None, size), "", gr.skip(), {"status": "reading"},
+           *_KEEP)
+    unused = unused_inputs(source, upload, text)
     data = read_input(source, corpus, upload, text)
     lines, held_lines, split_note = data.split()
     if not lines:
@@ -116,37 +162,50 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
             else:
                 status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
             payload = {"status": "training", "merges": p.done if p else 0}
-            yield status, _curve(curve.points, flat, size), "", None, payload, *_KEEP
+            yield status, _plot(curve.points, flat, size), "", gr.skip(), payload, *_KEEP
         tok, error = job.outcome()
     finally:
         job.close()  # also when the page goes away mid-training (the generator is closed)
         _running.pop(key, None)
-    note = ""
+    note, status = "", "done"
     if isinstance(error, jobs.Stopped):
-        if error.why == "cancelled":
-            done = job.progress.done if job.progress else 0
-            message = f"Cancelled after {job.elapsed:.1f} s ({done:,} merges learned); nothing was kept."
-            yield (viz.notice_html(message), _curve(curve.points, flat, size), "", None,
-                   {"status": "cancelled", "message": message}, *_KEEP)
-            return
         tok = job.partial(final_pattern)
+        cancelled = error.why == "cancelled"
+        if tok is None and cancelled:
+            message = f"Cancelled after {job.elapsed:.1f} s, before the first merge was learned: there is no model."
+            yield (viz.notice_html(message), _plot(curve.points, flat, size), "", gr.skip(),
+                   {"status": "cancelled", "message": message, "partial": False}, *_KEEP)
+            return
         if tok is None:
             raise UserError(f"The training did not learn a merge within the {jobs.WALL_TIME:.0f} s cap: "
                             "use less text or a smaller vocabulary.")
-        note = (f"Stopped at the {jobs.WALL_TIME:.0f} s cap after {tok.n_merges:,} merges: the model below has "
-                f"those {tok.vocab_size:,} tokens. Use less text or a smaller vocabulary for the full size. ")
+        if cancelled:
+            status = "cancelled"
+            note = (f"Cancelled after {job.elapsed:.1f} s: this is a partial model of the "
+                    f"{viz.plural(tok.n_merges, 'merge')} learned so far ({tok.vocab_size:,} of the {size:,} tokens "
+                    "asked for). ")
+        else:
+            note = (f"Stopped at the {jobs.WALL_TIME:.0f} s cap after {viz.plural(tok.n_merges, 'merge')}: the model "
+                    f"below has those {tok.vocab_size:,} tokens. Use less text or a smaller vocabulary for the full "
+                    "size. ")
     elif error is not None:
         raise error
     assert tok is not None
     curve.advance(sorted(tok.merges, key=tok.merges.__getitem__))
     number = next(_counter)
-    name = f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}-{number}"
+    partial = "-partial" if status == "cancelled" else ""
+    name = (f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}{partial}"
+            f"-{number}")
     tok.name = name
-    yield (viz.progress_html(1, 1, f"Trained {tok.n_merges:,} merges in {job.elapsed:.1f} s; measuring on held-out "
-                             "text and writing the files…"), _curve(curve.points, flat, size), "", None,
-           {"status": "measuring"}, *_KEEP)
+    yield (viz.progress_html(1, 1, f"Trained {viz.plural(tok.n_merges, 'merge')} in {job.elapsed:.1f} s; measuring "
+                             "on held-out text and writing the files…"), _plot(curve.points, flat, size), "",
+           gr.skip(), {"status": "measuring"}, *_KEEP)
     results = {"yours": evaluate(tok, held_lines), **baselines}
-    directory, files = jobs.write_downloads(tok, name)
+    held_bytes = sum(len(x.encode("utf-8")) for x in held_lines)
+    card = results["yours"].as_dict() | {
+        "data": f"held-out text of {data.description} ({viz.plural(len(held_lines), 'line')}, "
+                f"{viz.plural(held_bytes, 'byte')}; {split_note})"}
+    directory, _ = jobs.write_downloads(tok, name, card)
     # Direct calls (no gradio session) share one pseudo-session, so their files stay bounded too.
     choice = STORE.add(session or "", name, SessionModel(tok, lang, directory))
     labels["yours"] = f"yours ({name})"
@@ -154,22 +213,25 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
              f"{m.tokens_per_word:.2f}", f"{m.mid_akshara_rate:.1%}"] for k, m in results.items()]
     table = viz.table_html(["tokenizer", "vocabulary", "bytes / token", "chars / token", "tokens / word",
                             "cuts inside an akshara"], rows)
-    held_bytes = sum(len(x.encode("utf-8")) for x in held_lines)
     head = viz.note_html(
-        f"{note}Trained on {data.description}: {len(lines):,} training lines, {what}, {tok.n_merges:,} merges in "
-        f"{job.elapsed:.1f} s. Held-out: {len(held_lines):,} lines ({held_bytes:,} bytes); {split_note}."
+        f"{note}{unused}Trained on {data.description}: {viz.plural(len(lines), 'training line')}, {what}, "
+        f"{viz.plural(tok.n_merges, 'merge')} in {job.elapsed:.1f} s. Held-out: {viz.plural(len(held_lines), 'line')} "
+        f"({viz.plural(held_bytes, 'byte')}); {split_note}."
     )
     where = (f" It is now “{choice}” in the model pickers of Tokenize, Compare, Pre-split, Decode, Vocabulary "
              "and Batch until you close this page.") if choice else ""
     summary = {
-        "status": "done", "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
+        "status": status, "partial": status == "cancelled", "unused": unused.strip(), "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
         "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "capped": bool(note),
         "train_lines": len(lines), "held_out_lines": len(held_lines), "split": split_note,
         "language": lang.code if lang else None, "curve": curve.points,
         "metrics": {k: m.as_dict() for k, m in results.items()},
     }
-    yield (viz.progress_html(1, 1, f"Done: {tok.vocab_size:,} tokens.{where}"), _curve(curve.points, flat, size),
-           head + table, [str(f) for f in files], summary, *_pickers(session))
+    done = (f"Cancelled: a partial model of {tok.vocab_size:,} tokens." if status == "cancelled"
+            else f"Done: {tok.vocab_size:,} tokens.")
+    files = STORE.files(session or "")  # this model's first, then the session's earlier ones
+    yield (viz.progress_html(1, 1, f"{done}{where}"), _plot(curve.points, flat, size), head + table,
+           [str(f) for f in files], summary, *_pickers(session))
 
 
 def cancel(request: gr.Request | None = None) -> str:
