@@ -108,6 +108,7 @@ def start_app(models_dir: Path, log_path: Path, *, timeout: float = 90.0, extra_
         no_proxy="127.0.0.1,localhost",
     )
     env.pop("PORT", None)
+    env["HF_HUB_OFFLINE"] = "1"  # no network here: a Hub id must fail at once, with huggingface_hub's offline error
     if tiktoken_dir:
         env["INDIC_TOKENIZER_TIKTOKEN_DIR"] = str(tiktoken_dir)
     else:

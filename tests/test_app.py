@@ -21,7 +21,7 @@ from tokenizer import visualize as viz
 from tokenizer.languages import LANGUAGES, scripts
 from tokenizer.metrics import boundary_counts, measure
 
-from .app_server import REFTOK, ROOT, app_server  # noqa: F401 - app_server is a fixture
+from .app_server import LLM_DIR, REFTOK, ROOT, app_server  # noqa: F401 - app_server is a fixture
 
 HINDI = "भारत एक विशाल देश है। यहाँ की संस्कृति, भाषाएँ और परंपराएँ हज़ारों वर्षों में विकसित हुई हैं।"
 KANNADA = "ಕನ್ನಡ ಕರ್ನಾಟಕ ರಾಜ್ಯದ ಅಧಿಕೃತ ಭಾಷೆ."
@@ -319,8 +319,9 @@ def test_every_script_in_every_text_view(client, app_server):  # noqa: F811
         for choice in (lang.name, AUTO):
             _html, _summary, ids, stats = client.predict(text, choice, api_name="/tokenize")
             assert [int(i) for i in ids.split()] == expected and stats["model"] == lang.code, (lang.code, choice)
-        data = client.predict(text, lang.name, api_name="/compare")[1]
-        assert data["results"][f"Ours ({lang.name})"]["tokens"] == len(expected)
+        data = client.predict(text, [lang.name, AUTO], api_name="/compare")[1]
+        assert data["results"][lang.name]["tokens"] == data["results"][AUTO]["tokens"] == len(expected)
+        assert data["results"][lang.name]["ids"] == expected
         data = client.predict(text, lang.name, api_name="/presplit")[1]
         assert data["ours"]["chunks"] == len(tok.pattern.split(text)) and data["ours"]["pattern"] == tok.pattern.name
         assert client.predict(" ".join(map(str, expected)), lang.name, api_name="/decode")[0] == text
@@ -400,7 +401,7 @@ def _rest(url: str, api: str, data: list) -> list:
 def test_lone_surrogates_are_refused_with_a_message(app_server):  # noqa: F811
     text = "नम\ud800स्ते"
     assert "lone surrogate" in _rest(app_server.url, "tokenize", [text, AUTO])[3]["error"]
-    assert "lone surrogate" in _rest(app_server.url, "compare", [text, AUTO])[1]["error"]
+    assert "lone surrogate" in _rest(app_server.url, "compare", [text, [AUTO, "GPT-4o"]])[1]["error"]
     assert "lone surrogate" in _rest(app_server.url, "presplit", [text, AUTO])[1]["error"]
     assert "lone surrogate" in _rest(app_server.url, "vocabulary", ["\udc80", "Hindi"])[2]["error"]
 
@@ -413,48 +414,88 @@ def test_tokenize_at_the_limit_is_accepted(client, hi_model):
 
 
 def test_compare_hello_world(client, hi_model, tiktoken_env):
-    html, data = client.predict("hello world", "Hindi", api_name="/compare")
+    html, data = client.predict("hello world", ["Hindi", "GPT-2", "GPT-4", "GPT-4o"], api_name="/compare")
     results = data["results"]
-    assert results["Ours (Hindi)"]["tokens"] == len(hi_model.encode_ordinary("hello world"))
+    assert data["picks"] == ["Hindi", "GPT-2", "GPT-4", "GPT-4o"]
+    assert results["Hindi"]["tokens"] == len(hi_model.encode_ordinary("hello world"))
     assert results["GPT-4"]["tokens"] == len(tiktoken_env("GPT-4").encode("hello world")) == 2
-    assert results["GPT-2"]["tokens"] == 2 and results["GPT-4o"]["tokens"] == 2
-    assert html.count('class="itok-col"') == 4
+    assert results["GPT-2"]["ids"] == [31373, 995] and results["GPT-4o"]["ids"] == [24912, 2375]
+    assert html.count('class="itok-col"') == 4 and "11 characters, 11 bytes" in html
 
 
 def test_compare_hindi_counts_match_tiktoken(client, hi_model, tiktoken_env):
-    html, data = client.predict(HINDI, AUTO, api_name="/compare")
+    html, data = client.predict(HINDI, [AUTO, "GPT-2", "GPT-4", "GPT-4o"], api_name="/compare")
     for name in ("GPT-2", "GPT-4", "GPT-4o"):
         enc = tiktoken_env(name)
         ids = enc.encode_ordinary(HINDI)
         assert data["results"][name]["tokens"] == len(ids), name
         pieces = [enc.decode_single_token_bytes(t) for t in ids]
         assert data["results"][name]["mid_akshara_boundaries"] == boundary_counts(HINDI, pieces)[1]
-    assert data["results"]["Ours (Hindi)"]["tokens"] == len(hi_model.encode_ordinary(HINDI))
+    assert data["results"][AUTO]["tokens"] == len(hi_model.encode_ordinary(HINDI))
+    assert data["results"][AUTO]["name"] == "Ours: Hindi"
     # GPT-2 cuts Hindi into pieces of letters: their bytes are shown, never U+FFFD
     assert "&lt;E0" in html and "\ufffd" not in html
 
 
+LLM_COUNTS = {"Gemma 3": 6, "Llama 3": 10, "Llama 4": 7, "Qwen 3": 21, "Mistral Tekken": 8}  # reftok/SOURCES.md
+
+
+def test_compare_open_llms_and_languages_side_by_side(client, app_server, monkeypatch):  # noqa: F811
+    """Hindi beside Marathi beside four open LLMs: counts are SOURCES.md's, ids the library's."""
+    from tokenizer import compare as others
+
+    if not LLM_DIR.is_dir():
+        pytest.skip(f"{LLM_DIR} is absent")
+    monkeypatch.setenv(others.LLM_DIR_ENV, str(LLM_DIR))
+    text = "भारत एक विशाल देश है।"
+    for picks in (["Hindi", "Marathi", "Gemma 3", "Llama 3", "Llama 4", "Qwen 3"], ["Mistral Tekken", "Hindi"]):
+        html, data = client.predict(text, picks, api_name="/compare")
+        assert list(data["results"]) == picks and html.count('class="itok-col"') == len(picks)
+        for name in picks:
+            result = data["results"][name]
+            if name in LLM_COUNTS:
+                assert result["tokens"] == LLM_COUNTS[name] and result["ids"] == others.get(name).encode(text), name
+                assert result["vocab_size"] == others.get(name).vocab_size and result["name"] == name
+            else:
+                tok = tokenizer.load(app_server.models_dir / LANGUAGES[next(c for c, x in LANGUAGES.items()
+                                                                             if x.name == name)].model)
+                assert result["ids"] == tok.encode_ordinary(text) and result["name"] == f"Ours: {name}"
+            assert result["bytes"] == len(text.encode()) and 0 <= result["mid_akshara_rate"] <= 1
+
+
+def test_compare_tells_why_a_tokenizer_is_unavailable(client):
+    """A Hub id offline, a bad id, an unknown name: each column says why; the others are still drawn."""
+    picks = ["Hindi", "someone/some-tokenizer", "not a repo id", "GPT-5"]
+    html, data = client.predict(HINDI, picks, api_name="/compare")
+    results = data["results"]
+    assert results["Hindi"]["tokens"] > 0
+    assert "someone/some-tokenizer is unavailable" in results["someone/some-tokenizer"]["unavailable"]
+    assert "offline mode is on" in results["someone/some-tokenizer"]["unavailable"]  # the test server is offline
+    assert "Unknown tokenizer 'not a repo id'" in results["not a repo id"]["unavailable"]
+    assert "Unknown tokenizer 'GPT-5'" in results["GPT-5"]["unavailable"]
+    assert "or a Hugging Face repository id like owner/name" in results["GPT-5"]["unavailable"]
+    bad_id = client.predict(HINDI, ["Hindi", "x/a b"], api_name="/compare")[1]["results"]["x/a b"]["unavailable"]
+    assert "'x/a b' is not a Hub repository id" in bad_id
+    assert html.count("itok-notice itok-error") == 3 and "Traceback" not in html
+    too_many = client.predict(HINDI, ["Hindi", "Marathi", "Nepali", "GPT-2", "GPT-4", "GPT-4o", "Qwen 3"],
+                              api_name="/compare")[1]
+    assert "at most 6 tokenizers" in too_many["error"]
+    assert "Choose two or more" in client.predict(HINDI, [], api_name="/compare")[1]["message"]
+
+
 def test_compare_says_why_an_encoding_is_unavailable(space_env, monkeypatch, tmp_path):
-    import space.models
-    import tokenizer.openai as openai_mod
     from space.views.compare import compare
 
     monkeypatch.setenv("INDIC_TOKENIZER_TIKTOKEN_DIR", str(tmp_path))  # an empty directory
-    space.models._encoding.cache_clear()
-    openai_mod._load.cache_clear()
-    try:
-        html, data = compare(HINDI, AUTO)
-    finally:
-        space.models._encoding.cache_clear()
-        openai_mod._load.cache_clear()
+    html, data = compare(HINDI, [AUTO, "GPT-4", "GPT-4o"])
     assert "does not exist" in data["results"]["GPT-4"]["unavailable"]
-    assert data["results"]["Ours (Hindi)"]["tokens"] > 0
+    assert data["results"][AUTO]["tokens"] > 0
     assert "does not exist" in html
 
 
 def test_compare_empty_and_oversized(client):
-    assert "Type or paste" in client.predict("", AUTO, api_name="/compare")[1]["message"]
-    assert "at most 200,000" in client.predict("x" * 200_001, AUTO, api_name="/compare")[1]["error"]
+    assert "Type or paste" in client.predict("", [AUTO, "GPT-4o"], api_name="/compare")[1]["message"]
+    assert "at most 200,000" in client.predict("x" * 200_001, [AUTO], api_name="/compare")[1]["error"]
 
 
 def test_presplit_shows_the_matra_problem(client, hi_model):
@@ -645,11 +686,49 @@ def test_train_end_to_end_over_http(app_server, tmp_path, recipe, pattern, size)
     assert "not a model of this session" in other.predict(text, choice, api_name="/tokenize")[3]["error"]
 
 
-def test_train_on_pasted_text_and_an_embedded_corpus(client, app_server):  # noqa: F811
+def test_train_on_pasted_text_and_an_embedded_corpus(client, app_server, tmp_path):  # noqa: F811
+    """Pasted Kannada, then the embedded Hindi corpus with that text still in the box: the second says the
+    pasted text was not used; both models stay downloadable; each model card has its measured metrics."""
+    import zipfile
+
     text = _held_out_text("kn", 60_000, skip_lines=0)
-    summary = client.predict("Paste text", None, None, text, 300, "bpe", "indic", api_name="/train")[4]
+    first = client.predict("Paste text", None, None, text, 300, "bpe", "indic", api_name="/train")
+    summary = first[4]
     assert summary["status"] == "done" and summary["language"] == "kn" and summary["merges"] == 300 - 257
-    assert "shipped" in summary["metrics"]  # next to the shipped Kannada model
+    assert "shipped" in summary["metrics"] and summary["unused"] == ""  # next to the shipped Kannada model
+    second = client.predict("Embedded corpus", "hi", None, text, 260, "bpe", "indic", api_name="/train")
+    status, _curve, results, files, summary2, *_ = second
+    assert summary2["language"] == "hi" and "Not used: the pasted text" in summary2["unused"]
+    assert "Not used: the pasted text" in results
+    names = [Path(f).name for f in files]
+    for s in (summary2, summary):  # newest first, the earlier model's files still listed
+        assert [n for n in names if n.startswith(s["name"] + ".") or n.startswith(s["name"] + "-")] == [
+            f"{s['name']}.model", f"{s['name']}.vocab", f"{s['name']}-hf.zip"]
+    zipped = next(Path(f) for f in files if Path(f).name == f"{summary['name']}-hf.zip")
+    with zipfile.ZipFile(zipped) as z:
+        card = z.read(f"{summary['name']}/README.md").decode()
+    measured = summary["metrics"]["yours"]
+    assert "No measured metrics" not in card
+    assert f"| UTF-8 bytes per token (higher is better) | {measured['bytes_per_token']} |" in card
+    assert f"| held-out lines measured | {summary['held_out_lines']} |" in card and "held-out text of" in card
+
+
+def test_train_source_follows_the_input(space_env):
+    from space.views import train as view
+
+    assert view.follow_upload("/tmp/x.txt") == "Upload a file" and view.follow_text("ಕನ್ನಡ") == "Paste text"
+    assert view.follow_corpus() == "Embedded corpus"
+    assert view.follow_text("  ") == view.follow_upload(None) == gr_skip()
+    assert view.unused_inputs("Embedded corpus", "/tmp/x.txt", "ಕನ್ನಡ") == (
+        "Not used: the uploaded file and the pasted text (the source is “Embedded corpus”; choose another "
+        "source to train on it). ")
+    assert view.unused_inputs("Paste text", None, "ಕನ್ನಡ") == ""
+
+
+def gr_skip():
+    import gradio as gr
+
+    return gr.skip()
 
 
 @pytest.mark.parametrize("args, message", [
@@ -667,14 +746,15 @@ def test_train_refuses_bad_settings_with_a_message(space_env, args, message):
 
     out = list(train(*args))
     status, _curve, _results, files, summary, *_ = out[-1]
-    assert message in summary["error"] and message in status and not files
+    assert message in summary["error"] and message in status
+    assert files == {"__type__": "update"}  # skipped: the downloads of earlier models stay listed
     assert "Traceback" not in status
 
 
 def test_train_errors_over_http_are_messages(client):
     status, _curve, _results, files, summary, *_ = client.predict("Paste text", None, None, "", 400, "bpe", "indic",
                                                                   api_name="/train")
-    assert "empty" in summary["error"] and "empty" in status and not files
+    assert "empty" in summary["error"] and "empty" in status and files == {"__type__": "update"}  # unchanged
 
 
 def test_vocabulary_size_out_of_range(client, space_env):
@@ -755,10 +835,15 @@ def test_cancel_stops_a_training_at_once(space_env):
             cancelled_at = time.monotonic()
     took = time.monotonic() - cancelled_at
     print(f"\ncancel to stop: {took:.2f} s")
-    assert last["status"] == "cancelled" and "nothing was kept" in last["message"]
+    assert last["status"] == "cancelled" and last["partial"] and last["merges"] > 0, last
     assert took < 3, "cancelling must not wait for the training to finish"
+    model = view.STORE.get("cancel-test", last["choice"])
+    assert model is not None and model.tok.n_merges == last["merges"] and "-partial-" in last["name"]
+    assert "partial model" in out[2] and "Cancelled" in out[0]  # the results and the status say so
+    assert any(f.endswith(".model") for f in out[3])  # and it can be downloaded
     assert "No training" in view.cancel(request)  # nothing runs now
     assert workers and all(w.poll() is not None for w in workers)  # the worker process has ended
+    view.forget_session(request)
 
 
 def test_the_time_cap_keeps_the_merges_learned_so_far(space_env, monkeypatch, tmp_path):

@@ -314,6 +314,8 @@ def _hub_reason(e: BaseException, repo: str, filename: str) -> str:
         return f"cannot reach the Hugging Face Hub to download {repo}/{filename} ({_first_line(e)})"
     if isinstance(e, errors.OfflineModeIsEnabled):
         return f"cannot download {repo}/{filename}: offline mode is on (HF_HUB_OFFLINE)"
+    if any(c.__name__ in ("TransportError", "ConnectionError", "Timeout", "TimeoutError") for c in type(e).__mro__):
+        return f"cannot reach the Hugging Face Hub for {repo}/{filename} ({type(e).__name__}: {_first_line(e)})"
     if isinstance(e, errors.HfHubHTTPError):
         status = getattr(getattr(e, "response", None), "status_code", None)
         if status in (401, 403):

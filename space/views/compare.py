@@ -9,7 +9,7 @@ from tokenizer import compare as others
 from tokenizer import visualize as viz
 
 from ..guards import UserError, check_text, guard
-from ..models import AUTO, choose, encode, is_other, other, session_of
+from ..models import AUTO, choose, compare_choices, encode, is_other, other, session_of
 
 DRAW_COMPARE = 1_500  # tokens drawn per column
 JSON_IDS = 5_000  # ids of each tokenizer in the JSON (all are counted)
@@ -55,6 +55,9 @@ def _run(text: str, pick: str, session: str | None) -> tuple[str, str, object, i
         known = others.KNOWN.get(pick)
         note = (known.note or known.repo) if known else tok.source
         return pick, tok.name, note, tok.vocab_size, ids, pieces
+    if pick not in compare_choices(session):
+        raise UserError(f"Unknown tokenizer {pick!r}: choose ours (Auto, a language, your trained models), "
+                        f"{', '.join(others.KNOWN)}, or a Hugging Face repository id like owner/name.")
     chosen = choose(text, pick, session)
     ids = encode(chosen.tok, text)
     return pick, f"Ours: {chosen.label}", chosen.note, chosen.tok.vocab_size, ids, [chosen.tok.token_bytes(i)
