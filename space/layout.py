@@ -241,7 +241,7 @@ def build() -> gr.Blocks:
         tr_stop.click(train.cancel, None, tr_status, queue=False, api_name="cancel")
         # The source follows what was given (no silent fallback to the embedded corpus).
         tr_file.upload(train.follow_upload, tr_file, tr_source, queue=False, api_visibility="private")
-        tr_text.input(train.follow_text, tr_text, tr_source, queue=False, api_visibility="private")
+        tr_text.change(train.follow_text, tr_text, tr_source, queue=False, api_visibility="private")  # typed or pasted
         tr_corpus.input(train.follow_corpus, None, tr_source, queue=False, api_visibility="private")
         bt_go.click(batch.batch, [bt_file, bt_column, bt_model], [bt_html, bt_table, bt_csv, bt_json],
                     api_name="batch", concurrency_limit=1, concurrency_id="batch")
