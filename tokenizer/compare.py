@@ -149,9 +149,9 @@ class _HFTokenizer(Comparable):
         tok.encode_special_tokens = True  # special-token text is text here, as in our views
         self.tok, self.name, self.source = tok, name, source
         self.vocab_size = tok.get_vocab_size(with_added_tokens=True)
-        spec = json.loads(tok.to_str())
-        self.byte_level = "ByteLevel" in json.dumps([spec.get("pre_tokenizer"), spec.get("decoder")])
-        self.added = {t["id"]: t["content"] for t in spec.get("added_tokens") or []}
+        # Read from the parts, not from tok.to_str(): parsing Gemma's whole JSON again costs ~300 MB.
+        self.byte_level = "ByteLevel" in f"{tok.pre_tokenizer!r} {tok.decoder!r}"
+        self.added = {i: t.content for i, t in tok.get_added_tokens_decoder().items()}
         self._cache: dict[int, bytes] = {}
         self._lock = threading.Lock()
         if self.byte_level:
@@ -277,8 +277,9 @@ class HubLimits:
 
     max_file_bytes: int = 64_000_000  # a tokenizer file (Gemma 3's tokenizer.json is 33 MB)
     timeout: float = 60.0  # seconds for the metadata request and the download together
-    cache_entries: int = 8  # Hub repositories kept loaded (the least recently used goes first)
-    cache_bytes: int = 160_000_000  # their files' sizes added up
+    cache_entries: int = 6  # Hub repositories kept loaded (the least recently used goes first)
+    cache_bytes: int = 100_000_000  # their files' sizes added up (resident memory is about 9x: Gemma 3's
+    # 33 MB tokenizer.json takes 290 MB loaded)
     downloads: int = 2  # downloads at once; a third is told to try again
 
 
@@ -399,7 +400,7 @@ def _parse_tokenizer_json(data: bytes, name: str, source: str) -> Comparable:
     from tokenizers import Tokenizer as HFTokenizer
 
     try:
-        tok = HFTokenizer.from_str(data.decode("utf-8"))
+        tok = HFTokenizer.from_buffer(data)  # bytes: no 33 MB Python str on the way
     except Exception as e:  # noqa: BLE001 - tokenizers raises plain Exception for bad JSON
         raise Unavailable(f"{source} is not a valid Hugging Face tokenizer.json: {_first_line(e)}") from None
     return _HFTokenizer(tok, name, source)
