@@ -28,11 +28,11 @@ MAX_PARAM = 64_000  # characters of one parameter we read (the server refuses lo
 def unpack_text(z: str) -> str | None:
     """The text of a `z=` parameter, or None if it is not one (bad base64, not DEFLATE, not UTF-8, too long)."""
     try:
-        data = base64.urlsafe_b64decode(z + "=" * (-len(z) % 4))
+        data = base64.b64decode(z + "=" * (-len(z) % 4), altchars=b"-_", validate=True)
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         raw = inflater.decompress(data, 4 * MAX_CHARS + 1)
-        if len(raw) > 4 * MAX_CHARS or inflater.unconsumed_tail:
-            return None
+        if not inflater.eof or len(raw) > 4 * MAX_CHARS or inflater.unconsumed_tail:
+            return None  # not a whole DEFLATE stream, or it unpacks to more than the longest text
         return raw.decode("utf-8")
     except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError):
         return None
@@ -62,10 +62,8 @@ def parse(params: dict[str, str], session: str | None = None) -> dict:
         if picks:
             out["cmp"] = list(dict.fromkeys(picks))[:6]
     text = None
-    if "z" in params:
-        text = unpack_text(params["z"][:MAX_PARAM])
-    elif "t" in params:
-        text = params["t"][:MAX_PARAM]
+    if len(params.get("z", "")) <= MAX_PARAM and len(params.get("t", "")) <= MAX_PARAM:  # never half a text
+        text = unpack_text(params["z"]) if "z" in params else params.get("t")
     if text is not None and len(text) <= MAX_CHARS:
         out["text"] = text
     return out

@@ -1023,3 +1023,28 @@ def test_server_log_has_no_traceback(app_server):  # noqa: F811
     log = Path(app_server.log_path).read_text(encoding="utf-8", errors="replace")
     bugs = [x for x in _tracebacks(log) if not x.startswith("gradio.exceptions.Error: ")]
     assert not bugs, log[-3000:]
+
+
+# ===== links that share ===============================================================================
+def test_share_links_round_trip_and_refuse_junk(space_env):
+    import base64
+    import zlib
+    from urllib.parse import quote
+
+    from space import share
+
+    text = "भारत एक विशाल देश है। " * 200
+    packed = share.pack_text(text)
+    assert share.unpack_text(packed) == text and len(packed) * 3 < len(quote(text))
+    bomb = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    bomb_z = base64.urlsafe_b64encode(bomb.compress(b"a" * 10_000_000) + bomb.flush()).decode().rstrip("=")
+    bad_utf8 = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    bad_z = base64.urlsafe_b64encode(bad_utf8.compress(b"\xff\xfe") + bad_utf8.flush()).decode()
+    for junk in ("!!!", "AAAA", packed[:-4] + "$$$$", bomb_z, bad_z):
+        assert share.unpack_text(junk) is None, junk[:20]
+    link = share.parse({"view": "compare", "model": "Hindi", "cmp": "Hindi,GPT-4o, owner/name,Nope,Hindi",
+                        "t": "नमस्ते"})
+    assert link == {"view": "compare", "model": "Hindi", "cmp": ["Hindi", "GPT-4o", "owner/name"], "text": "नमस्ते"}
+    assert share.parse({"z": packed})["text"] == text
+    assert share.parse({"view": "evil", "model": "<script>", "t": "x" * 200_001, "cmp": "a/b/c"}) == {}
+    assert share.VIEWS[0] == "tokenize" and set(share.TEXT_VIEWS) <= set(share.VIEWS)
