@@ -236,7 +236,8 @@ def build() -> gr.Blocks:
               trigger_mode="always_last")
         # One training at a time on the whole server: the others wait in the queue and see their place.
         tr_go.click(train.train, [tr_source, tr_corpus, tr_file, tr_text, tr_size, tr_recipe, tr_pattern],
-                    [tr_status, tr_curve, tr_results, tr_files, tr_json, model, dec_model, voc_model, bt_model],
+                    [tr_status, tr_curve, tr_results, tr_files, tr_json, model, dec_model, voc_model, bt_model,
+                     cmp_pick],
                     api_name="train", concurrency_limit=1, concurrency_id="train")
         tr_stop.click(train.cancel, None, tr_status, queue=False, api_name="cancel")
         # The source follows what was given (no silent fallback to the embedded corpus).

@@ -364,11 +364,14 @@ def _num(x: float) -> str:
 
 def summary_html(summary: Mapping[str, float]) -> str:
     """The counts as a row of cards."""
+    def counted(key: str, one: str, many: str) -> tuple[str, str, float]:
+        return key, one if summary[key] == 1 else many, summary[key]
+
     cards = [
-        ("tokens", "tokens", summary["tokens"]),
-        ("chars", "characters", summary["chars"]),
-        ("bytes", "bytes (UTF-8)", summary["bytes"]),
-        ("words", "words", summary["words"]),
+        counted("tokens", "token", "tokens"),
+        counted("chars", "character", "characters"),
+        counted("bytes", "byte (UTF-8)", "bytes (UTF-8)"),
+        counted("words", "word", "words"),
         ("bytes_per_token", "bytes / token", summary["bytes_per_token"]),
         ("chars_per_token", "characters / token", summary["chars_per_token"]),
         ("tokens_per_word", "tokens / word", summary["tokens_per_word"]),

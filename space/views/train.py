@@ -28,14 +28,15 @@ from tokenizer.train import VOCAB_CAP
 
 from .. import jobs
 from ..guards import UserError, guard
-from ..models import SESSION_MODELS, STORE, SessionModel, choices, get_encoding, get_model, has_model, session_of
+from ..models import (SESSION_MODELS, STORE, SessionModel, choices, compare_choices, get_encoding, get_model,
+                      has_model, session_of)
 
 SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
 RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plain BPE on one pre-split"}
 POLL = 0.2  # seconds between progress updates sent to the page
 CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
 YOURS = "yours (held-out, while training)"
-N_PICKERS = 4  # model pickers the view updates (see _pickers)
+N_PICKERS = 5  # model pickers the view updates (see _pickers)
 
 _running: dict[str, jobs.Job] = {}  # session -> its training
 _counter = itertools.count(1)
@@ -97,9 +98,10 @@ def unused_inputs(source: str, upload: object, text: str | None) -> str:
 
 
 def _pickers(session: str | None) -> list:
-    """New choices for the pickers: the text views', Decode's, Vocabulary's and Batch's."""
+    """New choices for the pickers: the text views', Decode's, Vocabulary's, Batch's and Compare's."""
     return [gr.update(choices=choices(session)), gr.update(choices=choices(session, auto=False)),
-            gr.update(choices=choices(session, auto=False)), gr.update(choices=choices(session))]
+            gr.update(choices=choices(session, auto=False)), gr.update(choices=choices(session)),
+            gr.update(choices=compare_choices(session))]
 
 
 def _error(message: str) -> tuple:
@@ -160,7 +162,8 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
                        f"held-out bytes/token {curve.points[-1][1]:.2f}" if curve.points else "")
                 status = viz.progress_html(p.done, p.total, msg)
             else:
-                status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
+                status = viz.progress_html(0, 1, f"Counting the chunks of {viz.plural(len(lines), 'line')} · "
+                                                     f"{job.elapsed:.1f} s")
             payload = {"status": "training", "merges": p.done if p else 0}
             yield status, _plot(curve.points, flat, size), "", gr.skip(), payload, *_KEEP
         tok, error = job.outcome()
