@@ -9,7 +9,9 @@ text.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -62,6 +64,26 @@ class TestVisualize:
         assert len(set(hues)) == len(hues)
         html = viz.tokens_html([(7, b"a"), (8, b"b"), (7, b"a")])
         assert html.count(viz.token_color(7)) == 2 and html.count(viz.token_color(8)) == 1
+
+    def test_series_colours_are_far_apart(self):
+        """Every pair of PALETTE colours (and the black reference line) differs by CIE76 delta E >= 32.9."""
+
+        def lab(colour: str) -> tuple[float, float, float]:
+            def linear(c: float) -> float:
+                return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+            r, g, b = (linear(int(colour[i : i + 2], 16) / 255) for i in (1, 3, 5))
+            xyz = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+                   (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)
+            fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz)
+            return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+        colours = [*viz.PALETTE, viz.REFERENCE_COLOR]
+        assert len(viz.PALETTE) >= 18 and len(set(colours)) == len(colours)
+        closest = min(math.dist(lab(a), lab(b)) for a, b in itertools.combinations(colours, 2))
+        assert closest >= 32.9, closest
+        names = [f"language {k}" for k in range(18)]
+        assert len(set(viz.series_colors(names).values())) == 18
 
     def test_whitespace_is_visible_and_newlines_break(self):
         html = viz.tokens_html([(1, b"a b"), (2, b"\n"), (3, b"\tc")])

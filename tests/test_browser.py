@@ -249,12 +249,15 @@ def test_train_a_model_and_tokenize_with_it(page, app_server, tmp_path):  # noqa
     page.wait_for_selector("#train-status >> text=Done:", timeout=150_000)
     axis = _x_axis(page)
     assert "linear scale" in axis and f"to {size:,}" in axis, axis
+    page.wait_for_timeout(800)  # the curve's last redraw
+    legend = page.locator("#train-curve .role-legend-label text").all_inner_texts()
+    assert any(x.startswith("yours") for x in legend) and any(x.startswith("shipped Hindi") for x in legend), legend
+    assert page.locator("#train-curve .role-mark.marks path, #train-curve .mark-line path").count() >= 3
     status = page.locator("#train-status").inner_text()
     assert f"{size:,} tokens" in status and "Mine: " in status
     links = page.locator("#train-files a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert {h.rsplit(".", 1)[-1] for h in links} >= {"model", "vocab", "zip"}, links
     assert "shipped Hindi model" in page.locator("#train-results").inner_text()
-    page.wait_for_timeout(800)  # the curve's last redraw
     if screenshot:
         page.screenshot(path=str(out / "train.png"), full_page=True)
     choice = "Mine: " + status.split("“Mine: ", 1)[1].split("”", 1)[0]

@@ -63,11 +63,19 @@ def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None
     return pd.DataFrame(rows, columns=CURVE_COLUMNS).astype({"vocab_size": "int64", "bytes_per_token": "float64"})
 
 
-def _plot(points: list[tuple[int, float]], flat: dict[str, float] | None, size: int) -> gr.LinePlot:
-    """The curve with its axes fixed for this training: x over the planned vocabulary, y from 0."""
-    top = max([b for _, b in points] + list((flat or {}).values()) + [1.0])
-    return gr.LinePlot(_curve(points, flat, size), x_lim=[jobs.MIN_VOCAB, max(size, jobs.MIN_VOCAB + 1)],
-                       y_lim=[0, round(top * 1.1 + 0.05, 1)])
+def _axes(size: int) -> gr.LinePlot:
+    """An empty chart whose x axis spans this training's planned vocabulary: sent while reading."""
+    return gr.LinePlot(_curve([]), x_lim=[jobs.MIN_VOCAB, max(size, jobs.MIN_VOCAB + 1)], y_lim=[0, 10])
+
+
+def _rebuild() -> gr.LinePlot:
+    """Only an axis setting (y from 0, top automatic): it makes gradio's plot rebuild the chart.
+
+    The plot fixes its series (legend and colours) when it builds a chart, which it does only when an
+    axis setting changes, and from the data it had before that update. So the data with every series
+    (yours from its first point, the baselines) goes first, alone, and this follows it.
+    """
+    return gr.LinePlot(y_lim=[0, None])
 
 
 def follow_upload(upload: object) -> str | dict:
@@ -127,7 +135,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     """Train and stream (status HTML, curve, results HTML, download files, JSON, model pickers)."""
     size, recipe, pattern, final_pattern = jobs.check_settings(vocab_size, recipe, pattern)
     session = session_of(request)
-    yield (viz.progress_html(0, 1, "Reading the text…"), _plot([], None, size), "", gr.skip(), {"status": "reading"},
+    yield (viz.progress_html(0, 1, "Reading the text…"), _axes(size), "", gr.skip(), {"status": "reading"},
            *_KEEP)
     unused = unused_inputs(source, upload, text)
     data = read_input(source, corpus, upload, text)
@@ -144,10 +152,13 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     baselines = jobs.baseline_metrics(held_lines, shipped, gpt4o)
     labels = {"shipped": f"shipped {lang.name} model" if lang else "shipped model", "GPT-4o": "GPT-4o (o200k_base)"}
     flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in baselines.items()}
+    curve = jobs.HeldOutCurve(held_lines, final_pattern, 1)
+    starting = viz.progress_html(0, 1, f"Training on {viz.plural(len(lines), 'line')}…")
+    yield starting, _curve(curve.points, flat, size), "", gr.skip(), {"status": "starting"}, *_KEEP
+    yield starting, _rebuild(), "", gr.skip(), {"status": "starting"}, *_KEEP
     job = jobs.Job(lines, size, recipe, pattern)
     key = session or f"direct-{id(job)}"
     _running[key] = job
-    curve = jobs.HeldOutCurve(held_lines, final_pattern, 1)
     what = f"{recipe}" + (f" on the {pattern} pre-split" if pattern else "")
     try:
         job.start()
@@ -165,7 +176,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
                 status = viz.progress_html(0, 1, f"Counting the chunks of {viz.plural(len(lines), 'line')} · "
                                                      f"{job.elapsed:.1f} s")
             payload = {"status": "training", "merges": p.done if p else 0}
-            yield status, _plot(curve.points, flat, size), "", gr.skip(), payload, *_KEEP
+            yield status, _curve(curve.points, flat, size), "", gr.skip(), payload, *_KEEP
         tok, error = job.outcome()
     finally:
         job.close()  # also when the page goes away mid-training (the generator is closed)
@@ -176,7 +187,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
         cancelled = error.why == "cancelled"
         if tok is None and cancelled:
             message = f"Cancelled after {job.elapsed:.1f} s, before the first merge was learned: there is no model."
-            yield (viz.notice_html(message), _plot(curve.points, flat, size), "", gr.skip(),
+            yield (viz.notice_html(message), _curve(curve.points, flat, size), "", gr.skip(),
                    {"status": "cancelled", "message": message, "partial": False}, *_KEEP)
             return
         if tok is None:
@@ -201,7 +212,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
             f"-{number}")
     tok.name = name
     yield (viz.progress_html(1, 1, f"Trained {viz.plural(tok.n_merges, 'merge')} in {job.elapsed:.1f} s; measuring "
-                             "on held-out text and writing the files…"), _plot(curve.points, flat, size), "",
+                             "on held-out text and writing the files…"), _curve(curve.points, flat, size), "",
            gr.skip(), {"status": "measuring"}, *_KEEP)
     results = {"yours": evaluate(tok, held_lines), **baselines}
     held_bytes = sum(len(x.encode("utf-8")) for x in held_lines)
@@ -233,7 +244,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     done = (f"Cancelled: a partial model of {tok.vocab_size:,} tokens." if status == "cancelled"
             else f"Done: {tok.vocab_size:,} tokens.")
     files = STORE.files(session or "")  # this model's first, then the session's earlier ones
-    yield (viz.progress_html(1, 1, f"{done}{where}"), _plot(curve.points, flat, size), head + table,
+    yield (viz.progress_html(1, 1, f"{done}{where}"), _curve(curve.points, flat, size), head + table,
            [str(f) for f in files], summary, *_pickers(session))
 
 
