@@ -22,7 +22,7 @@ from tokenizer.pretokenize import PATTERNS
 from . import share
 from .views import about, batch, compare, decode, metrics, presplit, tokenize, train, vocabulary
 from .guards import UserError
-from .models import AUTO, choices, compare_choices, get_model, has_model, other
+from .models import AUTO, SESSION_MODELS, choices, compare_choices, get_model, has_model, other
 
 log = logging.getLogger("indic-tokenizer-space")
 
@@ -185,7 +185,7 @@ def build() -> gr.Blocks:
                                        label="Held-out compression", elem_id="train-curve")
                 tr_results = gr.HTML(elem_id="train-results")
                 tr_files = gr.File(label=f"Downloads: .model, .vocab, Hugging Face export (zip) of your last "
-                                         f"{train.SESSION_MODELS} models, newest first", file_count="multiple",
+                                         f"{SESSION_MODELS} models, newest first", file_count="multiple",
                                    interactive=False, elem_id="train-files")
                 with gr.Accordion("Result as JSON", open=False):
                     tr_json = gr.JSON(label="training")

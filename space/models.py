@@ -4,9 +4,9 @@ the models a visitor trained in this session.
 Shipped models are read from $INDIC_TOKENIZER_MODELS (default: models/ beside app.py), cached by
 file and mtime; the GPT encodings come through `tokenizer.openai` (offline:
 $INDIC_TOKENIZER_TIKTOKEN_DIR); every other tokenizer to compare with (the open LLMs, any Hub
-repository) through `tokenizer.compare` (offline: $INDIC_TOKENIZER_LLM_DIR). Session models live in memory, a few per session, and are freed
-(with their download files) when the session ends or is evicted as the oldest.
-"""
+repository) through `tokenizer.compare` (offline: $INDIC_TOKENIZER_LLM_DIR).
+Session models live in memory, a few per session, and are freed (with their download files) when the
+session ends or is evicted as the oldest. """
 
 from __future__ import annotations
 

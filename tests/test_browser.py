@@ -250,7 +250,7 @@ def test_train_a_model_and_tokenize_with_it(page, app_server, tmp_path):  # noqa
     axis = _x_axis(page)
     assert "linear scale" in axis and f"to {size:,}" in axis, axis
     page.wait_for_timeout(800)  # the curve's last redraw
-    legend = page.locator("#train-curve .role-legend-label text").all_inner_texts()
+    legend = page.locator("#train-curve .role-legend-label text").all_text_contents()
     assert any(x.startswith("yours") for x in legend) and any(x.startswith("shipped Hindi") for x in legend), legend
     assert page.locator("#train-curve .role-mark.marks path, #train-curve .mark-line path").count() >= 3
     status = page.locator("#train-status").inner_text()
@@ -405,7 +405,8 @@ def test_every_vocabulary_match_opens_and_deep_trees_stay_readable(page, app_ser
     page.get_by_role("tab", name="Vocabulary").click()
     _choose(page, "vocab-model", "Hindi")
     page.locator("#vocab-query input, #vocab-query textarea").first.fill("र")
-    page.wait_for_function("() => document.querySelectorAll('#vocab-list details.itok-match').length > 5", timeout=30_000)
+    page.wait_for_function("() => document.querySelectorAll('#vocab-list details.itok-match').length > 5",
+                           timeout=30_000)
     items = page.locator("#vocab-list details.itok-match")
     assert items.nth(0).get_attribute("open") is not None and items.nth(3).get_attribute("open") is None
     items.nth(3).locator("> summary").click()
@@ -417,7 +418,8 @@ def test_every_vocabulary_match_opens_and_deep_trees_stay_readable(page, app_ser
     deepest = max(range(256, tok.vocab_size - 1), key=lambda i: viz.merge_tree(tok, i).depth())
     page.locator("#vocab-query input, #vocab-query textarea").first.fill(str(deepest))
     page.wait_for_selector(f"#vocab-detail .itok-tree [data-id='{deepest}']", timeout=30_000)
-    page.locator("#vocab-detail .itok-tree details:not([open]) > summary").evaluate_all("els => els.forEach(e => e.click())")
+    closed = page.locator("#vocab-detail .itok-tree details:not([open]) > summary")
+    closed.evaluate_all("els => els.forEach(e => e.click())")
     page.wait_for_timeout(300)
     sizes = page.locator("#vocab-detail .itok-tree .itok-tok").evaluate_all(
         "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")

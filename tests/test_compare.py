@@ -228,12 +228,12 @@ def test_hub_errors_are_one_clear_line(hub):
     from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
 
     hub.errors["google/gated"] = hub.http_error(GatedRepoError, 403, "403 Client Error. Cannot access gated repo")
-    hub.errors["nobody/nothing"] = hub.http_error(RepositoryNotFoundError, 404, "404 Client Error. Repository Not Found")
+    hub.errors["nobody/nothing"] = hub.http_error(RepositoryNotFoundError, 404, "404 Client Error. Not Found")
     hub.errors["net/down"] = ConnectionError("Name or service not known")
     hub.files["someone/a-dataset-like-repo", "README.md"] = b"hello"
     hub.files["someone/broken", "tokenizer.json"] = b'{"model": "what"}'
     cases = {
-        "google/gated": r"google/gated is gated: accept its licence at https://huggingface.co/google/gated .*hf auth login",
+        "google/gated": r"google/gated is gated: accept its licence at https://huggingface.co/google/gated .*login",
         "nobody/nothing": "there is no repository nobody/nothing on the Hugging Face Hub",
         "someone/a-dataset-like-repo": "has no tokenizer.json, so it is not a Hugging Face tokenizers tokenizer",
         "someone/broken": "not a valid Hugging Face tokenizer.json",

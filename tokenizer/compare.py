@@ -58,7 +58,7 @@ class Comparable:
 
     `encode` treats special-token text as plain text (no BOS is added), so counts compare the text
     alone. `pieces` gives one byte string per token that add up to the text's UTF-8, which is what
-    `tokenizer.metrics.measure` and the views' drawings take.
+    `tokenizer.metrics.measure` and the views' drawings take; `tokens` gives ids and pieces at once.
     """
 
     name: str
@@ -74,8 +74,12 @@ class Comparable:
     def decode(self, ids: Sequence[int]) -> str:
         return b"".join(self.token_bytes(ids)).decode("utf-8", "replace")
 
+    def tokens(self, text: str) -> tuple[list[int], list[bytes]]:
+        ids = self.encode(text)
+        return ids, self.token_bytes(ids)
+
     def pieces(self, text: str) -> list[bytes]:
-        return self.token_bytes(self.encode(text))
+        return self.tokens(text)[1]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}: {self.vocab_size:,} ids from {self.source}>"
@@ -187,11 +191,11 @@ class _HFTokenizer(Comparable):
     def decode(self, ids: Sequence[int]) -> str:
         return self.tok.decode(list(ids), skip_special_tokens=False)
 
-    def pieces(self, text: str) -> list[bytes]:
+    def tokens(self, text: str) -> tuple[list[int], list[bytes]]:
         encoding = self.tok.encode(text, add_special_tokens=False)
         data = self.token_bytes(encoding.ids)
         if b"".join(data) == text.encode("utf-8", "surrogatepass"):
-            return data
+            return encoding.ids, data
         out, done = [], 0  # by offsets: each token takes the characters from the previous end to its own
         for _, end in encoding.offsets:
             end = max(end, done)
@@ -199,7 +203,7 @@ class _HFTokenizer(Comparable):
             done = end
         if out:
             out[-1] += text[done:].encode("utf-8")
-        return out
+        return encoding.ids, out
 
 
 # ----- what is known ------------------------------------------------------------------------------
@@ -309,10 +313,10 @@ def _hub_reason(e: BaseException, repo: str, filename: str) -> str:
                 "`hf auth login` or set HF_TOKEN)")
     if isinstance(e, errors.RevisionNotFoundError):
         return f"{repo} has no such revision"
-    if isinstance(e, (errors.EntryNotFoundError, getattr(errors, "RemoteEntryNotFoundError", errors.EntryNotFoundError))):
-        return f"{repo} has no {filename}, so it is not a Hugging Face tokenizers tokenizer"
-    if isinstance(e, errors.LocalEntryNotFoundError):
+    if isinstance(e, errors.LocalEntryNotFoundError):  # before EntryNotFoundError, its base class
         return f"cannot reach the Hugging Face Hub to download {repo}/{filename} ({_first_line(e)})"
+    if isinstance(e, errors.EntryNotFoundError):  # RemoteEntryNotFoundError too
+        return f"{repo} has no {filename}, so it is not a Hugging Face tokenizers tokenizer"
     if isinstance(e, errors.OfflineModeIsEnabled):
         return f"cannot download {repo}/{filename}: offline mode is on (HF_HUB_OFFLINE)"
     if any(c.__name__ in ("TransportError", "ConnectionError", "Timeout", "TimeoutError") for c in type(e).__mro__):

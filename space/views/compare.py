@@ -3,6 +3,8 @@ session), GPT-2/4/4o, the open LLMs and any Hub repository with a tokenizer.json
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import gradio as gr
 
 from tokenizer import compare as others
@@ -41,27 +43,33 @@ def parse_picks(picks: object) -> list[str]:
     return out
 
 
-def _run(text: str, pick: str, session: str | None) -> tuple[str, str, object, int, list[int], list[bytes]]:
-    """(key, label, model note, vocabulary size, ids, their bytes) of one pick; UserError if it cannot run."""
+class Run(NamedTuple):
+    """One tokenizer's result on the text."""
+
+    label: str
+    note: str  # where it comes from, or how ours was chosen
+    vocab_size: int
+    ids: list[int]
+    pieces: list[bytes]  # the bytes of each token; they add up to the text
+
+
+def _run(text: str, pick: str, session: str | None) -> Run:
+    """One pick on the text; UserError (shown in its row and column) if it cannot run."""
     if is_other(pick):
         tok = other(pick)
         try:
-            ids = tok.encode(text)
+            ids, pieces = tok.tokens(text)
         except Exception as e:  # noqa: BLE001 - a Hub tokenizer may refuse odd text in its own way
             raise UserError(f"{tok.name} cannot encode this text: {type(e).__name__}") from None
-        pieces = tok.pieces(text)
-        if len(pieces) != len(ids):  # offsets fallback: one piece per id all the same
-            raise UserError(f"{tok.name} gave {len(ids)} ids but {len(pieces)} pieces")
         known = others.KNOWN.get(pick)
-        note = (known.note or known.repo) if known else tok.source
-        return pick, tok.name, note, tok.vocab_size, ids, pieces
+        return Run(tok.name, (known.note or known.repo) if known else tok.source, tok.vocab_size, ids, pieces)
     if pick not in compare_choices(session):
         raise UserError(f"Unknown tokenizer {pick!r}: choose ours (Auto, a language, your trained models), "
                         f"{', '.join(others.KNOWN)}, or a Hugging Face repository id like owner/name.")
     chosen = choose(text, pick, session)
     ids = encode(chosen.tok, text)
-    return pick, f"Ours: {chosen.label}", chosen.note, chosen.tok.vocab_size, ids, [chosen.tok.token_bytes(i)
-                                                                                  for i in ids]
+    pieces = [chosen.tok.token_bytes(i) for i in ids]
+    return Run(f"Ours: {chosen.label}", chosen.note, chosen.tok.vocab_size, ids, pieces)
 
 
 @guard(_error)
@@ -82,27 +90,27 @@ def compare(text: str, picks: object = None, request: gr.Request | None = None) 
     base: int | None = None
     for pick in names:
         try:
-            key, label, note, vocab_size, ids, pieces = _run(text, pick, session)
+            run = _run(text, pick, session)
         except UserError as e:
             results[pick] = {"unavailable": str(e)}
             rows.append([pick, viz.Html(f'<span class="itok-na">{viz.esc(str(e))}</span>')] + [""] * 6)
             columns.append(viz.column_html(pick, "unavailable", viz.notice_html(str(e), error=True)))
             continue
-        flags = viz.cut_flags(text, pieces)
-        summary = viz.summarize(text, pieces, flags) | {"vocab_size": vocab_size, "name": label,
-                                                        "ids": ids[:JSON_IDS]}
-        results[key] = summary
+        flags = viz.cut_flags(text, run.pieces)
+        summary = viz.summarize(text, run.pieces, flags) | {"vocab_size": run.vocab_size, "name": run.label,
+                                                            "ids": run.ids[:JSON_IDS]}
+        results[pick] = summary
         base = summary["tokens"] if base is None else base
         rows.append([
-            label, vocab_size, viz.Html(f"<b>{summary['tokens']:,}</b>"),
+            run.label, run.vocab_size, viz.Html(f"<b>{summary['tokens']:,}</b>"),
             f"{summary['tokens'] / base:.2f}×" if base else "–",
             f"{summary['bytes_per_token']:.2f}", f"{summary['chars_per_token']:.2f}",
             f"{summary['tokens_per_word']:.2f}",
             f"{summary['mid_akshara_rate']:.1%} ({summary['mid_akshara_boundaries']:,})",
         ])
-        body = viz.linked_html(text, list(zip(ids, pieces)), limit=DRAW_COMPARE, flags=flags)
-        head = f"{vocab_size:,} ids · {viz.plural(summary['tokens'], 'token')} here · {note}"
-        columns.append(viz.column_html(label, head, body))
+        body = viz.linked_html(text, list(zip(run.ids, run.pieces)), limit=DRAW_COMPARE, flags=flags)
+        head = f"{run.vocab_size:,} ids · {viz.plural(summary['tokens'], 'token')} here · {run.note}"
+        columns.append(viz.column_html(run.label, head, body))
     n_bytes = len(text.encode("utf-8"))
     head = viz.note_html(f"Same text, {viz.plural(len(text), 'character')}, {viz.plural(n_bytes, 'byte')}. "
                          "× first: tokens relative to the first tokenizer. Fewer tokens is better.")

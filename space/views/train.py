@@ -28,8 +28,7 @@ from tokenizer.train import VOCAB_CAP
 
 from .. import jobs
 from ..guards import UserError, guard
-from ..models import (SESSION_MODELS, STORE, SessionModel, choices, compare_choices, get_encoding, get_model,
-                      has_model, session_of)
+from ..models import STORE, SessionModel, choices, compare_choices, get_encoding, get_model, has_model, session_of
 
 SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
 RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plain BPE on one pre-split"}
@@ -235,7 +234,8 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     where = (f" It is now “{choice}” in the model pickers of Tokenize, Compare, Pre-split, Decode, Vocabulary "
              "and Batch until you close this page.") if choice else ""
     summary = {
-        "status": status, "partial": status == "cancelled", "unused": unused.strip(), "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
+        "status": status, "partial": status == "cancelled", "unused": unused.strip(),
+        "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
         "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "capped": bool(note),
         "train_lines": len(lines), "held_out_lines": len(held_lines), "split": split_note,
         "language": lang.code if lang else None, "curve": curve.points,

@@ -73,9 +73,10 @@ def vocabulary(query: str, model: str | None = None, request: gr.Request | None 
     items = []
     for k, i in enumerate(listed):
         card, _ = viz.token_detail(tok, i, parents)
-        summary = (f"{viz.token_span(i, tok.vocab[i])}<span>id {i:,}</span><span>{viz.esc(viz.rank_text(tok, i))}</span>"
-                   f"<code>{viz.esc(viz.hex_bytes(tok.vocab[i]))}</code>")
-        items.append(f'<details class="itok-match" data-id="{i}"{" open" if k == 0 else ""}><summary>{summary}</summary>{card}</details>')
+        summary = (f"{viz.token_span(i, tok.vocab[i])}<span>id {i:,}</span>"
+                   f"<span>{viz.esc(viz.rank_text(tok, i))}</span><code>{viz.esc(viz.hex_bytes(tok.vocab[i]))}</code>")
+        is_open = " open" if k == 0 else ""
+        items.append(f'<details class="itok-match" data-id="{i}"{is_open}><summary>{summary}</summary>{card}</details>')
     verb = "contains" if len(matches) == 1 else "contain"
     head = viz.note_html(f"{viz.plural(len(matches), 'token')} of the {name} model {verb} {q!r}{more}; "
                          "open any of them for its bytes and merge tree.")
