@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tokenizer import compare
+from tokenizer.errors import InvalidIdError
 from tokenizer.metrics import measure
 
 from .strategies import DEVANAGARI, KANNADA, WORDS, text as any_text
@@ -89,8 +90,12 @@ def test_tekken_ids_come_after_its_specials(offline):
     ids = tok.encode(HINDI)
     assert min(ids) >= 1000
     assert tok.token_bytes([1, 2]) == [b"<s>", b"</s>"]
-    with pytest.raises(compare.Unavailable, match="no token 131072"):
+    with pytest.raises(InvalidIdError, match="no token 131072"):
         tok.token_bytes([131_072])
+    for name in ("GPT-4o", "Qwen 3", "Llama 3"):
+        other = compare.get(name)
+        with pytest.raises(InvalidIdError, match=f"{name} has no token {other.vocab_size + 5}"):
+            other.token_bytes([1, other.vocab_size + 5])
 
 
 @needs_llms

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .encoding import Tokenizer
-from .errors import TokenizerError
+from .errors import InvalidIdError, TokenizerError
 
 LLM_DIR_ENV = "INDIC_TOKENIZER_LLM_DIR"
 HUB_FILE = "tokenizer.json"  # what an arbitrary Hub repository must have
@@ -122,11 +122,11 @@ class _Tiktoken(Comparable):
         if i < self.offset:
             return self.special_names.get(i, f"<SPECIAL_{i}>").encode("utf-8")
         if not 0 <= i < self.vocab_size:
-            raise Unavailable(f"{self.name} has no token {i} (ids are 0..{self.vocab_size - 1})")
+            raise InvalidIdError(f"{self.name} has no token {i} (ids are 0..{self.vocab_size - 1})")
         try:
             return self.enc.decode_single_token_bytes(i - self.offset)
         except KeyError:
-            raise Unavailable(f"{self.name} has no token {i}") from None
+            raise InvalidIdError(f"{self.name} has no token {i}") from None
 
     def token_bytes(self, ids: Sequence[int]) -> list[bytes]:
         if not self.offset and all(isinstance(i, int) for i in ids):
@@ -175,7 +175,7 @@ class _HFTokenizer(Comparable):
         else:
             token = self.tok.id_to_token(i)
             if token is None:
-                raise Unavailable(f"{self.name} has no token {i} (ids are 0..{self.vocab_size - 1})")
+                raise InvalidIdError(f"{self.name} has no token {i} (ids are 0..{self.vocab_size - 1})")
             if self.byte_level and all(c in self._unbyte for c in token):
                 data = bytes(self._unbyte[c] for c in token)
             else:
