@@ -180,9 +180,7 @@ def build() -> gr.Blocks:
                             tr_go = gr.Button("Train", variant="primary", elem_id="train-go")
                             tr_stop = gr.Button("Cancel", variant="stop", elem_id="train-cancel")
                 tr_status = gr.HTML(elem_id="train-status")
-                tr_curve = gr.LinePlot(x="vocab_size", y="bytes_per_token", color="series",
-                                       x_title="vocabulary size", y_title="bytes per token (held-out)", y_lim=[0, None],
-                                       label="Held-out compression", elem_id="train-curve")
+                tr_curve = gr.HTML(label="Held-out compression", elem_id="train-curve")
                 tr_results = gr.HTML(elem_id="train-results")
                 tr_files = gr.File(label=f"Downloads: .model, .vocab, Hugging Face export (zip) of your last "
                                          f"{SESSION_MODELS} models, newest first", file_count="multiple",

@@ -85,6 +85,21 @@ class TestVisualize:
         names = [f"language {k}" for k in range(18)]
         assert len(set(viz.series_colors(names).values())) == 18
 
+    def test_line_chart_has_linear_axes_and_every_series(self):
+        assert viz.nice_ticks(257, 2000, 7) == [500, 1000, 1500, 2000]
+        assert viz.nice_ticks(0, 9.4, 6) == [0, 2, 4, 6, 8]
+        html = viz.line_chart_html({"yours <b>": [(257, 1.0)], "shipped": [(257, 8.9), (2000, 8.9)],
+                                    "curve": [(257, 1.0), (300, 2.5), (400, 3.1)]},
+                                   x_range=(257, 2000), x_title="vocabulary size", y_title="bytes per token")
+        assert 'aria-label="bytes per token against vocabulary size, linear axes: x from 257 to 2,000, y from 0 to 10"' \
+            in html
+        assert html.count("<circle") == 1 and html.count("<polyline") == 2  # one point is a dot, not a line
+        assert "yours &lt;b&gt;" in html and "<b>" not in html
+        assert [t for t in html.split('class="itok-xtick"')[1:]][0].split(">", 1)[1].startswith("500<")
+        points = html.split('data-series="curve" points="', 1)[1].split('"', 1)[0].split()
+        xs = [float(p.split(",")[0]) for p in points]
+        assert len(points) == 3 and xs == sorted(xs)  # left to right in order of vocabulary size
+
     def test_whitespace_is_visible_and_newlines_break(self):
         html = viz.tokens_html([(1, b"a b"), (2, b"\n"), (3, b"\tc")])
         assert "␣" in html and "⇥" in html and "↵" in html and "<br>" in html

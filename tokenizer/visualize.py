@@ -17,7 +17,8 @@ Everything here is a pure function of token ids and bytes, so it draws any token
 - `table_html`, `column_html`, `grid_html`, `note_html`, `notice_html`, `progress_html`: the page
   parts the Space's views are made of (cells escaped unless marked `Html`); wide tables scroll
   inside their own box on a narrow screen.
-- `PALETTE`: distinct colours for chart series (one per language, twenty of them).
+- `PALETTE`: distinct colours for chart series (one per language, twenty of them);
+  `line_chart_html`: a small SVG line chart (the Train view's live curve).
 
 All text that reaches HTML is escaped, including `{`, `}`, `$` and backticks (template engines).
 This module imports no UI library.
@@ -26,6 +27,7 @@ This module imports no UI library.
 from __future__ import annotations
 
 import html
+import math
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -104,6 +106,11 @@ CSS = """
 .itok-vocab details{border-bottom:1px solid var(--border-color-primary,#dde1e8);padding:4px 0}
 .itok-vocab summary{cursor:pointer;display:flex;flex-wrap:wrap;gap:.6em;align-items:baseline}
 .itok-vocab summary code{font-size:.8rem}
+.itok-chart-box{border:1px solid var(--border-color-primary,#dde1e8);border-radius:8px;padding:8px;
+  background:var(--block-background-fill,#fff)}
+.itok-chart{width:100%;height:auto;display:block;max-height:320px}
+.itok-chart text{font-size:11px;fill:var(--body-text-color,#333);font-family:system-ui,sans-serif}
+.itok-chart .itok-axis-title{font-size:12px}
 .itok-progress{margin:4px 0 8px;color:var(--body-text-color,#111)}
 .itok-bar{height:10px;border-radius:5px;background:#e3e7ee;overflow:hidden;margin-bottom:4px}
 .itok-bar i{display:block;height:100%;background:#3949ab}
@@ -500,6 +507,78 @@ def tree_html(node: MergeNode, *, open_depth: int = 2) -> str:
         return f'<li>{box}<span class="itok-id">id {n.id} · {esc(kind)}</span></li>'
 
     return f'<div class="itok-scroll"><ul class="itok-tree">{item(node, 0)}</ul></div>'
+
+
+def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten apart) from lo up to hi."""
+    span = max(hi - lo, 1e-9)
+    raw = span / max(count - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step) * step
+    return [round(first + k * step, 10) for k in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def line_chart_html(
+    series: Mapping[str, Sequence[tuple[float, float]]],
+    *,
+    x_range: tuple[float, float],
+    x_title: str,
+    y_title: str,
+    colors: Mapping[str, str] | None = None,
+) -> str:
+    """A line chart as inline SVG (linear axes, y from 0) with an HTML legend that wraps.
+
+    Drawn here rather than by a plotting library so that each update is the whole picture: a live
+    curve stays right from its first point (one point shows as a dot) whatever arrives when.
+    """
+    colors = colors or series_colors(list(series))
+    width, height, left, right, top, bottom = 640, 260, 48, 14, 10, 40
+    x0, x1 = x_range
+    x1 = max(x1, x0 + 1)
+    y_top = max([y for pts in series.values() for _, y in pts] + [1.0])
+    y_ticks = nice_ticks(0, y_top * 1.05, 6)
+    y1 = max(y_ticks[-1], y_top)
+    if y1 < y_top * 1.05:
+        y_ticks.append(y_ticks[-1] + (y_ticks[1] - y_ticks[0]))
+        y1 = y_ticks[-1]
+
+    def px(x: float) -> float:
+        return round(left + (x - x0) / (x1 - x0) * (width - left - right), 1)
+
+    def py(y: float) -> float:
+        return round(height - bottom - y / y1 * (height - top - bottom), 1)
+
+    grid, labels = [], []
+    for x in nice_ticks(x0, x1, 7):
+        grid.append(f'<line x1="{px(x)}" y1="{top}" x2="{px(x)}" y2="{height - bottom}" stroke="#e3e7ee"/>')
+        labels.append(f'<text class="itok-xtick" x="{px(x)}" y="{height - bottom + 14}" text-anchor="middle">'
+                      f"{x:,.0f}</text>")
+    for y in y_ticks:
+        grid.append(f'<line x1="{left}" y1="{py(y)}" x2="{width - right}" y2="{py(y)}" stroke="#e3e7ee"/>')
+        labels.append(f'<text class="itok-ytick" x="{left - 6}" y="{py(y) + 4}" text-anchor="end">{y:g}</text>')
+    lines = []
+    for name, pts in series.items():
+        colour = esc(colors.get(name, REFERENCE_COLOR))
+        if len(pts) == 1:
+            (x, y), = pts
+            lines.append(f'<circle data-series="{esc(name)}" cx="{px(x)}" cy="{py(y)}" r="3" fill="{colour}"/>')
+        elif pts:
+            coords = " ".join(f"{px(x)},{py(y)}" for x, y in pts)
+            lines.append(f'<polyline data-series="{esc(name)}" points="{coords}" fill="none" stroke="{colour}" '
+                         'stroke-width="2"/>')
+    label = f"{esc(y_title)} against {esc(x_title)}, linear axes: x from {x0:,.0f} to {x1:,.0f}, y from 0 to {y1:g}"
+    svg = (
+        f'<svg class="itok-chart" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" '
+        f'data-x-min="{x0}" data-x-max="{x1}">{"".join(grid)}'
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#888"/>'
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#888"/>{"".join(labels)}'
+        f'<text class="itok-axis-title" x="{(left + width - right) / 2}" y="{height - 6}" text-anchor="middle">'
+        f"{esc(x_title)}</text>"
+        f'<text class="itok-axis-title" transform="translate(12 {(top + height - bottom) / 2}) rotate(-90)" '
+        f'text-anchor="middle">{esc(y_title)}</text>{"".join(lines)}</svg>'
+    )
+    return f'<div class="itok-chart-box">{svg}{legend_html({n: colors.get(n, REFERENCE_COLOR) for n in series})}</div>'
 
 
 def legend_html(colors: Mapping[str, str]) -> str:

@@ -19,7 +19,6 @@ import itertools
 from collections.abc import Iterator
 
 import gradio as gr
-import pandas as pd
 
 from tokenizer import visualize as viz
 from tokenizer.metrics import evaluate
@@ -33,7 +32,6 @@ from ..models import STORE, SessionModel, choices, compare_choices, get_encoding
 SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
 RECIPES = {"curriculum": "curriculum (the shipped models' recipe)", "bpe": "plain BPE on one pre-split"}
 POLL = 0.2  # seconds between progress updates sent to the page
-CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
 YOURS = "yours (held-out, while training)"
 N_PICKERS = 5  # model pickers the view updates (see _pickers)
 
@@ -48,33 +46,15 @@ def corpus_choices() -> list[tuple[str, str]]:
             if (jobs.corpora.DATA_DIR / x.corpus).is_file()]
 
 
-def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None, size: int = 0) -> pd.DataFrame:
-    """The live curve, with the baselines as flat lines across the whole planned vocabulary.
-
-    Typed columns even when empty: an untyped (object) column makes the chart a point scale of
-    labels (257, 258, 1000) instead of numbers.
-    """
-    rows = [(v, b, YOURS) for v, b in points]
-    if points and flat:
-        lo, hi = points[0][0], max(points[-1][0], size, points[0][0] + 1)
-        for name, b in flat.items():
-            rows += [(lo, b, name), (hi, b, name)]
-    return pd.DataFrame(rows, columns=CURVE_COLUMNS).astype({"vocab_size": "int64", "bytes_per_token": "float64"})
-
-
-def _axes(size: int) -> gr.LinePlot:
-    """An empty chart whose x axis spans this training's planned vocabulary: sent while reading."""
-    return gr.LinePlot(_curve([]), x_lim=[jobs.MIN_VOCAB, max(size, jobs.MIN_VOCAB + 1)], y_lim=[0, 10])
-
-
-def _rebuild() -> gr.LinePlot:
-    """Only an axis setting (y from 0, top automatic): it makes gradio's plot rebuild the chart.
-
-    The plot fixes its series (legend and colours) when it builds a chart, which it does only when an
-    axis setting changes, and from the data it had before that update. So the data with every series
-    (yours from its first point, the baselines) goes first, alone, and this follows it.
-    """
-    return gr.LinePlot(y_lim=[0, None])
+def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None, size: int = 0) -> str:
+    """The live curve as an SVG chart: x over the planned vocabulary from the first frame, y from 0,
+    the baselines as flat lines across it."""
+    lo, hi = jobs.MIN_VOCAB, max(size, points[-1][0] if points else 0, jobs.MIN_VOCAB + 1)
+    series: dict[str, list[tuple[float, float]]] = {YOURS: list(points)}
+    for name, b in (flat or {}).items():
+        series[name] = [(lo, b), (hi, b)]
+    return viz.line_chart_html(series, x_range=(lo, hi), x_title="vocabulary size",
+                               y_title="bytes per token (held-out)")
 
 
 def follow_upload(upload: object) -> str | dict:
@@ -134,7 +114,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     """Train and stream (status HTML, curve, results HTML, download files, JSON, model pickers)."""
     size, recipe, pattern, final_pattern = jobs.check_settings(vocab_size, recipe, pattern)
     session = session_of(request)
-    yield (viz.progress_html(0, 1, "Reading the text…"), _axes(size), "", gr.skip(), {"status": "reading"},
+    yield (viz.progress_html(0, 1, "Reading the text…"), _curve([], None, size), "", gr.skip(), {"status": "reading"},
            *_KEEP)
     unused = unused_inputs(source, upload, text)
     data = read_input(source, corpus, upload, text)
@@ -154,7 +134,6 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     curve = jobs.HeldOutCurve(held_lines, final_pattern, 1)
     starting = viz.progress_html(0, 1, f"Training on {viz.plural(len(lines), 'line')}…")
     yield starting, _curve(curve.points, flat, size), "", gr.skip(), {"status": "starting"}, *_KEEP
-    yield starting, _rebuild(), "", gr.skip(), {"status": "starting"}, *_KEEP
     job = jobs.Job(lines, size, recipe, pattern)
     key = session or f"direct-{id(job)}"
     _running[key] = job
