@@ -717,6 +717,9 @@ def test_train_end_to_end_over_http(app_server, tmp_path, recipe, pattern, size)
     ids = client.predict(text, choice, api_name="/tokenize")[2]
     assert [int(i) for i in ids.split()] == library.encode_ordinary(text)
     assert client.predict(text, choice, api_name="/presplit")[1]["ours"]["pattern"] == library.pattern.name
+    compared = client.predict(text, [choice, "Hindi"], api_name="/compare")[1]["results"]  # beside the shipped one
+    assert compared[choice]["ids"] == library.encode_ordinary(text) and compared[choice]["vocab_size"] == size
+    assert compared["Hindi"]["ids"] == shipped.encode_ordinary(text)
     assert client.predict("300", choice, api_name="/vocabulary")[2]["selected"]["bytes"] == \
         library.token_bytes(300).hex(" ").upper()
     other = Client(app_server.url, verbose=False)

@@ -159,9 +159,11 @@ def test_a_missing_local_copy_is_named(monkeypatch, tmp_path):
 class FakeHub:
     """huggingface_hub's download functions, serving files from memory or raising its errors."""
 
-    def __init__(self, monkeypatch) -> None:
+    def __init__(self, monkeypatch, home: Path) -> None:
         import huggingface_hub
 
+        self.home = home  # stands for huggingface_hub's own cache
+        self.cache_dirs: list[object] = []
         self.files: dict[tuple[str, str], bytes] = {}
         self.errors: dict[str, Exception] = {}
         self.delay = 0.0
@@ -200,16 +202,17 @@ class FakeHub:
         self._find(f"fake://{repo}/{filename}")
         time.sleep(self.delay)
         self.downloads.append(repo)
-        path = Path(cache_dir) / "snapshot" / filename
+        self.cache_dirs.append(cache_dir)
+        path = Path(cache_dir or self.home) / "snapshot" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(self.files[repo, filename])
         return str(path)
 
 
 @pytest.fixture
-def hub(monkeypatch):
+def hub(monkeypatch, tmp_path):
     compare._CACHE.clear()
-    yield FakeHub(monkeypatch)
+    yield FakeHub(monkeypatch, tmp_path / "hf-cache")
     compare._CACHE.clear()
 
 
@@ -224,6 +227,7 @@ def test_any_hub_repo_with_a_tokenizer_json(hub, qwen_json):
     hub.files["someone/qwen-copy", "tokenizer.json"] = qwen_json
     tok = compare.from_hub("someone/qwen-copy")
     assert len(tok.encode(HINDI)) == 21 and tok.decode(tok.encode(HINDI)) == HINDI
+    assert hub.cache_dirs[0] is not None and not Path(hub.cache_dirs[0]).exists()  # a temporary folder, removed
     assert tok.name == "someone/qwen-copy" and tok.source == "someone/qwen-copy/tokenizer.json"
     assert compare.from_hub(" someone/qwen-copy ") is tok and hub.downloads == ["someone/qwen-copy"]  # cached
     assert compare.load("someone/qwen-copy") is tok
@@ -266,6 +270,7 @@ def test_known_llms_download_from_the_hub_through_the_same_parser(hub):
     hub.files[known.repo, known.filename] = (LLM_DIR / known.local).read_bytes()
     tok = compare.get("Llama 3")
     assert len(tok.encode(HINDI)) == 10 and tok.source == f"{known.repo}/{known.filename}"
+    assert hub.cache_dirs == [None]  # a known file goes to huggingface_hub's own cache, kept for next time
 
 
 def test_size_cap_before_and_after_the_download(hub, qwen_json):

@@ -22,8 +22,10 @@ put in a directory named by $INDIC_TOKENIZER_LLM_DIR (plain or gzipped, under th
 (Gemma 3's tokenizer.json is 33 MB).
 
 Hub downloads are bounded (`HubLimits`): a size cap checked before and after the download, a wall
-time, at most two at once, and a cache bounded in entries and bytes; nothing is kept on disk. Every
-failure is an `Unavailable` with one clear line (gated, missing, not a tokenizer, too big, offline).
+time, at most two at once, and a cache bounded in entries and bytes; nothing of an arbitrary
+repository is kept on disk (the known files go to huggingface_hub's cache, as for their users).
+Every failure is an `Unavailable` with one clear line (gated, missing, not a tokenizer, too big,
+offline).
 """
 
 from __future__ import annotations
@@ -345,24 +347,30 @@ def check_repo_id(repo: str) -> str:
     return repo
 
 
-def _download(repo: str, filename: str, limits: HubLimits) -> bytes:
-    """The file's bytes, fetched within the limits into a temporary folder that is then removed."""
+def _download(repo: str, filename: str, limits: HubLimits, *, known: bool = False) -> bytes:
+    """The file's bytes, fetched within the limits.
+
+    Any repository goes to a temporary folder, removed right after, and its size is checked from the
+    metadata before the download. A `known` one (a fixed file of KNOWN) goes to huggingface_hub's own
+    cache like any download of its users, so it is fetched once per machine and found offline.
+    """
     import huggingface_hub
 
     if not _DOWNLOADS.acquire(timeout=1.0):
         raise Unavailable(f"{limits.downloads} Hub downloads are already running; try {repo} again in a moment")
     result: dict[str, object] = {}
-    folder = tempfile.mkdtemp(prefix="indic-tokenizer-hub-")
+    folder = None if known else tempfile.mkdtemp(prefix="indic-tokenizer-hub-")
 
     def run() -> None:
         try:
-            url = huggingface_hub.hf_hub_url(repo, filename)
-            meta = huggingface_hub.get_hf_file_metadata(url, timeout=min(limits.timeout, 20.0))
-            size = getattr(meta, "size", None)
-            if size is not None and size > limits.max_file_bytes:
-                result["error"] = Unavailable(f"{repo}/{filename} is {size / 1e6:.1f} MB, over the "
-                                              f"{limits.max_file_bytes / 1e6:.0f} MB limit for a tokenizer file")
-                return
+            if not known:
+                url = huggingface_hub.hf_hub_url(repo, filename)
+                meta = huggingface_hub.get_hf_file_metadata(url, timeout=min(limits.timeout, 20.0))
+                size = getattr(meta, "size", None)
+                if size is not None and size > limits.max_file_bytes:
+                    result["error"] = Unavailable(f"{repo}/{filename} is {size / 1e6:.1f} MB, over the "
+                                                  f"{limits.max_file_bytes / 1e6:.0f} MB limit for a tokenizer file")
+                    return
             path = Path(huggingface_hub.hf_hub_download(repo, filename, cache_dir=folder,
                                                         etag_timeout=min(limits.timeout, 20.0)))
             size = path.stat().st_size
@@ -376,7 +384,8 @@ def _download(repo: str, filename: str, limits: HubLimits) -> bytes:
         except Exception as e:  # noqa: BLE001 - every huggingface_hub / network failure becomes one line
             result["error"] = Unavailable(_hub_reason(e, repo, filename))
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
             _DOWNLOADS.release()
 
     worker = threading.Thread(target=run, name=f"hub-download {repo}", daemon=True)
@@ -473,7 +482,7 @@ def _read_known(known: Known) -> tuple[bytes, str]:
             raise Unavailable(f"{known.name} is unavailable: {path} is over {LIMITS.max_file_bytes / 1e6:.0f} MB")
         return path.read_bytes(), str(path)
     try:
-        return _download(known.repo, known.filename, LIMITS), f"{known.repo}/{known.filename}"
+        return _download(known.repo, known.filename, LIMITS, known=True), f"{known.repo}/{known.filename}"
     except Unavailable as e:
         hint = "" if os.environ.get(LLM_DIR_ENV) is None else f"; ${LLM_DIR_ENV} is not a directory"
         raise Unavailable(f"{known.name} is unavailable: {e}{hint}") from None
