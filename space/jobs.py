@@ -374,14 +374,15 @@ def baseline_metrics(
     return out
 
 
-def write_downloads(tok: tokenizer.Tokenizer, name: str) -> tuple[Path, list[Path]]:
-    """(a new temporary directory, [name.model, name.vocab, name-hf.zip]) for the session."""
+def write_downloads(tok: tokenizer.Tokenizer, name: str, metrics: dict | None = None) -> tuple[Path, list[Path]]:
+    """(a new temporary directory, [name.model, name.vocab, name-hf.zip]) for the session; `metrics`
+    (held-out, as measured in the view) go into the exported model card."""
     out = Path(tempfile.mkdtemp(prefix="indic-space-model-"))
     try:
         model = out / f"{name}.model"
         tokenizer.save(tok, model)
         hf_dir = out / "hf"
-        files = export(tok, hf_dir)
+        files = export(tok, hf_dir, metrics)
         archive = out / f"{name}-hf.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
             for f in files:

@@ -53,7 +53,7 @@ def presplit(text: str, model: str = AUTO, request: gr.Request | None = None) ->
     table = viz.table_html(["regex", "chunks", "chunks that start inside an akshara"], rows)
     cols = [
         viz.column_html(patterns[name][0],
-                        f"{len(chunks[name]):,} chunks, {sum(flags[name]):,} start inside an akshara",
+                        f"{viz.plural(len(chunks[name]), 'chunk')}, {sum(flags[name]):,} start inside an akshara",
                         viz.chunks_html(chunks[name], text, limit=DRAW_CHUNKS))
         for name in ("gpt4", "ours")
     ]

@@ -38,7 +38,7 @@ def tokenize(text: str, model: str = AUTO, request: gr.Request | None = None) ->
     if len(ids) > SHOW_IDS:
         ids_text += f"  … ({len(ids) - SHOW_IDS:,} more ids not listed)"
     return (
-        viz.tokens_html(pieces, limit=DRAW_TOKENS, flags=flags),
+        viz.linked_html(text, pieces, limit=DRAW_TOKENS, flags=flags),
         head + viz.summary_html(summary),
         ids_text,
         {"model": chosen.key, "model_note": chosen.note, **summary.as_dict()},
