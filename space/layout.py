@@ -31,6 +31,7 @@ STATE_SESSIONS = 200  # sessions whose state gradio keeps in memory
 MAX_FILE_SIZE = "25mb"  # uploads; the views then check the text itself against 20 MB
 PAGE_CSS = viz.CSS + f"""
 #text-input textarea{{font-family:{font_stack('"Noto Sans"')};font-size:1.1rem}}
+textarea{{unicode-bidi:plaintext}}
 #metrics-md table{{display:block;overflow-x:auto;max-width:100%}}
 #metrics-md th,#metrics-md td{{white-space:nowrap}}
 #metrics-md details{{margin:4px 0}}

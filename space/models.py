@@ -22,7 +22,7 @@ from pathlib import Path
 import tokenizer
 from tokenizer import compare
 from tokenizer.core import forget_cached
-from tokenizer.registry import LANGUAGES, Language, detect
+from tokenizer.registry import LANGUAGES, Language, detect, direction_of
 
 from .guards import UserError, first_line
 
@@ -234,3 +234,9 @@ def encode(tok: tokenizer.Tokenizer, text: str) -> list[int]:
         return tok.encode_ordinary(text)
     except ValueError as e:  # e.g. a lone surrogate
         raise UserError(f"This text cannot be encoded: {first_line(e)}") from None
+
+
+def text_attrs(text: str) -> dict[str, str]:
+    """How to lay a text and its tokens out: its direction (right to left for Urdu), and the language
+    Auto would pick for it (its lang attribute picks that language's font)."""
+    return {"direction": direction_of(text), "lang": detect(text)[0].code}

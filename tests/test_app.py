@@ -169,6 +169,18 @@ class TestVisualize:
         ids = hi_small.encode_ordinary(HINDI)
         assert b"".join(b for _, b in viz.pieces_of(hi_small, ids)) == HINDI.encode()
 
+    def test_a_cut_inside_an_arabic_word_keeps_its_joining_forms(self):
+        """Pieces of پاکستان are drawn with a ZWJ on each side of the cut; a cut at a space, between
+        scripts or before a non-letter is drawn as it is."""
+        pieces = ["پاک".encode(), "ستان".encode(), " ہے".encode(), "۔".encode()]
+        assert viz.joined_cuts(pieces) == [True, False, False]
+        html = viz.tokens_html(list(enumerate(pieces)), "پاکستان ہے۔", direction="rtl", lang="ur")
+        assert "پاک\u200d</span>" in html and ">\u200dستان" in html
+        assert html.count("\u200d") == 2 and 'dir="rtl" lang="ur"' in html
+        assert viz.joined_cuts(["नम".encode(), "स्ते".encode(), "پا".encode(), "a".encode()]) == [False, False, False]
+        linked = viz.linked_html("پاکستان", [(1, "پاک".encode()), (2, "ستان".encode())], direction="rtl")
+        assert linked.count('dir="rtl"') == 2 and linked.count("\u200d") == 2
+
     def test_tables_escape_cells_unless_they_are_html(self):
         html = viz.table_html(["a<b"], [["<i>x</i>", viz.Html("<b>y</b>"), 12345]])
         assert "<th>a&lt;b</th>" in html and "&lt;i&gt;x&lt;/i&gt;" in html

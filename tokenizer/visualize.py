@@ -41,7 +41,7 @@ import regex
 from .bpe import render_token
 from .encoding import Tokenizer
 from .metrics import Metrics, char_starts, chunk_flags, cut_flags
-from .registry import font_stack
+from .registry import LANGUAGES, SCRIPTS, font_stack
 
 Piece = tuple[int, bytes]  # (token id, token bytes)
 
@@ -124,7 +124,11 @@ CSS = """
 .itok-bar{height:10px;border-radius:5px;background:#e3e7ee;overflow:hidden;margin-bottom:4px}
 .itok-bar i{display:block;height:100%;background:#3949ab}
 """
-CSS = CSS.replace("{FONTS}", font_stack())
+CSS = CSS.replace("{FONTS}", font_stack()) + "".join(
+    f'.itok-tokens[lang="{x.code}"],.itok-chars[lang="{x.code}"],.itok-chunks[lang="{x.code}"]{{font-family:{x.css_font}}}\n'
+    for x in LANGUAGES.values()
+    if x.font
+) + ".itok-detail-token,.itok-tree li{unicode-bidi:plaintext}\n"
 STYLE_TAG = f"<style>{CSS}</style>"
 
 _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;"})
@@ -235,17 +239,48 @@ def token_title(token_id: int, data: bytes, *, cut: bool = False, id_note: str =
     return " · ".join(parts)
 
 
+_ZWJ = "\u200d"
+# A letter or mark of a script whose letters take joining forms (registry: Script.joining).
+_JOINING = regex.compile(
+    "(?=[\\p{L}\\p{M}])[" + "".join(rf"\p{{{s.name}}}{s.word_letters}" for s in SCRIPTS.values() if s.joining) + "]"
+)
+
+
+def joined_cuts(pieces: Sequence[bytes]) -> list[bool]:
+    """For each boundary between two tokens, whether it cuts a word of a joining script (Arabic):
+    a letter or mark on both sides. Such a cut is drawn with a ZWJ on each side, so the letters
+    keep the joining forms they have in the word instead of falling apart into isolated ones."""
+    out = []
+    for left, right in zip(pieces, pieces[1:]):
+        a = left.decode("utf-8", "ignore")[-1:]
+        b = right.decode("utf-8", "ignore")[:1]
+        out.append(bool(a and b and _JOINING.match(a) and _JOINING.match(b)))
+    return out
+
+
 @lru_cache(maxsize=65536)
-def token_span(token_id: int, data: bytes, *, cut: bool = False) -> str:
-    """One token as a coloured <span> with a tooltip (cached: a text repeats its tokens)."""
+def token_span(token_id: int, data: bytes, *, cut: bool = False, join_before: bool = False,
+               join_after: bool = False) -> str:  # fmt: skip
+    """One token as a coloured <span> with a tooltip (cached: a text repeats its tokens); `join_*`
+    add a ZWJ where the token is cut out of a word of a joining script (see joined_cuts)."""
     style = f"background:{token_color(token_id)};color:#111"
     if cut:
         style += ";box-shadow:inset 3px 0 0 #d32f2f"
     cls = "itok-tok itok-cut" if cut else "itok-tok"
+    label = (_ZWJ if join_before else "") + token_label_html(data) + (_ZWJ if join_after else "")
     return (
         f'<span class="{cls}" data-id="{token_id}" style="{style}" '
-        f'title="{esc(token_title(token_id, data, cut=cut))}">{token_label_html(data)}</span>'
+        f'title="{esc(token_title(token_id, data, cut=cut))}">{label}</span>'
     )
+
+
+def _spans(shown: Sequence[Piece], flags: Sequence[bool]) -> list[str]:
+    """The token spans of a strip, joined across cuts inside words of a joining script."""
+    joins = joined_cuts([b for _, b in shown])
+    return [
+        token_span(i, b, cut=flags[k], join_before=k > 0 and joins[k - 1], join_after=k < len(joins) and joins[k])
+        for k, (i, b) in enumerate(shown)
+    ]
 
 
 def tokens_html(
@@ -255,22 +290,24 @@ def tokens_html(
     limit: int | None = None,
     flags: Sequence[bool] | None = None,
     direction: str | None = None,
+    lang: str | None = None,
 ) -> str:
     """Coloured tokens; with `text` (or its `flags`, already computed by cut_flags), tokens that
     start inside an akshara get a red bar.
 
     `limit` draws only the first tokens and says how many were left out (all are counted);
-    `direction` ("rtl", "ltr", "auto") becomes the strip's dir attribute.
+    `direction` ("rtl", "ltr", "auto") becomes the strip's dir attribute, `lang` its lang attribute.
     """
     if flags is None:
         flags = cut_flags(text, [b for _, b in pieces]) if text is not None else [False] * len(pieces)
     shown = pieces if limit is None else pieces[:limit]
-    spans = [token_span(i, b, cut=flags[k]) for k, (i, b) in enumerate(shown)]
-    return f'<div class="itok-tokens"{_dir(direction)}>{"<wbr>".join(spans)}</div>{_more(len(shown), len(pieces))}'
+    spans = _spans(shown, flags)
+    return f'<div class="itok-tokens"{_dir(direction, lang)}>{"<wbr>".join(spans)}</div>{_more(len(shown), len(pieces))}'
 
 
-def _dir(direction: str | None) -> str:
-    return f' dir="{esc(direction)}"' if direction else ""
+def _dir(direction: str | None, lang: str | None = None) -> str:
+    """The strip's dir and lang attributes (lang picks a language's own font, e.g. Urdu's Nastaliq)."""
+    return (f' dir="{esc(direction)}"' if direction else "") + (f' lang="{esc(lang)}"' if lang else "")
 
 
 def _more(shown: int, total: int) -> str:
@@ -292,6 +329,7 @@ def linked_html(
     limit: int | None = None,
     flags: Sequence[bool] | None = None,
     direction: str | None = None,
+    lang: str | None = None,
 ) -> str:
     """Three strips linked by position: the coloured tokens, the characters each covers, and the ids.
 
@@ -303,7 +341,7 @@ def linked_html(
     if flags is None:
         flags = cut_flags(text, [b for _, b in pieces])
     shown = pieces if limit is None else pieces[:limit]
-    tokens = [_at(k, token_span(i, b, cut=flags[k])) for k, (i, b) in enumerate(shown)]
+    tokens = [_at(k, span) for k, span in enumerate(_spans(shown, flags))]
     char_offsets = sorted(char_starts(text))  # byte offset of each character start, and the end
     chars, ids, offset, done = [], [], 0, 0
     for k, (token_id, data) in enumerate(shown):
@@ -313,7 +351,7 @@ def linked_html(
             chars.append(f'<span data-i="{k}">{esc(text[done:end])}</span>')
             done = end
         ids.append(f'<span data-i="{k}" style="background:{token_color(token_id)};color:#111">{token_id}</span>')
-    d = _dir(direction)
+    d = _dir(direction, lang)
     return (
         '<div class="itok-linked">'
         '<div class="itok-info" aria-live="polite">Point at (or tap) a token, a character or an id to see them '
@@ -360,8 +398,15 @@ def summary_html(summary: Metrics) -> str:
 
 
 # ----- pre-split chunks ---------------------------------------------------------------------------
-def chunks_html(chunks: Sequence[str], text: str | None = None, *, limit: int | None = None) -> str:
-    """Pre-split chunks as boxes; a chunk that starts inside an akshara is red."""
+def chunks_html(
+    chunks: Sequence[str],
+    text: str | None = None,
+    *,
+    limit: int | None = None,
+    direction: str | None = None,
+    lang: str | None = None,
+) -> str:
+    """Pre-split chunks as boxes; a chunk that starts inside an akshara is red; `direction` as in tokens_html."""
     if text is None:
         text = "".join(chunks)
     flags = chunk_flags(text, chunks)
@@ -379,7 +424,7 @@ def chunks_html(chunks: Sequence[str], text: str | None = None, *, limit: int | 
     more = ""
     if len(shown) < len(chunks):
         more = f'<div class="itok-more">… and {len(chunks) - len(shown):,} more chunks</div>'
-    return f'<div class="itok-chunks">{"<wbr>".join(out)}</div>{more}'
+    return f'<div class="itok-chunks"{_dir(direction, lang)}>{"<wbr>".join(out)}</div>{more}'
 
 
 # ----- merge trees --------------------------------------------------------------------------------

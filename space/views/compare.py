@@ -12,7 +12,7 @@ from tokenizer import visualize as viz
 from tokenizer.metrics import cut_flags, summarize
 
 from ..guards import UserError, check_text, guard
-from ..models import AUTO, choose, compare_choices, encode, is_other, other, session_of
+from ..models import AUTO, choose, compare_choices, encode, is_other, other, session_of, text_attrs
 
 DRAW_COMPARE = 1_500  # tokens drawn per column
 JSON_IDS = 5_000  # ids of each tokenizer in the JSON (all are counted)
@@ -89,6 +89,7 @@ def compare(text: str, picks: object = None, request: gr.Request | None = None) 
     rows: list[list[object]] = []
     columns: list[str] = []
     base: int | None = None
+    attrs = text_attrs(text)
     for pick in names:
         try:
             run = _run(text, pick, session)
@@ -109,7 +110,8 @@ def compare(text: str, picks: object = None, request: gr.Request | None = None) 
             f"{summary['tokens_per_word']:.2f}",
             f"{summary['mid_akshara_rate']:.1%} ({summary['mid_akshara_boundaries']:,})",
         ])
-        body = viz.linked_html(text, list(zip(run.ids, run.pieces)), limit=DRAW_COMPARE, flags=flags)
+        body = viz.linked_html(text, list(zip(run.ids, run.pieces)), limit=DRAW_COMPARE, flags=flags,
+                                **attrs)
         head = f"{run.vocab_size:,} ids · {viz.plural(summary['tokens'], 'token')} here · {run.note}"
         columns.append(viz.column_html(run.label, head, body))
     n_bytes = len(text.encode("utf-8"))

@@ -15,7 +15,7 @@ from tokenizer.registry import DEFAULT, LANGUAGES
 
 from .decode import default_model
 from ..guards import MAX_QUERY_CHARS, UserError, check_text, guard
-from ..models import choose, encode, session_of
+from ..models import choose, encode, session_of, text_attrs
 
 MAX_MATCHES = 40  # search results listed
 # A word of the default language's example and one of its marks: what to search for
@@ -70,7 +70,7 @@ def vocabulary(query: str, model: str | None = None, request: gr.Request | None 
         ids = encode(tok, q)
         message = (f"No token of the {name} model contains {q!r}. "
                    f"The model writes it as {len(ids)} token{'s' if len(ids) != 1 else ''}:")
-        html = viz.notice_html(message) + viz.tokens_html(viz.pieces_of(tok, ids), q)
+        html = viz.notice_html(message) + viz.tokens_html(viz.pieces_of(tok, ids), q, **text_attrs(q))
         return html, "", {"model": chosen.key, "matches": [], "message": message, "encoding": ids}
     listed = matches[:MAX_MATCHES]
     more = f" (showing the first {len(listed)})" if len(matches) > len(listed) else ""
