@@ -46,7 +46,7 @@ from pathlib import Path
 
 import regex
 
-from tokenizer.corpus import Document, clean_document, split_of
+from tokenizer.corpus import Document, clean_document, line_hash, normalise_line, split_of
 from tokenizer.files import write_atomic
 from tokenizer.registry import LANGUAGES
 
@@ -69,20 +69,10 @@ def script_of(lang: str) -> str:
 
 
 # ----- text keys -----------------------------------------------------------------------------------
-_CONTROL = regex.compile(r"[\p{Cc}\p{Cf}--[\u200c\u200d\t\n]]", regex.V1)
-_SPACE = regex.compile(r"\s+")
 
 
-def normalise(text: str) -> str:
-    """The corpus cleaning of one segment: NFC, control and format characters gone (ZWJ/ZWNJ kept),
-    whitespace collapsed to one space, stripped. Equal keys = the same sentence."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
-    return _SPACE.sub(" ", text).strip()
-
-
-def line_hash(line: str) -> str:
-    """The id of a corpus line in an exclusion list: sha256 of the normalised line, 16 hex digits."""
-    return hashlib.sha256(normalise(line).encode("utf-8")).hexdigest()[:16]
+_SPACES = regex.compile(r"\s+")
+normalise = normalise_line  # the library's: the exclusion lists must hash lines as the corpus loader does
 
 
 def in_script(text: str, script: str) -> bool:
@@ -215,7 +205,7 @@ EXTRACTS = [
 def extract() -> None:
     SOURCES.mkdir(parents=True, exist_ok=True)
     for e in EXTRACTS:
-        rows = [f"{key}\t{_SPACE.sub(' ', text).strip()}" for key, text in e.read() if text.strip()]
+        rows = [key + "\t" + _SPACES.sub(" ", text).strip() for key, text in e.read() if text.strip()]
         if e.limit is not None:
             first = set(sorted((sample_key(normalise(r.split("\t", 1)[1])) for r in rows))[: e.limit])
             rows = [r for r in rows if sample_key(normalise(r.split("\t", 1)[1])) in first]

@@ -543,3 +543,45 @@ def test_load_corpus_argument_errors(tmp_path):
         load_corpus("hi", source="web")
     with pytest.raises(FileNotFoundError, match="absent.txt"):
         load_corpus(inputs=[str(tmp_path / "absent.txt")])  # at load time, not mid-training
+
+
+# ----- held-out sources: lines no split may use ------------------------------------------------------
+def test_line_hash_normalises_as_the_corpora_were_cleaned():
+    from tokenizer.corpus import line_hash
+
+    assert line_hash("नमस्ते दुनिया") == line_hash("  नमस्ते\t दुनिया \u200b") == line_hash("नमस्ते दुनिया\n")
+    assert line_hash("क\u200dष") != line_hash("कष")  # ZWJ is kept: it changes how the text renders
+    assert len(line_hash("x")) == 16 and int(line_hash("x"), 16) >= 0
+
+
+def test_excluded_lines_are_in_no_split(tmp_path):
+    from tokenizer.corpus import Corpus, Document, line_hash
+
+    docs = [Document(f"d{i}", "\n".join(f"वाक्य {i} {k} यहाँ है" for k in range(5))) for i in range(60)]
+    drop = {line_hash(docs[i].text.splitlines()[k]) for i in range(0, 60, 3) for k in (0, 2)}
+    listed = tmp_path / "x.exclude.txt"
+    listed.write_text("".join(f"{h}\n" for h in sorted(drop)), encoding="ascii")
+    plain = Corpus(lambda: docs, "docs", valid=0.2, test=0.2)
+    held = Corpus(lambda: docs, "docs", valid=0.2, test=0.2, exclude=str(listed))
+    for a, b in [(list(plain.train_texts()), list(held.train_texts())),
+                 (plain.held_out_lines("valid"), held.held_out_lines("valid")),
+                 (plain.held_out_lines("test"), held.held_out_lines("test"))]:  # fmt: skip
+        assert [x for x in a if line_hash(x) not in drop] == b and len(b) < len(a)
+    assert not {line_hash(x) for x in held.train_texts()} & drop
+    broken = tmp_path / "broken.exclude.txt"
+    broken.write_bytes(b"\xff\xfe")
+    with pytest.raises(CorpusError, match="not a readable exclusion list"):
+        list(Corpus(lambda: docs, "docs", exclude=str(broken)).train_texts())
+
+
+def test_embedded_corpus_holds_out_its_validation_sources():
+    """pa's Common Voice sentences are its out-of-domain validation source: no split of the embedded
+    corpus uses them, and the description says so."""
+    from tokenizer.corpus import excluded_lines, line_hash
+
+    corpus = load_corpus("pa")
+    drop = excluded_lines(corpus.exclude)
+    assert corpus.exclude.endswith("pa.exclude.txt") and len(drop) > 10_000 and "held out" in corpus.describe()
+    assert not {line_hash(x) for x in corpus.train_texts()} & drop
+    assert not {line_hash(x) for x in corpus.held_out_lines("valid")} & drop
+    assert load_corpus("hi").exclude is None  # its validation set (TICO-19) is not in its corpus

@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
@@ -531,20 +531,57 @@ def split_of(doc_id: str, seed: int = 0, valid: float = 0.05, test: float = 0.05
     return "valid" if u < valid else "test" if u < valid + test else "train"
 
 
+_CONTROL = regex.compile(r"[\p{Cc}\p{Cf}--[\u200c\u200d\t\n]]", regex.V1)
+_SPACES = regex.compile(r"\s+")
+
+
+def normalise_line(text: str) -> str:
+    """The shared corpora's cleaning of one line: NFC, control and format characters gone (ZWJ/ZWNJ
+    kept), whitespace collapsed to one space, stripped. Equal results = the same sentence."""
+    return _SPACES.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", text))).strip()
+
+
+def line_hash(line: str) -> str:
+    """The id of a line in an exclusion list: sha256 of normalise_line(line), 16 hex digits."""
+    return hashlib.sha256(normalise_line(line).encode("utf-8")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=32)
+def excluded_lines(path: str) -> frozenset[str]:
+    """The line hashes of an exclusion file (one per line), read once per process."""
+    try:
+        with open(path, encoding="ascii") as f:
+            return frozenset(line.strip() for line in f if line.strip())
+    except (OSError, UnicodeDecodeError) as e:
+        raise CorpusError(f"{path}: not a readable exclusion list ({e})") from None
+
+
 @dataclass(frozen=True)
 class SplitRule:
-    """How documents are assigned to splits; small and picklable, so workers apply the same rule."""
+    """How documents are assigned to splits; small and picklable, so workers apply the same rule.
+
+    `exclude` names a file of line hashes (line_hash) that no split may use: the lines of a held-out
+    source, kept out of training and of the in-domain held-out lines alike (data/validation/)."""
 
     seed: int = 0
     valid: float = 0.05
     test: float = 0.05
+    exclude: str | None = None
 
     def training_lines(self, doc_id: str, text: str) -> list[str]:
         """The cleaned lines a document gives to training: none unless it is in the train split."""
         if split_of(doc_id, self.seed, self.valid, self.test) != "train":
             return []
         cleaned = clean_document(text)
-        return cleaned.split("\n") if cleaned else []
+        lines = cleaned.split("\n") if cleaned else []
+        return self.keep(lines) if self.exclude else lines
+
+    def keep(self, lines: list[str]) -> list[str]:
+        """The lines not in the exclusion list."""
+        if not self.exclude:
+            return lines
+        drop = excluded_lines(self.exclude)
+        return [line for line in lines if line_hash(line) not in drop]
 
 
 @dataclass(frozen=True)
@@ -563,10 +600,11 @@ class Corpus:
     valid: float = 0.05
     test: float = 0.05
     partitions: Callable[[], list[Partition]] | None = None
+    exclude: str | None = None  # a file of line hashes no split may use (see SplitRule)
 
     @property
     def split_rule(self) -> SplitRule:
-        return SplitRule(self.seed, self.valid, self.test)
+        return SplitRule(self.seed, self.valid, self.test, self.exclude)
 
     def read(self) -> Iterator[Document]:
         """Every document (all splits), within max_docs / max_bytes, in order."""
@@ -599,7 +637,8 @@ class Corpus:
         """Raw (uncleaned) non-empty lines of the valid or test documents."""
         if split not in ("valid", "test"):
             raise ValueError(f"held-out split must be 'valid' or 'test', got {split!r}")
-        return [line for d in self.split_documents(split) for line in d.text.splitlines() if line.strip()]
+        lines = [line for d in self.split_documents(split) for line in d.text.splitlines() if line.strip()]
+        return self.split_rule.keep(lines)
 
     def describe(self) -> str:
         """One line for logs and reports: the source, its limits and how it is split."""
@@ -653,4 +692,11 @@ def load_corpus(
             if source == "embedded"
             else f"input files {', '.join(map(str, paths))}"
         )
-    return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions)
+    exclude = DATA_DIR / LANGUAGES[lang].excluded if source == "embedded" else None
+    if exclude is not None and exclude.is_file():
+        n = len(excluded_lines(str(exclude)))
+        description += f"; {n:,} lines of its out-of-domain validation sources held out ({exclude.name})"
+    else:
+        exclude = None
+    return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions,
+                  exclude=str(exclude) if exclude else None)

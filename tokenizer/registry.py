@@ -419,6 +419,16 @@ class Language:
         return f"{self.code}.model"
 
     @property
+    def validation(self) -> str:
+        """Its out-of-domain validation set under data/ (source<TAB>text lines; may not exist)."""
+        return f"validation/{self.code}.tsv.gz"
+
+    @property
+    def excluded(self) -> str:
+        """Under data/: hashes of the corpus lines of its validation sources, which no split uses."""
+        return f"validation/{self.code}.exclude.txt"
+
+    @property
     def model_name(self) -> str:
         return self.code
 
