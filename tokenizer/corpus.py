@@ -633,6 +633,13 @@ class Corpus:
         for doc in self.read():
             yield from rule.training_lines(doc.id, doc.text)
 
+    def all_texts(self) -> Iterator[str]:
+        """Cleaned lines of every document, held-out ones too (a baseline trained on the whole corpus)."""
+        rule = self.split_rule
+        for doc in self.read():
+            cleaned = clean_document(doc.text)
+            yield from rule.keep(cleaned.split("\n") if cleaned else [])
+
     def held_out_lines(self, split: Literal["valid", "test"] = "valid") -> list[str]:
         """Raw (uncleaned) non-empty lines of the valid or test documents."""
         if split not in ("valid", "test"):
@@ -651,6 +658,19 @@ class Corpus:
             f"{self.description}{limits}; documents split with seed {self.seed}: "
             f"{self.valid:.0%} valid, {self.test:.0%} test, the rest train"
         )
+
+
+def validation_set(lang: str) -> list[tuple[str, str]]:
+    """The language's out-of-domain validation set (data/validation/<code>.tsv.gz, built by
+    `python -m bench.validation_sets`): (source, text) pairs, [] if it has none. Never trained on."""
+    path = DATA_DIR / LANGUAGES[lang].validation
+    if not path.is_file():
+        return []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t", 1) for line in f if line.strip()]
+    if any(len(row) != 2 for row in rows):
+        raise CorpusError(f"{path}: every line must be 'source<TAB>text'")
+    return [(source, text) for source, text in rows]
 
 
 def load_corpus(
