@@ -95,8 +95,9 @@ def stages_worker(lang: str, vocab_size: int) -> None:
         marks[p.stage] = first
         marks[p.stage + "/end"] = (p.elapsed, cpu)
 
-    tok = tokenizer.train(common.corpus(lang).train_texts(), vocab_size, progress=record)
-    stages = [s.pattern for s in get_recipe(LANGUAGES[lang].recipe).stages]
+    recipe = get_recipe(LANGUAGES[lang].recipe)  # as `train --lang` (detection would pick the script's default)
+    tok = tokenizer.train(common.corpus(lang).train_texts(), vocab_size, recipe=recipe, progress=record)
+    stages = [s.pattern for s in recipe.stages]
     row: dict[str, float] = {"read + count s": marks[stages[0]][0]}
     for s in stages:
         row[f"{s} s"] = marks[s + "/end"][0] - marks[s][0]
