@@ -403,7 +403,8 @@ def test_sanskrit_rules():
     assert split("सोऽहम्", "deva") == ["सोऽहम्"]
     assert split("धर्मक्षेत्रे कुरुक्षेत्रे।", "deva-words") == ["धर्मक्षेत्रे", " कुरुक्षेत्रे।"]
     assert split("इति॥", "deva-words") == ["इति॥"]
-    for accent in ["\u0951", "\u0952", "\u1cd0", "\u1cda", "\u1ce1"]:  # udatta, anudatta, Vedic tones
+    # udatta, anudatta, grave and acute accents (U+0951-U+0954); Vedic tone marks (U+1CD0-U+1CFF)
+    for accent in ["\u0951", "\u0952", "\u0953", "\u0954", "\u1cd0", "\u1cda", "\u1ce1", "\u1cf8"]:
         assert split(f"अ{accent}ग्निम्", "deva") == [f"अ{accent}ग्निम्"], unicodedata.name(accent)
         assert split(f"अ{accent}ग्निम्", "deva-akshara")[0] == f"अ{accent}"
     for sign in SCRIPTS["Devanagari"].word_letters:  # jihvamuliya, upadhmaniya, Vedic anusvaras
