@@ -40,10 +40,11 @@ if TIKTOKEN_DIR_ENV not in os.environ and Path(DEFAULT_TIKTOKEN_DIR).is_dir():
 
 
 # ----- command line ------------------------------------------------------------------------------
-def parser(doc: str | None) -> argparse.ArgumentParser:
+def parser(doc: str | None, langs: Sequence[str] = CODES, default: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """An argument parser with the options every script shares: --lang, --vocab-size, --pattern."""
     p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--lang", nargs="+", choices=CODES, default=list(CODES), help="languages (default: all)")
+    p.add_argument("--lang", nargs="+", choices=langs, default=list(langs if default is None else default),
+                   help="languages (default: %(default)s)")
     p.add_argument("--vocab-size", type=int, default=tokenizer.VOCAB_CAP, help="total ids (default: %(default)s)")
     p.add_argument("--pattern", help="our pre-split pattern (default: the core pattern of each language's recipe)")
     return p

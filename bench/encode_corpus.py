@@ -23,7 +23,7 @@ from pathlib import Path
 
 import tokenizer
 from tokenizer import shards
-from tokenizer.core import available_cores
+from tokenizer.processes import usable_cpus
 
 from . import common
 
@@ -67,7 +67,7 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=2)
     args = p.parse_args()
     common.report_load()
-    cores = available_cores()
+    cores = usable_cpus()
     rows = []
     for lang in args.lang:
         model = common.MODELS_DIR / f"{lang}.model"
