@@ -600,8 +600,11 @@ def lead_intervals(lang: str, ours: dict[str, Trained], hf: baselines.Candidate 
     ref = next((t for t in ours.values() if t.recipe.name == recipe and t.variant.extra is None), None)
     if ref is None:
         return []
-    docs = [[line for line in d.text.splitlines() if line.strip()] for d in common.corpus(lang).split_documents("valid")]
+    corpus = common.corpus(lang)  # the held-out lines of each valid document, as held_out_lines keeps them
+    docs = [corpus.split_rule.keep([line for line in d.text.splitlines() if line.strip()])
+            for d in corpus.split_documents("valid")]  # fmt: skip
     docs = [d for d in docs if d]
+    assert sum(map(len, docs)) == len(common.held_out(lang, "valid"))
 
     def tokens(count) -> np.ndarray:
         return np.array([sum(count(line) for line in d) for d in docs], dtype=float)
