@@ -18,6 +18,7 @@ by `ि ं ्` repeated (one akshara, one chunk of 3 MB), wall time of the who
 Run from the repository root:
     python -m bench.encode_speed                # hi and kn -> bench/results/encode_speed.json
     python -m bench.encode_speed --lang kn --min-seconds 5 --encoders ours tiktoken
+    python -m bench.encode_speed --lang hi ur sd ks si sa mni --results encode_speed-new-languages
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ def main() -> None:
     p.add_argument("--min-seconds", type=float, default=2.0, help="timed seconds per encoder (default: %(default)s)")
     p.add_argument("--min-passes", type=int, default=3, help="timed passes per encoder (default: %(default)s)")
     p.add_argument("--no-storm", action="store_true", help="skip the CLI mark-storm timing")
+    p.add_argument("--results", default="encode_speed", help="results file bench/results/NAME.json (default: %(default)s)")
     args = p.parse_args()
 
     common.report_load()
@@ -164,7 +166,7 @@ def main() -> None:
     if storms:
         common.print_table([{"lang": k, **v} for k, v in storms.items()], ["lang", "chars", "MB", "best_s", "median_s"],
                            "python -m tokenizer encode on a 1,000,000-character mark storm (whole process)")  # fmt: skip
-    common.write_results("encode_speed", {"rows": rows, "cli_storm": storms, "cores": CORES})
+    common.write_results(args.results, {"rows": rows, "cli_storm": storms, "cores": CORES})
 
 
 if __name__ == "__main__":

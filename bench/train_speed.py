@@ -21,6 +21,7 @@ Targets: ours / hf wall time <= 2x (moonshot 1x); our peak RSS not above the bas
 Run from the repository root:
     python -m bench.train_speed                          # hi and kn -> bench/results/train_speed.json
     python -m bench.train_speed --lang hi --runs 3 --baseline 1c73395
+    python -m bench.train_speed --lang hi ur sd ks si sa mni --results train_speed-new-languages
 """
 
 from __future__ import annotations
@@ -94,8 +95,9 @@ def stages_worker(lang: str, vocab_size: int) -> None:
         marks[p.stage] = first
         marks[p.stage + "/end"] = (p.elapsed, cpu)
 
-    tok = tokenizer.train(common.corpus(lang).train_texts(), vocab_size, progress=record)
-    stages = [s.pattern for s in get_recipe(LANGUAGES[lang].recipe).stages]
+    recipe = get_recipe(LANGUAGES[lang].recipe)  # as `train --lang` (detection would pick the script's default)
+    tok = tokenizer.train(common.corpus(lang).train_texts(), vocab_size, recipe=recipe, progress=record)
+    stages = [s.pattern for s in recipe.stages]
     row: dict[str, float] = {"read + count s": marks[stages[0]][0]}
     for s in stages:
         row[f"{s} s"] = marks[s + "/end"][0] - marks[s][0]
@@ -122,6 +124,7 @@ def main() -> None:
     p.add_argument("--baseline", metavar="REV", help="also time the CLI of this git revision (before/after)")
     p.add_argument("--worker", choices=("hf", "stages"), help=argparse.SUPPRESS)  # internal: the children
     p.add_argument("--out", help=argparse.SUPPRESS)
+    p.add_argument("--results", default="train_speed", help="results file bench/results/NAME.json (default: %(default)s)")
     args = p.parse_args()
     if args.worker == "hf":
         return hf_worker(args.lang[0], args.vocab_size, common.pattern_for(args.lang[0], args.pattern), args.out)
@@ -183,7 +186,7 @@ def main() -> None:
     print(f"target: ours/hf <= {MAX_RATIO:g}x wall time (moonshot 1x)")
     print(f"(HF BpeTrainer uses all {os.cpu_count()} cores; ours counts on all of them, then learns merges on one)")
     common.print_table(stage_rows, list(stage_rows[0]), "Where our time goes (train() in one process, one run)")
-    common.write_results("train_speed", {"vocab_size": args.vocab_size, "recipe": "each language's (tokenizer.registry)",
+    common.write_results(args.results, {"vocab_size": args.vocab_size, "recipe": "each language's (tokenizer.registry)",
                                          "hf_pattern": args.pattern, "baseline": args.baseline,
                                          "targets": {"max_ratio": MAX_RATIO},
                                          "rows": rows, "stages": stage_rows, "runs": runs})  # fmt: skip

@@ -29,9 +29,21 @@ it, in this order:
   brahmic: aksharas to 20 %    the akshara stage until 20 % of merges
   brahmic: indic aksharas      the first stage on `akshara` (no conjuncts through other viramas)
   brahmic: phrases from 60 %   the phrase stage from 60 % of merges
+  (the rows below use the family of the language's own script: `arab` for Urdu, `sinh` for Sinhala,
+   `deva` for Sanskrit, `beng` for Manipuri; its registry recipe is `<family>-curriculum`)
+  script bpe                   plain BPE on the script family's core pre-split (= HF BpeTrainer with it)
+  script curriculum            aksharas until 10.5 %, words until 74 %, then phrases
+  script: words→phrases        no akshara stage (words until 74 %, then phrases)
+  script: aksharas to N %      the akshara stage until 2.5, 5, 7.5 or 20 % of merges
+  script: aksharas→phrases     no word stage (aksharas until 10.5 %, then phrases)
+  script: phrases from N %     the phrase stage from 40, 60 or 85 % of merges
+  script: words→phrases from N %  no akshara stage, the phrase stage from 60 or 85 % of merges
+  script: words only           no phrase stage (aksharas until 10.5 %, then words)
+  script: numbers without a dotted part  the registry recipe, numbers of 1-3 digits only (१२३.४५ is two)
 
 Baselines (same training lines, same total vocabulary, settings of bench/baselines.py): HF BPE with
-the core pre-split of the language's family (indic for hi and kn, brahmic for the others) and with
+the core pre-split of the language's family (indic for hi and kn, brahmic for the ten others of the
+first twelve, the script's own family for the six added later) and with
 its phrases pre-split, sentencepiece BPE and unigram. "Best
 baseline" is the one with the most bytes/token, per split; every variant shows its ratio to it.
 
@@ -41,6 +53,11 @@ are kept in the results file, so the two languages may also run side by side:
     python -m bench.variants --lang hi & python -m bench.variants --lang kn
     python -m bench.variants --lang kn --only bpe curriculum --no-baselines
     python -m bench.variants --lang ta --only curriculum brahmic-curriculum --no-unigram
+    python -m bench.variants --lang ur --only "script curriculum" "script: words only" --no-unigram
+
+Every language's notes also give, for each variant, its valid bytes/token divided by that of the
+language's registry recipe with a 95 % interval over resampled valid documents (a bootstrap), so a
+lead smaller than the noise of a small held-out split shows as such.
 """
 
 from __future__ import annotations
@@ -54,17 +71,16 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tokenizer
 from tokenizer.corpus import clean_document, read_files
-from tokenizer.registry import CODES, RECIPES, Recipe, Stage, get_language
 from tokenizer.metrics import evaluate
-from tokenizer.pretokenize import PATTERNS, Pattern, closing, indic_pattern, word_runs
-from tokenizer.registry import FAMILIES
+from tokenizer.pretokenize import OPENING, PATTERNS, Pattern, closing, indic_pattern, word_runs
+from tokenizer.registry import CODES, FAMILIES, RECIPES, SCRIPTS, Family, Kind, Recipe, Stage, get_language
 
 
 from . import baselines, common
@@ -101,14 +117,61 @@ BRAHMIC_CURRICULUM = RECIPES["brahmic-curriculum"]
 class Variant:
     name: str
     changes: str
-    recipe: Recipe
+    recipe: Recipe | None  # None: built by `stages` on the family of each language's script
     langs: tuple[str, ...] = ("hi", "kn")
     extra: str | None = None  # "marathi": more training text
     ties: str = "smallest"  # which pair wins among equal counts
+    stages: Callable[[Family], Sequence[tuple[str, float]]] | None = None  # (pattern, until) on a script family
+    whole_characters: bool = True  # of a script-family variant
+
+    def recipe_for(self, lang: str) -> Recipe:
+        """The recipe this variant trains `lang` with (the registry's own when the stages are the same)."""
+        if self.recipe is not None:
+            return self.recipe
+        assert self.stages is not None, self.name
+        family = FAMILIES[SCRIPTS[get_language(lang).script].family]
+        stages = tuple(Stage(pattern, until) for pattern, until in self.stages(family))
+        own = RECIPES[family.pattern("core") + "-curriculum"]
+        if stages == own.stages and self.whole_characters == own.whole_characters:
+            return own
+        return Recipe(f"{family.name}: {self.name}", family.name, stages, self.whole_characters, self.changes)
 
 
 def _recipe(name: str, stages: Sequence[tuple[str, float]], whole: bool) -> Recipe:
     return Recipe(name, "indic", tuple(Stage(p, u) for p, u in stages), whole, name)
+
+
+def _script(name: str, changes: str, stages: Callable[[Family], Sequence[tuple[str, float]]],
+            whole: bool = True) -> Variant:
+    """A variant on the pre-split family of each language's own script."""
+    return Variant(name, changes, None, CODES, stages=stages, whole_characters=whole)
+
+
+def _kinds(*kinds: tuple[Kind, float]) -> Callable[[Family], Sequence[tuple[str, float]]]:
+    """Stages given by pattern kind, on the family a variant runs on."""
+    return lambda f: [(f.pattern(kind), until) for kind, until in kinds]
+
+
+def _plain_numbers(f: Family) -> Sequence[tuple[str, float]]:
+    """The registry curriculum of the family, its -words and -phrases patterns without dotted numbers."""
+    return [(_PLAIN_NUMBERS.get(s.pattern, s.pattern), s.until) for s in RECIPES[f"{f.name}-curriculum"].stages]
+
+
+def _plain_number_patterns() -> dict[str, Pattern]:
+    """Each script family's -words and -phrases pattern as it was before numbers kept a dotted part."""
+    out = {}
+    for f in FAMILIES.values():
+        if f.dotted_numbers:
+            for kind in ("words", "phrases"):
+                regex = indic_pattern(word_runs(f), prefix=f" ?{OPENING}?", suffix=f"(?:{closing(f)})?",
+                                      digits=r" ?\p{N}{1,3}", phrases=kind == "phrases")  # fmt: skip
+                out[f.pattern(kind)] = Pattern(f"bench-{f.pattern(kind)}-plain-numbers", regex, f"{kind}, 3-digit numbers")
+    return out
+
+
+_PLAIN = _plain_number_patterns()
+_PLAIN_NUMBERS = {name: p.name for name, p in _PLAIN.items()}
+_EXTRA_PATTERNS += list(_PLAIN.values())
 
 
 VARIANTS: list[Variant] = [
@@ -159,6 +222,37 @@ VARIANTS: list[Variant] = [
     Variant("brahmic: phrases from 60 %", "brahmic-curriculum, the phrase stage from 60 % of merges (not 74 %)",
             _recipe("brahmic-phrases-60", [("brahmic-akshara", 0.105), ("brahmic-words", 0.6),
                                            ("brahmic-phrases", 1.0)], True), langs=CODES),
+    # the family of each language's own script (`arab`, `sinh`, `deva`, `beng`, ...), on every language
+    _script("script bpe", "plain BPE on the script family's core pre-split (= HF BpeTrainer with it)",
+            _kinds(("core", 1.0)), whole=False),
+    _script("script curriculum", "aksharas to 10.5 %, words to 74 %, then phrases, on the script's family",
+            _kinds(("akshara", 0.105), ("words", 0.74), ("phrases", 1.0))),
+    _script("script: words→phrases", "no akshara stage: words to 74 %, then phrases",
+            _kinds(("words", 0.74), ("phrases", 1.0))),
+    _script("script: aksharas to 2.5 %", "aksharas until 2.5 % of merges (not 10.5 %)",
+            _kinds(("akshara", 0.025), ("words", 0.74), ("phrases", 1.0))),
+    _script("script: aksharas to 5 %", "aksharas until 5 % of merges (not 10.5 %)",
+            _kinds(("akshara", 0.05), ("words", 0.74), ("phrases", 1.0))),
+    _script("script: aksharas to 7.5 %", "aksharas until 7.5 % of merges (not 10.5 %)",
+            _kinds(("akshara", 0.075), ("words", 0.74), ("phrases", 1.0))),
+    _script("script: aksharas to 20 %", "aksharas until 20 % of merges (not 10.5 %)",
+            _kinds(("akshara", 0.2), ("words", 0.74), ("phrases", 1.0))),
+    _script("script: aksharas→phrases", "no word stage: aksharas to 10.5 %, then phrases",
+            _kinds(("akshara", 0.105), ("phrases", 1.0))),
+    _script("script: phrases from 40 %", "aksharas to 10.5 %, phrases from 40 % of merges (not 74 %)",
+            _kinds(("akshara", 0.105), ("words", 0.4), ("phrases", 1.0))),
+    _script("script: phrases from 60 %", "aksharas to 10.5 %, phrases from 60 % of merges (not 74 %)",
+            _kinds(("akshara", 0.105), ("words", 0.6), ("phrases", 1.0))),
+    _script("script: phrases from 85 %", "aksharas to 10.5 %, phrases from 85 % of merges (not 74 %)",
+            _kinds(("akshara", 0.105), ("words", 0.85), ("phrases", 1.0))),
+    _script("script: words→phrases from 60 %", "no akshara stage, phrases from 60 % of merges (not 74 %)",
+            _kinds(("words", 0.6), ("phrases", 1.0))),
+    _script("script: words→phrases from 85 %", "no akshara stage, phrases from 85 % of merges (not 74 %)",
+            _kinds(("words", 0.85), ("phrases", 1.0))),
+    _script("script: words only", "no phrase stage: aksharas to 10.5 %, then words",
+            _kinds(("akshara", 0.105), ("words", 1.0))),
+    _script("script: numbers without a dotted part", "the registry recipe, but a number is 1-3 digits, "
+            "its dotted part (१२३.४५) a number of its own", _plain_numbers),
 ]  # fmt: skip
 BY_NAME = {v.name: v for v in VARIANTS}
 NOT_MEASURED = (
@@ -248,6 +342,7 @@ def metrics_row(lang: str, split: str, name: str, m, seconds: float | None, kind
 @dataclass
 class Trained:
     variant: Variant
+    recipe: Recipe
     tok: tokenizer.Tokenizer
     seconds: float
     rows: dict[str, dict]  # split -> row
@@ -265,9 +360,10 @@ def run_variant(v: Variant, lang: str, vocab_size: int, extra_lines: tuple[str, 
             f"({common.utf8_size(texts) / 1e6:.1f} + {common.utf8_size(extra_lines) / 1e6:.1f} MB)"
         )
         texts = texts + extra_lines
+    recipe = v.recipe_for(lang)
     with tie_break(v.ties):
         tok, seconds = common.timed(
-            lambda: tokenizer.train(texts, vocab_size, recipe=v.recipe, quiet=True, name=f"{lang}-{v.name}")
+            lambda: tokenizer.train(texts, vocab_size, recipe=recipe, quiet=True, name=f"{lang}-{v.name}")
         )
     if tok.vocab_size > vocab_size:
         raise AssertionError(f"{v.name}: {tok.vocab_size} ids, above {vocab_size}")
@@ -278,16 +374,17 @@ def run_variant(v: Variant, lang: str, vocab_size: int, extra_lines: tuple[str, 
     rt = round_trip_failures(tok, lang)
     for split, row in rows.items():
         row["changes"] = v.changes
-        row["recipe"] = {"stages": [[s.pattern, s.until] for s in v.recipe.stages],
-                         "whole_characters": v.recipe.whole_characters, "ties": v.ties, "extra": v.extra}  # fmt: skip
+        row["recipe"] = {"stages": [[s.pattern, s.until] for s in recipe.stages],
+                         "whole_characters": recipe.whole_characters, "ties": v.ties, "extra": v.extra}  # fmt: skip
         row["lines not round-tripping"] = rt[0]
-    return Trained(v, tok, seconds, rows, rt, notes)
+    return Trained(v, recipe, tok, seconds, rows, rt, notes)
 
 
 def baseline_rows(
     lang: str, vocab_size: int, ours: dict[str, Trained], no_unigram: bool
-) -> tuple[list[dict], list[str]]:
-    """HF BPE on indic and on indic-phrases, sentencepiece BPE and unigram, measured as in bench.baselines."""
+) -> tuple[list[dict], list[str], dict[str, baselines.Candidate]]:
+    """HF BPE on the family's core and phrases pre-splits, sentencepiece BPE and unigram, measured as in
+    bench.baselines; also the candidates by label."""
     notes: list[str] = []
     candidates: list[tuple[str, baselines.Candidate]] = []
     describe = {
@@ -295,8 +392,9 @@ def baseline_rows(
         "sentencepiece unigram": "sentencepiece unigram, byte fallback, no normalisation",
     }
     family = family_of(lang)
+    twins = {"indic": "bpe", "brahmic": "brahmic bpe"}  # plain BPE on the family's core, trained by us
     for label, pattern, twin in (
-        (f"HF BPE ({family} pre-split)", family, "bpe" if family == "indic" else "brahmic bpe"),
+        (f"HF BPE ({family} pre-split)", family, twins.get(family, "script bpe")),
         (f"HF BPE ({family}-phrases pre-split)", f"{family}-phrases", "phrases from scratch"),
     ):
         describe[label] = f"HF `tokenizers` BpeTrainer, `{pattern}` pre-split"
@@ -320,11 +418,11 @@ def baseline_rows(
             if r["lines not round-tripping"]:
                 notes.append(f"{label} [{split}]: {r['lines not round-tripping']} lines do not round-trip")
         print(f"  [{lang}] baseline {label}: trained in {c.train_seconds:.1f} s", flush=True)
-    return rows, notes
+    return rows, notes, dict(candidates)
 
 
 def family_of(lang: str) -> str:
-    """The pre-split family of the language's recipe ("indic" for hi and kn, else "brahmic")."""
+    """The pre-split family of the language's recipe ("indic" for hi and kn, "brahmic", "arab", ...)."""
     return RECIPES[get_language(lang).recipe].family
 
 
@@ -423,8 +521,10 @@ def main() -> None:
                 else f"ROUND-TRIP FAILURES: {failing}"
             )
         best = None
+        hf_core = None
         if not args.no_baselines:
-            b_rows, b_notes = baseline_rows(lang, args.vocab_size, ours, args.no_unigram)
+            b_rows, b_notes, candidates = baseline_rows(lang, args.vocab_size, ours, args.no_unigram)
+            hf_core = candidates[f"HF BPE ({family_of(lang)} pre-split)"]
             rows.extend(b_rows)
             notes.extend(b_notes)
             best = {
@@ -434,6 +534,7 @@ def main() -> None:
             for split in common.SPLITS:
                 notes.append(f"best baseline on {split}: {best[split]['tokenizer']} "
                              f"({best[split]['bytes/token']:.4f} bytes/token)")  # fmt: skip
+        notes.extend(lead_intervals(lang, ours, hf_core))
         lines = summary(lang, rows, best)
         done[lang] = {
             "summary": lines,
@@ -463,7 +564,7 @@ def main() -> None:
 def _variant_notes(lang: str, ours: dict[str, Trained], vocab_size: int) -> list[str]:
     notes = []
     recipe = get_language(lang).recipe
-    shipped = ours.get(recipe)  # the variant named as the language's recipe ("curriculum", "brahmic-curriculum")
+    shipped = next((t for t in ours.values() if t.recipe.name == recipe and t.variant.extra is None), None)
     if shipped is not None:
         saved = common.MODELS_DIR / get_language(lang).model
         if saved.is_file() and vocab_size == tokenizer.VOCAB_CAP:
@@ -485,6 +586,47 @@ def _variant_notes(lang: str, ours: dict[str, Trained], vocab_size: int) -> list
     return notes
 
 
+BOOTSTRAP = 2000  # resamples of the valid documents
+
+
+def lead_intervals(lang: str, ours: dict[str, Trained], hf: baselines.Candidate | None = None) -> list[str]:
+    """Each variant's valid bytes/token ÷ that of the language's registry recipe, and the recipe's ÷ the
+    HF BpeTrainer baseline `hf` (if given), with a 95 % interval over valid documents resampled with
+    replacement (seeded): how far a lead is beyond the noise of the split. Documents, not lines, are
+    resampled, because the split is drawn by document."""
+    import numpy as np
+
+    recipe = get_language(lang).recipe
+    ref = next((t for t in ours.values() if t.recipe.name == recipe and t.variant.extra is None), None)
+    if ref is None:
+        return []
+    corpus = common.corpus(lang)  # the held-out lines of each valid document, as held_out_lines keeps them
+    docs = [corpus.split_rule.keep([line for line in d.text.splitlines() if line.strip()])
+            for d in corpus.split_documents("valid")]  # fmt: skip
+    docs = [d for d in docs if d]
+    assert sum(map(len, docs)) == len(common.held_out(lang, "valid"))
+
+    def tokens(count) -> np.ndarray:
+        return np.array([sum(count(line) for line in d) for d in docs], dtype=float)
+
+    picks = np.random.default_rng(0).integers(0, len(docs), size=(BOOTSTRAP, len(docs)))
+
+    def interval(name: str, mine: np.ndarray, base: np.ndarray) -> str:
+        ratio = base.sum() / mine.sum()  # bytes cancel: (bytes / mine) / (bytes / base)
+        low, high = np.percentile(base[picks].sum(axis=1) / mine[picks].sum(axis=1), [2.5, 97.5])
+        return f"  {name}: {ratio:.4f} [{low:.4f}, {high:.4f}]"
+
+    base = tokens(lambda line: len(ref.tok.encode_ordinary(line)))
+    notes = [f"lead over {ref.variant.name} ({recipe}) on valid, 95 % interval over {len(docs)} resampled documents:"]
+    for t in ours.values():
+        if t is not ref and t.variant.extra is None:
+            notes.append(interval(t.variant.name, tokens(lambda line, t=t: len(t.tok.encode_ordinary(line))), base))
+    if hf is not None:
+        notes.append(f"{recipe} ÷ HF BpeTrainer ({family_of(lang)} pre-split) on valid, same resamples:")
+        notes.append(interval(recipe, base, tokens(lambda line: len(hf.tokenize(line)))))
+    return notes
+
+
 def _winner_check(lang: str, ours: dict[str, Trained], rows: list[dict]) -> list[dict]:
     """Mid-akshara rate and round trips of the variant with the most valid bytes/token (among those
     trained on the same text) and of the shipped recipe, against HF BPE (the family's core pre-split)."""
@@ -493,7 +635,7 @@ def _winner_check(lang: str, ours: dict[str, Trained], rows: list[dict]) -> list
         return []
     win = max(same_text, key=lambda t: t.rows["valid"]["bytes/token"])
     recipe = get_language(lang).recipe
-    shipped = [t for t in same_text if t.variant.name == recipe and t is not win]  # the variant named as the recipe
+    shipped = [t for t in same_text if t.recipe.name == recipe and t is not win]  # the variant of the registry recipe
     shown = [("winner (valid)", win)] + [("shipped", t) for t in shipped]
     label = f"HF BPE ({family_of(lang)} pre-split)"
     hf = {r["split"]: r for r in rows if r["lang"] == lang and r["tokenizer"] == label}

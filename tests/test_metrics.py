@@ -42,9 +42,18 @@ def _cuts(*pieces: str) -> list[bool]:
         (("ක්", "ෂ"), [False]),  # Sinhala: a bare al-lakuna shows, no conjunct
         (("ක්\u200d", "ෂ"), [True]),  # with ZWJ it joins (touching letters)
         (("ශ්\u200d", "රී"), [True]),  # repaya / rakaransaya
+        (("ක\u200d්", "ෂ"), [True]),  # ZWJ + al-lakuna: touching letters as SLS 1134 spells them
+        (("ප\u200d්\u200d", "ර"), [True]),  # ZWJ on both sides (an older spelling in the Sinhala corpus)
+        (("ස්\u200c", "ථාන"), [False]),  # al-lakuna + ZWNJ: shown explicitly
+        (("රාජ්\u200dය", " ", "භාෂාව"), [False, False]),  # yansaya inside one token
         (("ب", "َ"), [True]),  # Arabic: before a haraka
         (("بَ", "چّہ"), [False]),
         (("अ", "॑"), [True]),  # before a Vedic accent
+        (("सो", "ऽपि"), [False]),  # Sanskrit avagraha: a letter, it starts an akshara
+        (("अ", "᳐"), [True]),  # before a Vedic tone mark (U+1CD0)
+        (("ٹیلی", "\u200cفون"), [True]),  # Urdu: before a ZWNJ inside a word
+        (("سنڌ", " ۾"), [False]),  # Sindhi's word sign ۾ (a symbol) starts no akshara
+        (("ک", "ٕ"), [True]),  # Kashmiri: before a vowel sign (hamza below)
     ],
 )
 def test_mid_akshara_follows_each_scripts_rule(pieces, inside):

@@ -113,6 +113,15 @@ def test_gpt_comparison(executed):
         assert "skipped" not in out
 
 
+def test_every_shipped_model(executed):
+    """Section 6 lists every registry language, each model encoding its own example sentence."""
+    from tokenizer.registry import LANGUAGES
+
+    lines = text_of(cell_by_id(executed, "every-language")).splitlines()
+    assert [line.split()[0] for line in lines[1:]] == [lang.name for lang in LANGUAGES.values()]
+    assert all(len(line.split()) > 4 for line in lines[1:])
+
+
 def test_export_parity(executed):
     out = text_of(cell_by_id(executed, "export"))
     assert "ids equal: True" in out

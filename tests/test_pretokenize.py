@@ -4,6 +4,7 @@ import unicodedata
 from functools import lru_cache
 
 import pytest
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -164,8 +165,12 @@ WORD_KINDS = ("core", "words", "phrases")
 # Real words per script, each one chunk: conjuncts through the virama, nukta, candrabindu,
 # anusvara, visarga, ZWJ/ZWNJ, and the script's special letters and signs.
 WORDS_BY_SCRIPT = {
-    "Devanagari": ["क्षत्रिय", "हिन्दी", "क़िला", "चाँद", "दुःख", "क्\u200dष", "महाराष्ट्र", "ॐ"],
-    "Bengali": ["বাংলা", "রাষ্ট্র", "উৎসব", "আঁকা", "দুঃখ", "ড়", "ৰাজ্য", "গুৱাহাটী", "র\u200d্য"],
+    "Devanagari": ["क्षत्रिय", "हिन्दी", "क़िला", "चाँद", "दुःख", "क्\u200dष", "महाराष्ट्र", "ॐ",
+                   # Sanskrit: avagraha, visarga, candrabindu, Vedic accents (udatta ॑, anudatta ॒)
+                   "नमोऽस्तु", "सोऽपि", "पुनः", "ह्रीँ", "अ॒ग्निमी॑ळे", "दे॒वमृ॒त्विज॑म्"],
+    # Bengali and Assamese; Manipuri (the same script record): ৱ, khanda ta, ্ৱ, an explicit virama (ZWNJ)
+    "Bengali": ["বাংলা", "রাষ্ট্র", "উৎসব", "আঁকা", "দুঃখ", "ড়", "ৰাজ্য", "গুৱাহাটী", "র\u200d্য",
+                "ৱাখল্লোন", "নৎত্রগা", "দার্ৱিন", "লোল্\u200cগী", "মণিপুরগী"],
     "Gurmukhi": ["ਪੰਜਾਬੀ", "ਪੱਕਾ", "ਮੈਂ", "ਸ਼ਹਿਰ", "ਅੰਮ੍ਰਿਤਸਰ", "ਖ਼ਾਲਸਾ", "ੲਿਹ"],
     "Gujarati": ["ગુજરાતી", "રાષ્ટ્ર", "ક્ષત્રિય", "અંગ્રેજી", "દુઃખ", "ૐ"],
     "Oriya": ["ଓଡ଼ିଆ", "ରାଷ୍ଟ୍ର", "ଚାଁଦ", "ଦୁଃଖ", "ୱେବ"],
@@ -173,9 +178,17 @@ WORDS_BY_SCRIPT = {
     "Telugu": ["తెలుగు", "కృష్ణ", "రాష్ట్రం", "దుఃఖం", "క్\u200cష"],
     "Kannada": ["ಕನ್ನಡ", "ಕರ್ನಾಟಕ", "ಜ್ಞಾನ", "ಸ್\u200cಕ"],
     "Malayalam": ["മലയാളം", "അവൻ", "അവന്\u200d", "കേരളത്തിന്റെ", "ഭാഷയാണ്", "കാൽ", "ദുഃഖം", "ൎമ"],
-    "Sinhala": ["සිංහල", "ශ්\u200dරී", "ලංකා", "දුඃඛ"],
-    # Urdu, Sindhi, Kashmiri: harakat and shadda, tatweel, ZWNJ inside a word, their own letters
-    "Arabic": ["پاکستان", "اُردُو", "بَچّہ", "مـحـمـد", "ٹیلی\u200cفون", "سنڌي", "ڪشمير", "ڳالهه", "ہے", "گئے"],
+    # Sinhala: yansaya, rakaransaya, repaya and touching letters with ZWJ (after the al-lakuna, or before
+    # it as SLS 1134 spells touching letters, or both), al-lakuna + ZWNJ, a bare al-lakuna
+    "Sinhala": ["සිංහල", "ශ්\u200dරී", "ලංකා", "දුඃඛ", "රාජ්\u200dය", "විද්\u200dයාව", "ප්\u200dරධාන", "කාර්\u200dයය",
+                "භික්\u200dෂූන්", "ක\u200d්ෂ", "ප\u200d්\u200dරතිකාර", "ස්\u200cථාන", "ලක්ෂණ"],
+    # Urdu, Sindhi, Kashmiri: harakat and shadda, tatweel, ZWNJ inside a word, their own letters; real words
+    # of the embedded corpora
+    "Arabic": ["پاکستان", "اُردُو", "بَچّہ", "مـحـمـد", "ٹیلی\u200cفون", "سنڌي", "ڪشمير", "ڳالهه", "ہے", "گئے",
+               "ڈاکٹر", "بڑا", "میں", "بھی", "اعلیٰ", "الَّذِينَ", "گفت\u200cوگو", "ساتهـ",  # Urdu
+               "ڪري", "ٻولي", "ٿيو", "سڀ", "ڏينهن", "ڊاڪٽر", "ننڍي", "وڃي", "ڇڏيو", "ڳوٺ", "اهڙي", "ماڻهو",
+               "ڦل", "ڄاڻ", "چڱو", "جـي", "۾", "۽",  # Sindhi, its word signs ۾ ("in") and ۽ ("and")
+               "کٲشُر", "ٲس", "کھۄتہٕ", "سۭتۍ", "تہٕ", "منٛز", "کوٚر", "کٔر", "تبدیٖل", "لوٗکن"],  # Kashmiri
     "Latin": ["don", "naïve", "Ångström"],
 }
 
@@ -263,6 +276,14 @@ def test_akshara_stages_join_conjuncts_by_script():
     assert split("ක්\u200dෂ", "sinh-akshara") == ["ක්\u200dෂ"]
     assert split("ක්ෂ", "sinh-akshara") == ["ක්", "ෂ"]
     assert split("ශ්\u200dරී ලංකා", "sinh-words") == ["ශ්\u200dරී", " ලංකා"]
+    assert split("රාජ්\u200dය", "sinh-akshara") == ["රා", "ජ්\u200dය"]  # yansaya
+    assert split("ප්\u200dරධාන", "sinh-akshara") == ["ප්\u200dර", "ධා", "න"]  # rakaransaya
+    assert split("කාර්\u200dයය", "sinh-akshara") == ["කා", "ර්\u200dය", "ය"]  # repaya
+    assert split("ක\u200d්ෂ", "sinh-akshara") == ["ක\u200d්ෂ"]  # touching letters, ZWJ before the al-lakuna
+    assert split("ප\u200d්\u200dරතිකාර", "sinh-akshara") == ["ප\u200d්\u200dර", "ති", "කා", "ර"]
+    assert split("ස්\u200cථාන", "sinh-akshara") == ["ස්\u200c", "ථා", "න"]  # al-lakuna + ZWNJ: shown
+    assert split("ලක්ෂණ", "sinh-akshara") == ["ල", "ක්", "ෂ", "ණ"]  # a bare al-lakuna ends the syllable
+    assert split("ලක්ෂණ", "brahmic-akshara") == ["ල", "ක්ෂ", "ණ"]  # the frozen brahmic family joins it
     # Arabic: a letter with its harakat is one akshara; tatweel is a letter of the word
     assert split("بَچّہ", "arab-akshara") == ["بَ", "چّ", "ہ"]
     assert split("مـحـمـد", "arab-akshara") == list("مـحـمـد")  # tatweel is a letter: an akshara stage unit
@@ -302,6 +323,17 @@ def test_brahmic_mixed_sentence():
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("family", [f for f in FAMILIES.values() if f.dotted_numbers])
+def test_dotted_numbers(family):
+    """In a script family's -words and -phrases patterns a number keeps one dotted part of up to three
+    digits (a verse number, a decimal); a dot that ends a sentence stays punctuation."""
+    for kind in ("words", "phrases"):
+        name = family.pattern(kind)
+        assert split("2.47 ३.१४१५ 1.5.", name) == ["2.47", " ३.१४१", "५", " 1.5", "."]
+        assert split("1947. 12", name) == ["194", "7", ".", " 12"]
+    assert not FAMILIES["brahmic"].dotted_numbers and not FAMILIES["indic"].dotted_numbers  # frozen
+
+
 @pytest.mark.parametrize("script", [s for s in SCRIPTS if SCRIPTS[s].digits])
 def test_digits_per_script(script):
     f = FAMILIES[SCRIPTS[script].family]
@@ -330,6 +362,19 @@ def test_sentence_punctuation_closes_words():
     assert split("ہے۔", "arab") == ["ہے", "۔"]
 
 
+def test_sindhi_word_signs_are_words():
+    """Sindhi writes "in" and "and" as one sign each (۾ ۽, category So, not letters): in the Arabic
+    family they are words of the script, so phrases run through them; the frozen brahmic family (which
+    knows no Arabic) treats them as symbols."""
+    assert split("سنڌي ٻولي سنڌ ۾ ڳالهائي ويندي آهي.", "arab-words") == [
+        "سنڌي", " ٻولي", " سنڌ", " ۾", " ڳالهائي", " ويندي", " آهي."
+    ]
+    assert split("سنڌي ٻولي سنڌ ۾ ڳالهائي ويندي آهي.", "arab-phrases") == ["سنڌي ٻولي سنڌ ۾ ڳالهائي ويندي آهي."]
+    assert split("ڪراچي ۽ حيدرآباد", "arab-phrases") == ["ڪراچي ۽ حيدرآباد"]
+    assert split("ڪراچي ۽ حيدرآباد", "brahmic-phrases") == ["ڪراچي", " ۽", " حيدرآباد"]
+    assert split("۾ڪ", "arab") == ["۾ڪ"] and split("x۾", "arab") == ["x", "۾"]
+
+
 def test_arabic_script_rules():
     """Urdu, Sindhi and Kashmiri words: harakat (U+064B-U+065F, U+0670) and tatweel stay in the word,
     ZWNJ inside a word is kept, Arabic-Indic and Extended Arabic-Indic digits group like others."""
@@ -341,6 +386,15 @@ def test_arabic_script_rules():
     assert split("Pakistan پاکستان", "arab-words") == ["Pakistan", " پاکستان"]
     # a word of another script inside Urdu text is its own run
     assert split("اردوहिन्दी", "arab") == ["اردو", "हिन्दी"]
+    # Urdu with both digit sets and its punctuation, as people write it
+    assert split("۲۰۲۴ میں ۱۲۳ لوگ آئے (2024: 123)۔", "arab-words") == [
+        "۲۰۲", "۴", " میں", " ۱۲۳", " لوگ", " آئے", " (", "202", "4", ":", " 123", ")۔"
+    ]
+    # Kashmiri vowel signs (hamza below ٕ, small v ٚ ٛ) and letters (ٲ ۄ ؠ ۍ) stay inside the word, in every stage
+    for word in ["تہٕ", "منٛز", "کوٚر", "کھۄتہٕ", "سۭتۍ", "ہِندوستٲنؠ"]:
+        assert split(f" {word}،", "arab-words") == [f" {word}،"]
+        assert "".join(split(word, "arab-akshara")) == word
+    assert split("تہٕ", "arab-akshara") == ["ت", "ہٕ"]  # a letter with its marks is one akshara
 
 
 def test_sanskrit_rules():
@@ -349,11 +403,55 @@ def test_sanskrit_rules():
     assert split("सोऽहम्", "deva") == ["सोऽहम्"]
     assert split("धर्मक्षेत्रे कुरुक्षेत्रे।", "deva-words") == ["धर्मक्षेत्रे", " कुरुक्षेत्रे।"]
     assert split("इति॥", "deva-words") == ["इति॥"]
-    for accent in ["\u0951", "\u0952", "\u1cd0", "\u1cda", "\u1ce1"]:  # udatta, anudatta, Vedic tones
+    # udatta, anudatta, grave and acute accents (U+0951-U+0954); Vedic tone marks (U+1CD0-U+1CFF)
+    for accent in ["\u0951", "\u0952", "\u0953", "\u0954", "\u1cd0", "\u1cda", "\u1ce1", "\u1cf8"]:
         assert split(f"अ{accent}ग्निम्", "deva") == [f"अ{accent}ग्निम्"], unicodedata.name(accent)
         assert split(f"अ{accent}ग्निम्", "deva-akshara")[0] == f"अ{accent}"
     for sign in SCRIPTS["Devanagari"].word_letters:  # jihvamuliya, upadhmaniya, Vedic anusvaras
         assert split(f"क{sign}क", "deva") == [f"क{sign}क"], unicodedata.name(sign)
+    # avagraha is a letter: an akshara of its own, inside the word
+    assert split("नमोऽस्तु", "deva-akshara") == ["न", "मो", "ऽ", "स्तु"]
+    # verse ends: two single dandas (as the Sanskrit corpus writes them) or a double danda close the word;
+    # the verse number (chapter.verse) is one number in the script families, three chunks in brahmic
+    assert split("पतन्ति नरकावटे।। ११०.१२२ ।।", "deva-words") == ["पतन्ति", " नरकावटे।।", " ११०.१२२", " ।।"]
+    assert split("पतन्ति नरकावटे।। ११०.१२२ ।।", "brahmic-words") == [
+        "पतन्ति", " नरकावटे।।", " ११०", ".", "१२२", " ।।"
+    ]
+    assert split("पतन्ति नरकावटे।। ११०.१२२", "deva-phrases") == ["पतन्ति नरकावटे।।", " ११०.१२२"]
+    assert split("इति॥ २.४७", "deva") == ["इति", "॥", " ", "२", ".", "४७"]  # the core pattern: no dotted numbers
+    # a Rigveda line with its accents is one phrase, every accent inside its akshara
+    line = "अ॒ग्निमी॑ळे पु॒रोहि॑तं य॒ज्ञस्य॑ दे॒वमृ॒त्विज॑म्।"
+    assert split(line, "deva-phrases") == [line]
+    assert split("अ॒ग्निमी॑ळे", "deva-akshara") == ["अ॒", "ग्नि", "मी॑", "ळे"]
+    assert split("ओं᳚ नमः", "deva-akshara")[0] == "ओं᳚"  # a Vedic tone mark (U+1CDA) after the anusvara
+
+
+def test_a_new_script_is_one_row(monkeypatch):
+    """Nothing blocks a script outside the registry: Santali's Ol Chiki (an alphabet without virama, no
+    open corpus yet) is one Script row, and the one builder gives its family's patterns, which split
+    alike in Python's regex and Oniguruma."""
+    from tokenizer.hf import onig_regex
+    from tokenizer.pretokenize import akshara_pattern, build_regex
+    from tokenizer.registry import Script, _family_specs, curriculum, script_family
+
+    row = Script("Ol_Chiki", "Olck", "Ol Chiki", '"Noto Sans Ol Chiki"', aksharas=0.0,
+                 digits="᱐᱑᱒᱓᱔᱕᱖᱗᱘᱙", punctuation="᱾᱿")  # fmt: skip
+    monkeypatch.setitem(SCRIPTS, row.name, row)
+    family = script_family(row)
+    monkeypatch.setitem(FAMILIES, family.name, family)
+    specs = {spec.kind: spec for spec in _family_specs(family)}
+    text = "ᱥᱟᱱᱛᱟᱲᱤ ᱯᱟᱹᱨᱥᱤ᱾ ᱑᱙᱒᱕ Santali ᱥᱟᱱᱛᱟᱲᱤ"
+    words = regex.compile(build_regex(specs["words"])).findall(text)
+    assert words == ["ᱥᱟᱱᱛᱟᱲᱤ", " ᱯᱟᱹᱨᱥᱤ᱾", " ᱑᱙᱒", "᱕", " Santali", " ᱥᱟᱱᱛᱟᱲᱤ"]
+    phrases = build_regex(specs["phrases"])
+    assert regex.findall(phrases, text)[:1] == ["ᱥᱟᱱᱛᱟᱲᱤ ᱯᱟᱹᱨᱥᱤ᱾"]
+    # an alphabet: every letter is a unit (the gaahlaa ttuddaag ᱹ is a modifier letter, Lm, not a mark)
+    assert regex.findall(akshara_pattern(family), "ᱥᱟᱹ") == ["ᱥ", "ᱟ", "ᱹ"]
+    assert [s.pattern for s in curriculum(family).stages] == ["olck-words", "olck-phrases"]  # aksharas=0
+    from tokenizers import Regex, pre_tokenizers
+
+    hf = pre_tokenizers.Split(Regex(onig_regex(build_regex(specs["words"]))), behavior="isolated")
+    assert [piece for piece, _ in hf.pre_tokenize_str(text)] == words
 
 
 @pytest.mark.parametrize("name", [n for n, p in PATTERNS.items() if p.spec.family != "gpt" and p.spec.kind in WORD_KINDS])

@@ -35,7 +35,7 @@ import regex
 
 from .errors import CorpusError, CorpusFileNotFoundError, ReadLimitError
 from .files import NotRegularFileError, kind_of, open_regular
-from .registry import LANGUAGES, footer_headings
+from .registry import LANGUAGES, SCRIPTS, footer_headings
 
 if TYPE_CHECKING:
     import numpy as np
@@ -699,6 +699,11 @@ def load_corpus(
         raise CorpusError(f"corpus source {source!r} needs a language")
     if source == "wikipedia":
         wiki = LANGUAGES[lang].wikipedia if lang in LANGUAGES else lang
+        if not wiki:
+            script = SCRIPTS[LANGUAGES[lang].script].label
+            raise CorpusError(
+                f"{LANGUAGES[lang].name} has no Wikipedia written in the {script} script; train on files with --input"
+            )
         documents: Callable[[], Iterable[Document]] = partial(stream_wikipedia, wiki)
         description = f"wikimedia/wikipedia {wiki}, streamed from the Hugging Face Hub"
         partitions = partial(file_partitions, [wikipedia_parquet_url(wiki)])

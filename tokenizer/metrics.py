@@ -41,6 +41,8 @@ def _joins(text: str, at: int) -> bool:
     script = _VIRAMAS.get(text[at])
     if script is None:
         return unicodedata.combining(text[at]) == VIRAMA_CLASS
+    if script.zwj_conjuncts and at >= 1 and text[at - 1] == _ZWJ:  # ZWJ + virama: Sinhala's touching letters
+        return True
     return script.conjuncts or any(
         at >= cluster.index(text[at]) and text.startswith(cluster, at - cluster.index(text[at]))
         for cluster in script.clusters

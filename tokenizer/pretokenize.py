@@ -37,9 +37,11 @@ def _word(letter: str) -> str:
 
 
 def _letter(f: Family, script: str) -> str:
-    """One letter of `script` in family f: a letter of the script, or one of its word letters."""
+    """One letter of `script` in family f: a letter of the script, or one of its word letters (which need
+    not be letters: Sindhi's ۾ is a symbol). A lookahead and one class, so the compiled engines fold it
+    into one class (tokenizer.unicode_regex)."""
     extra = SCRIPTS[script].word_letters if f.word_letters else ""
-    return rf"(?=\p{{L}})[\p{{{script}}}{extra}]" if extra else rf"(?=\p{{L}})\p{{{script}}}"
+    return rf"(?=[\p{{L}}{extra}])[\p{{{script}}}{extra}]" if extra else rf"(?=\p{{L}})\p{{{script}}}"
 
 
 def word_runs(f: Family) -> tuple[str, ...]:
@@ -89,14 +91,14 @@ def indic_pattern(
 def akshara_pattern(f: Family) -> str:
     """One akshara per chunk: a letter with its marks, and further letters of the SAME script joined
     through one of its viramas (optionally followed by ZWJ/ZWNJ) where the family joins that script's
-    conjuncts, or through virama + ZWJ only where it joins just those; anything else is one character
-    with its marks."""
+    conjuncts, or only through virama + ZWJ (or ZWJ + virama, Sinhala's touching letters as SLS 1134
+    spells them) where it joins just those; anything else is one character with its marks."""
     aksharas = []
     for name in f.scripts:
         s = SCRIPTS[name]
         joint = (
             f"[{s.viramas}]|[{s.viramas}][{_JOINERS}]" if name in f.conjunct_scripts
-            else f"[{s.viramas}]\u200d" if name in f.zwj_scripts
+            else f"[{s.viramas}]\u200d|\u200d[{s.viramas}]" if name in f.zwj_scripts
             else ""
         )  # fmt: skip
         if s.viramas and joint:
@@ -115,8 +117,9 @@ def build_regex(spec: PatternSpec) -> str:
     words = word_runs(f)
     if spec.kind == "core":
         return indic_pattern(words)
+    digits = r" ?\p{N}{1,3}" + (r"(?:\.\p{N}{1,3})?" if f.dotted_numbers else "")
     return indic_pattern(
-        words, prefix=f" ?{OPENING}?", suffix=f"(?:{closing(f)})?", digits=r" ?\p{N}{1,3}", phrases=spec.kind == "phrases"
+        words, prefix=f" ?{OPENING}?", suffix=f"(?:{closing(f)})?", digits=digits, phrases=spec.kind == "phrases"
     )
 
 

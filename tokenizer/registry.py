@@ -14,12 +14,17 @@ decide anything (tests/test_registry.py scans for them). Four kinds of record, e
 
 Adding a language is one `Language` entry plus its files (data/<code>.txt.gz, models/<code>.*).
 A new script is one `Script` row: it gets a family of its own (named after its ISO 15924 code,
-e.g. `arab-words`, `arab-curriculum`) with no further code.
+e.g. `arab-words`, `arab-curriculum`) with no further code. Maithili, Konkani, Dogri and Bodo
+(Devanagari) and Santali (Ol Chiki, an alphabet without virama, like Arabic) wait only for openly
+licensed text: a `Language` entry each, and for Santali an `Ol_Chiki` row
+(tests/test_pretokenize.py builds one).
 
 Two families are frozen because shipped models store their regexes: `indic` (hi, kn) and
 `brahmic` (the ten other first languages). Their records spell every knob literally, so a change
-to a script row cannot change them; tests/test_registry.py checks each shipped model's stored
-regex against the registry.
+to a script row cannot change them. The six languages added next (ur, sd, ks, si, sa, mni) use
+their script's own family (`arab`, `sinh`, `deva`, `beng`), built from the script's row: that
+row's pre-split fields are pinned by those models. tests/test_registry.py checks each shipped
+model's stored regex against the registry, so a change there is caught and means new releases.
 
     from tokenizer.registry import LANGUAGES, SCRIPTS, RECIPES, detect
     LANGUAGES["ta"].recipe            # "brahmic-curriculum"
@@ -62,11 +67,15 @@ class Script:
     nukta: str = ""
     marks: str = ""  # candrabindu, anusvara, visarga, harakat and script-specific signs
     letters: str = ""  # letters worth testing on their own (chillu, khanda ta, Urdu's ٹ ڈ ڑ, ...)
-    # Letters of another Unicode script (Common) that belong inside this script's words: Arabic's
-    # tatweel, the Vedic anusvara and ardhavisarga signs. Used by the script's own family.
+    # Characters Unicode does not count as letters of this script that belong inside its words: Arabic's
+    # tatweel and the Vedic anusvara and ardhavisarga signs (letters of the Common script), Sindhi's
+    # word signs ۽ ۾ (symbols, So). Used by the script's own family.
     word_letters: str = ""
     digits: str = ""  # the script's own digits ("" if it uses 0-9 only)
     punctuation: str = ""  # sentence punctuation that closes a word (dandas where the script uses them)
+    # Share of the merges its family's curriculum learns inside single aksharas before words (0: no
+    # akshara stage), chosen on the valid split of its languages (docs/scripts.md, bench/variants.py)
+    aksharas: float = 0.105
 
     @property
     def family(self) -> str:
@@ -138,17 +147,24 @@ SCRIPTS: dict[str, Script] = {
             "Sinhala", "Sinh", "Sinhala", '"Noto Sans Sinhala"',
             viramas="\u0dca",  # al-lakuna: alone it shows (no conjunct); with ZWJ it joins (yansaya, repaya)
             conjuncts=False, marks="\u0d81\u0d82\u0d83",
+            aksharas=0.05,  # few conjuncts to learn (ZWJ ones only): 10.5 % spends merges on rare aksharas
             digits="෦෧෨෩෪෫෬෭෮෯",  # Sinhala lith digits
             punctuation="\u0df4",  # kunddaliya
         ),
         Script(
             "Arabic", "Arab", "Arabic", '"Noto Naskh Arabic"', direction="rtl", joining=True,
             conjuncts=False, zwj_conjuncts=False,  # no virama; letters join by shape, not into aksharas
-            marks="\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670",  # harakat, shadda, sukun, dagger alif
-            letters="ٹڈڑںےۓڻڦڄڳڱھۍۆ",  # letters Urdu, Sindhi and Kashmiri add
-            word_letters="\u0640",  # tatweel
+            # harakat, shadda, sukun, hamza above/below, subscript alef, dagger alif; Kashmiri's vowel signs
+            marks="\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0654\u0655\u0656\u0657\u065a\u065b\u0670",
+            # letters Urdu (ٹ ڈ ڑ ں ے ۓ ھ), Sindhi (ڪ ٻ ٽ ٿ ڀ ڏ ڌ ڊ ڍ ڃ ڇ ٺ ڙ ڻ ڦ ڄ ڳ ڱ) and Kashmiri (ٲ ۄ ؠ ۍ) add
+            letters="ٹڈڑںےۓھڪٻٽٿڀڏڌڊڍڃڇٺڙڻڦڄڳڱٲۄؠۍۆ",
+            # tatweel (Common script, Lm); Sindhi's ampersand ۽ ("and") and postposition ۾ ("in"), words written
+            # as one sign (category So): about 1 word in 16 of Sindhi text
+            word_letters="\u0640\u06fd\u06fe",
             digits="٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",  # Arabic-Indic and Extended Arabic-Indic
             punctuation="،؛؟۔",
+            # no virama, so no conjuncts: an akshara stage would only learn every letter + haraka pair
+            aksharas=0.0,
         ),
         Script("Latin", "Latn", "Latin", '"Noto Sans"'),
     ]
@@ -213,6 +229,11 @@ class Family:
     zwj_scripts: tuple[str, ...] = ()  # ... join only through virama + ZWJ
     word_letters: bool = False  # whether the scripts' `word_letters` (tatweel, Vedic signs) join their words
     akshara_name: str = ""  # the akshara pattern's name, if not f"{name}-akshara"
+    # Share of the merges its curriculum learns inside aksharas before words; 0: no akshara stage
+    aksharas: float = 0.105
+    # Whether a number in the -words and -phrases patterns keeps a dotted part: a Sanskrit verse number
+    # २४६.३०, a decimal 3.14 (up to three digits after the dot, as before it)
+    dotted_numbers: bool = False
     frozen: bool = False  # shipped models store its regexes: never change a knob
     description: str = ""
 
@@ -226,7 +247,8 @@ class Family:
 
 
 def script_family(script: Script) -> Family:
-    """The family of one script: its own word runs and Latin's, every rule from the script's row."""
+    """The family of one script: its own word runs and Latin's, every rule from the script's row, and
+    numbers with their dotted part (1.7 % more bytes/token on Sanskrit valid, no change elsewhere)."""
     return Family(
         script.family,
         (script.name, "Latin"),
@@ -234,6 +256,8 @@ def script_family(script: Script) -> Family:
         (script.name,) if script.viramas and script.conjuncts else (),
         (script.name,) if script.viramas and not script.conjuncts and script.zwj_conjuncts else (),
         word_letters=True,
+        aksharas=script.aksharas,
+        dotted_numbers=True,
         description=f"{script.label} words apart from every other script",
     )
 
@@ -356,10 +380,12 @@ class Recipe:
 
 
 def curriculum(f: Family, name: str = "") -> Recipe:
-    """Aksharas (10.5% of the merges), then words (to 74%), then phrases: the study's winner
-    (docs/compression.md), whole characters."""
-    stages = (Stage(f.pattern("akshara"), 0.105), Stage(f.pattern("words"), 0.74), Stage(f.pattern("phrases"), 1.0))
-    return Recipe(name or f"{f.name}-curriculum", f.name, stages, True, f"aksharas, then words, then phrases ({f.name})")
+    """Aksharas (10.5% of the merges, the family's `aksharas`), then words (to 74%), then phrases: the
+    study's winner (docs/compression.md), whole characters."""
+    aksharas = (Stage(f.pattern("akshara"), f.aksharas),) if f.aksharas else ()
+    stages = (*aksharas, Stage(f.pattern("words"), 0.74), Stage(f.pattern("phrases"), 1.0))
+    first = "aksharas, then words" if f.aksharas else "words"
+    return Recipe(name or f"{f.name}-curriculum", f.name, stages, True, f"{first}, then phrases ({f.name})")
 
 
 PLAIN_BPE = "bpe"  # the recipe of plain BPE on one pattern (its own, or one a caller picks)
@@ -462,9 +488,10 @@ _BY_SA = "CC BY-SA 4.0"
 _DAKSHINA = Source("Wikipedia via Google's Dakshina v1.0", _BY_SA)
 _MEDIAWIKI = Source("Wikipedia extracts through the MediaWiki API", _BY_SA)
 _COMMON_VOICE = Source("Mozilla Common Voice sentences", "CC0")
+_NLLB_SEED = Source("NLLB Seed (Open Language Data Initiative)", _BY_SA)
 
 # Examples: the hi and kn sentences are the Space's originals; the others were written for this
-# registry (no corpus text). Footer headings: compared after stripping "=" markup, spaces and a
+# registry (no corpus text), except public-domain verse (sa) and a Kashmiri Wikipedia sentence (ks). Footer headings: compared after stripping "=" markup, spaces and a
 # trailing colon, case-insensitively (tokenizer.corpus.clean_document); English ones apply to all.
 ENGLISH_FOOTERS = ("references", "external links", "see also", "notes", "further reading")
 LANGUAGES: dict[str, Language] = {
@@ -557,6 +584,56 @@ LANGUAGES: dict[str, Language] = {
             ("മലയാളം കേരളത്തിലെ ഔദ്യോഗിക ഭാഷയാണ്. തിരുവനന്തപുരം കേരളത്തിന്റെ തലസ്ഥാനമാണ്.",),
             "ml", ("അവലംബം", "പുറത്തേക്കുള്ള കണ്ണികൾ", "ഇതും കാണുക", "കുറിപ്പുകൾ"),
             default_for_script=True, release=2,
+        ),
+        Language(
+            "ur", "Urdu", "Arabic", "arab-curriculum", (_DAKSHINA, Source("TICO-19", "CC0")),
+            ("اردو پاکستان کی قومی زبان ہے۔ لاہور پاکستان کا دوسرا سب سے بڑا شہر ہے۔",),
+            "ur", ("حوالہ جات", "حوالہ", "بیرونی روابط", "مزید دیکھیے"),
+            default_for_script=True, font='"Noto Nastaliq Urdu"', hub_tags=("urdu", "arabic-script", "nastaliq"),
+            mixed_examples=(
+                ("Urdu and English", "میں نے آج ChatGPT سے پوچھا کہ weekend پر کیا کریں۔"),
+                ("Both digit sets", "۲۰۲۴ میں ۱۲۳ لوگ آئے (2024: 123)۔"),
+            ),
+        ),
+        Language(
+            "sd", "Sindhi", "Arabic", "arab-curriculum",
+            (Source("Wikipedia via Google's Dakshina v1.0 (train and validation splits)", _BY_SA),),
+            ("سنڌي ٻولي سنڌ ۾ ڳالهائي ويندي آهي. ڪراچي سنڌ جي گاديءَ جو هنڌ آهي.",),
+            "sd", ("حوالا", "خارجي ڳنڌڻا", "وڌيڪ ڏسو"),
+            hub_tags=("sindhi", "arabic-script"),
+        ),
+        Language(
+            "ks", "Kashmiri", "Arabic", "arab-curriculum", (_NLLB_SEED,),
+            # the first sentence of the Kashmiri Wikipedia's article on Kashmir (CC BY-SA 4.0)
+            ("کٔشیٖر چھُ ہِندوستٲنؠ بَرِصَغیٖر کِس شُمٲلؠ حِصَس مَنٛز اَکھ عَلاقہٕ۔",),
+            "ks",  # its footer headings are not known here: the English ones apply
+            hub_tags=("kashmiri", "arabic-script"),
+        ),
+        Language(
+            "si", "Sinhala", "Sinhala", "sinh-curriculum",
+            (Source("Wikipedia via Google's Dakshina v1.0 (validation split)", _BY_SA),),
+            ("ශ්\u200dරී ලංකාව ඉන්දියන් සාගරයේ පිහිටි දූපතකි. කොළඹ ශ්\u200dරී ලංකාවේ විශාලතම නගරයයි.",),
+            "si", ("මූලාශ්\u200dර", "බාහිර සබැඳි"),
+            default_for_script=True, hub_tags=("sinhala",),
+            mixed_examples=(("Sinhala and English", "මම අද office එකට late වුණා, traffic එක හරිම වැඩියි."),),
+        ),
+        Language(
+            "sa", "Sanskrit", "Devanagari", "deva-curriculum",
+            (Source("Sanskrit Wikisource texts (public domain) via the Classical Language Toolkit", "CC0"),),
+            (
+                "संस्कृतं भारतस्य प्राचीना भाषा अस्ति।",
+                # Bhagavad Gita 2.20 (avagraha in शाश्वतोऽयं)
+                "न जायते म्रियते वा कदाचिन्नायं भूत्वा भविता वा न भूयः। अजो नित्यः शाश्वतोऽयं पुराणो न हन्यते हन्यमाने शरीरे॥",
+            ),
+            "sa", ("सन्दर्भाः", "बाह्यसम्पर्कतन्तुः"),
+            hub_tags=("sanskrit", "devanagari"),
+            mixed_examples=(("Vedic accents (Rigveda 1.1.1)", "अ॒ग्निमी॑ळे पु॒रोहि॑तं य॒ज्ञस्य॑ दे॒वमृ॒त्विज॑म्। होता॑रं रत्न॒धात॑मम्॥"),),
+        ),
+        Language(
+            "mni", "Manipuri", "Bengali", "beng-curriculum", (_NLLB_SEED,),
+            ("মণিপুর ভারতকী লৈবাক অমনি। ইম্ফাল মণিপুরগী রাজধানীনি।",),
+            "",  # the Manipuri Wikipedia (mni) is written in Meitei Mayek, not in this model's script
+            hub_tags=("manipuri", "meitei", "bengali-script"),
         ),
     ]
 }  # fmt: skip

@@ -29,7 +29,8 @@ fails if this file disagrees with them). Held-out text of each embedded corpus (
 named under each language; document-level split, seed 0): `valid` chose the recipe, `test` is
 for reporting only. Each line is encoded on its own. *HF BpeTrainer* is Hugging Face `tokenizers`
 BPE trained in the same run on the same training text with the same total vocabulary and our core
-pre-split (`indic` or `brahmic`); GPT-2, GPT-4 and GPT-4o are shown at their own vocabularies.
+pre-split (that of the family of the language's recipe, named in its table); GPT-2, GPT-4 and GPT-4o
+are shown at their own vocabularies.
 Chars/token, tokens/word and the mid-akshara rate in the first table are on `valid`.
 """
 
