@@ -21,7 +21,7 @@ from . import corpus as corpus_mod
 from .build import build
 from .core import available_cores
 from .metrics import compression_curve, evaluate
-from .encoding import ID_SEPARATORS, parse_ids
+from .encoding import parse_ids
 from .model_file import load, save
 from .pretokenize import PATTERNS
 from .registry import CODES, LANGUAGES, RECIPES
