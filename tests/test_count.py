@@ -30,6 +30,7 @@ from tokenizer.registry import Budget
 from tokenizer.train import count_chunks
 
 from .conftest import corpus_lines
+from .strategies import mixed_text
 from .test_hf import random_texts
 
 WIKIPEDIA_COLUMNS = ["id", "url", "title", "text"]
@@ -168,7 +169,9 @@ def test_levels_halve():
     for lvl in (1, 2, 3):
         share = sum(v >= lvl for v in levels) / len(levels)
         assert abs(share - 2**-lvl) < 0.15 * 2**-lvl
-    assert level(b"same text") == level(b"same text")
+    # known answers: a keyed blake2b of the bytes, so the same level in every process and on every machine
+    assert [level(f"line {i}".encode()) for i in (0, 2, 11, 20, 9, 37, 2377)] == [0, 1, 2, 3, 4, 5, 10]
+    assert level("नमस्ते".encode()) == 1 and level(b"") == 2
 
 
 @pytest.mark.parametrize("budget", [Budget(30_000), Budget(5_000), Budget(60_000, "text"), Budget(1, "text")])
@@ -191,7 +194,7 @@ def test_default_budgets_are_not_reached_by_the_embedded_corpus_sized_text(hi_te
 
 @settings(max_examples=40, deadline=None)
 @given(
-    texts=st.lists(st.text(alphabet="कखगमनर ािीुे्ं.", min_size=1, max_size=30), max_size=60),
+    texts=st.lists(mixed_text(max_size=12).filter(bool), max_size=60),
     cuts=st.lists(st.integers(0, 60), max_size=5),
     chars=st.integers(1, 300),
     of=st.sampled_from(["distinct", "text"]),

@@ -267,7 +267,7 @@ def _compiled(tok):
 
 
 def test_compiled_piece_encoder_equals_rank_order_on_corpus(shipped, compiled):
-    for tok, encode, lang in zip(shipped, compiled, ("hi", "kn")):
+    for tok, encode, lang in zip(shipped, compiled, ("hi", "kn"), strict=True):
         for chunk in count_chunks(corpus_lines(lang, 300), tok.pattern):
             data = chunk.encode()
             assert encode(data) == encode_ids(list(data), tok.merges), chunk
@@ -276,7 +276,7 @@ def test_compiled_piece_encoder_equals_rank_order_on_corpus(shipped, compiled):
 @given(indic_text)
 def test_compiled_piece_encoder_equals_rank_order_on_any_bytes(shipped, compiled, text):
     data = text.encode("utf-8", "surrogatepass")
-    for tok, encode in zip(shipped, compiled):  # a whole text as one piece: longer and stranger than a chunk
+    for tok, encode in zip(shipped, compiled, strict=True):  # a whole text as one piece: longer and stranger than a chunk
         assert encode(data) == encode_ids(list(data), tok.merges)
 
 

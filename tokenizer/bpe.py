@@ -91,7 +91,7 @@ def encode_ids_heap(ids: list[int], merges: Merges) -> list[int]:
         k = nxt[i]
         if k < n and (r := merges.get((rank, ids[k]))) is not None:
             heapq.heappush(heap, (r, i))
-    return [t for t, a in zip(ids, alive) if a]
+    return [t for t, a in zip(ids, alive, strict=True) if a]
 
 
 def utf8_kind(data: bytes) -> str:

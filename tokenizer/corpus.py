@@ -189,7 +189,7 @@ def _read_parquet(path: str, row_group: int | None, first_row: int) -> Iterator[
         for g in groups:
             table = pf.read_row_group(g, columns=wanted)
             ids = table.column("id").to_pylist() if "id" in wanted else [None] * table.num_rows
-            for doc_id, text in zip(ids, table.column("text").to_pylist()):
+            for doc_id, text in zip(ids, table.column("text").to_pylist(), strict=True):
                 yield Document(str(doc_id) if doc_id is not None else f"{name}#{row}", text or "")
                 row += 1
 

@@ -219,7 +219,7 @@ def _pair_index(words: list[list[int]], freqs: list[int]) -> tuple[dict[int, int
     keep[1:] |= word_of[1:] != word_of[:-1]
     offsets = np.append((np.cumsum(keep) - keep)[starts], keep.sum())
     where = _Where(unique, offsets, word_of[keep])
-    return dict(zip(unique.tolist(), totals.tolist())), where
+    return dict(zip(unique.tolist(), totals.tolist(), strict=True)), where
 
 
 def _apply_merge(
@@ -402,7 +402,7 @@ def train(
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
     merges: Merges = {}
-    for i, (stage, pat) in enumerate(zip(recipe.stages, patterns)):
+    for i, (stage, pat) in enumerate(zip(recipe.stages, patterns, strict=True)):
         counts, stage_counts[i] = stage_counts[i], None  # freed after its stage: a lower peak RSS
         target = round(stage.until * n_merges) if stage is not recipe.stages[-1] else n_merges
         if report is not None:
