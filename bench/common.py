@@ -153,12 +153,12 @@ def _decimals(values: Iterable[Any]) -> int:
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str = "") -> None:
     """Rows as an aligned text table: text columns left-aligned, numbers right-aligned."""
     decimals = [_decimals(row.get(c) for row in rows) for c in columns]
-    cells = [[fmt(row.get(c), d) for c, d in zip(columns, decimals)] for row in rows]
+    cells = [[fmt(row.get(c), d) for c, d in zip(columns, decimals, strict=True)] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     numeric = [all(isinstance(row.get(c), (int, float)) or row.get(c) is None for row in rows) for c in columns]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
+        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
 
     if title:
         print(f"\n{title}")
