@@ -18,8 +18,6 @@ def script_chars(script: str) -> list[str]:
 
 
 SCRIPT_CHARS = {name: script_chars(name) for name in SCRIPTS if name != "Latin"}
-DEVANAGARI = SCRIPT_CHARS["Devanagari"]
-KANNADA = SCRIPT_CHARS["Kannada"]
 SPECIAL = ["\u200c", "\u200d", "\ufe0f", " ", "  ", "\n", "\r\n", "\t", "\x00", "\x1b", "।", "॥"]
 EMOJI = ["👨\u200d👩\u200d👧", "👍🏽", "🇮🇳", "❤️", "😀"]
 # Real words: every registry language's example words, and some that stress the rules.
