@@ -25,7 +25,8 @@ from tokenizer.count import (
     level,
 )
 from tokenizer.errors import TrainingError
-from tokenizer.pretokenize import PATTERNS, get_pattern
+from tokenizer.pretokenize import get_pattern
+from tokenizer import registry
 from tokenizer.registry import Budget
 from tokenizer.train import count_chunks
 
@@ -185,11 +186,16 @@ def test_budget_gives_the_brute_force_sample(hi_texts, budget):
     assert again == expected and again.sample_level == lowest
 
 
-def test_default_budgets_are_not_reached_by_the_embedded_corpus_sized_text(hi_texts):
+def test_default_budgets_are_not_reached_by_the_embedded_corpus_sized_text(hi_texts, monkeypatch):
     got = count_stages(hi_texts, STAGES, workers=1, quiet=True)
     assert got == [count_chunks(hi_texts, p) for p in STAGES]
     assert [c.sample_level for c in got if hasattr(c, "sample_level")] == [0, 0, 0]  # every stage has a budget; none is reached
-    assert PATTERNS["indic-phrases"].budget.of == "distinct" and PATTERNS["akshara"].budget.of == "text"
+    # the default budget of a stage is its pattern kind's in the registry: a small phrase budget samples
+    # the phrase stage only, as the brute force says
+    monkeypatch.setitem(registry.BUDGETS, "phrases", Budget(5_000))
+    small = count_stages(hi_texts, STAGES, workers=1, quiet=True)
+    expected, lowest = brute_force_sample(hi_texts, "indic-phrases", Budget(5_000))
+    assert small[:2] == got[:2] and small[2] == expected and [c.sample_level for c in small] == [0, 0, lowest] != [0, 0, 0]
 
 
 @settings(max_examples=40, deadline=None)
