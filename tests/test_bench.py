@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import settings
 
 import tokenizer
 from bench import baselines, common, encode_speed, linear_time, load_space, scale, variants, wikiextractor
@@ -39,12 +40,17 @@ def test_every_benchmark_has_help(name, monkeypatch, capsys):
     assert exit_.value.code == 0 and "usage:" in capsys.readouterr().out
 
 
-def test_fuzz_runs_a_few_examples(results_in_tmp, monkeypatch, capsys):
+def test_fuzz_runs_a_few_examples(results_in_tmp, monkeypatch):
     from bench import fuzz
 
     argv = [str(ROOT / "bench" / "fuzz.py"), "--examples", "10", "--only", "presplit", "roundtrip-kn"]
     monkeypatch.setattr(sys, "argv", argv)
-    fuzz.main()
+    profile = settings._current_profile  # the script loads its own profile: the suite's is put back
+    try:
+        fuzz.main()
+    finally:
+        settings.load_profile(profile)
+    assert settings.default.max_examples == settings.get_profile(profile).max_examples
     got = json.loads((results_in_tmp / "fuzz_presplit_roundtrip-kn.json").read_text(encoding="utf-8"))
     assert [(p["property"], p["examples"], p["failures"]) for p in got["properties"]] == [
         ("roundtrip-kn", 10, 0), ("presplit", 10, 0)
