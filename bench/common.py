@@ -45,12 +45,13 @@ def use_offline_encodings() -> None:
 
 
 # ----- command line ------------------------------------------------------------------------------
-def parser(doc: str | None) -> argparse.ArgumentParser:
+def parser(doc: str | None, langs: Sequence[str] = CODES, default: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """An argument parser with the options every script shares: --lang, --vocab-size, --pattern
     (and the GPT encodings offline where there are local copies)."""
     use_offline_encodings()
     p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--lang", nargs="+", choices=CODES, default=list(CODES), help="languages (default: all)")
+    p.add_argument("--lang", nargs="+", choices=langs, default=list(langs if default is None else default),
+                   help="languages (default: %(default)s)")
     p.add_argument("--vocab-size", type=int, default=tokenizer.VOCAB_CAP, help="total ids (default: %(default)s)")
     p.add_argument("--pattern", help="our pre-split pattern (default: the core pattern of each language's recipe)")
     return p

@@ -26,7 +26,7 @@ import sys
 import time
 
 import tokenizer
-from tokenizer.core import available_cores
+from tokenizer.processes import usable_cpus
 
 from . import common
 
@@ -59,7 +59,7 @@ def run(lang: str, processes: int, seconds: float) -> list[float]:
 def main() -> None:
     p = common.parser(__doc__)
     p.set_defaults(lang=["hi"])
-    p.add_argument("--processes", type=int, default=available_cores(), help="processes at once (default: all cores)")
+    p.add_argument("--processes", type=int, default=usable_cpus(), help="processes at once (default: all cores)")
     p.add_argument("--seconds", type=float, default=6.0, help="encoding time per run (default: %(default)s)")
     p.add_argument("--rounds", type=int, default=3, help="alternating rounds; the best of each counts (default: %(default)s)")
     p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -83,7 +83,7 @@ def main() -> None:
         print(json.dumps(rows[-1]), flush=True)
     columns = ["lang", "alone MB/s", "processes", "each MB/s", "sum MB/s", "ceiling", "one core's slowdown"]
     common.print_table(rows, columns, f"The same encoding work alone and on {args.processes} cores at once")
-    common.write_results("cores", {"rows": rows, "cores": available_cores()})
+    common.write_results("cores", {"rows": rows, "cores": usable_cpus()})
 
 
 if __name__ == "__main__":

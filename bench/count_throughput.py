@@ -3,7 +3,7 @@
 A local parquet shaped like `wikimedia/wikipedia` (columns id, url, title, text; one article =
 25 lines of the embedded corpus data/{lang}.txt.gz, the corpus repeated to about --mb MB; row
 groups of 500 rows) is loaded with `load_corpus(None, [file])` and counted under the `indic`
-pattern by `tokenizer.count.count_stages(corpus, ...)`, as `python -m tokenizer train` does: this
+pattern by `tokenizer.count.count_stages(corpus, ...)` (or `tokenizer.dask_count.count_stages_dask`), as `python -m tokenizer train` does: this
 process reads the rows, the --workers processes decide the split, clean and count (local engine),
 or (--dask) a LocalCluster of --workers processes reads the row groups itself. "read" only decodes
 the documents: the ceiling that reading in one process puts on the local engine; "read+clean"
@@ -73,6 +73,7 @@ def run_one(parquet: str, config: str, workers: int) -> dict:
     """
     from tokenizer.corpus import load_corpus
     from tokenizer.count import count_stages
+    from tokenizer.dask_count import count_stages_dask
 
     corpus = load_corpus(None, [parquet])
     n_bytes = sum(len(t.encode("utf-8")) for t in corpus.train_texts())  # training text, untimed
@@ -85,7 +86,8 @@ def run_one(parquet: str, config: str, workers: int) -> dict:
         for _ in corpus.train_texts():
             pass
     else:
-        counts = count_stages(corpus, ["indic"], workers, budgets=[None], engine=config, quiet=True)
+        count = count_stages_dask if config == "dask" else count_stages
+        counts = count(corpus, ["indic"], workers, budgets=[None], quiet=True)
         distinct = len(counts[0])
     seconds = time.perf_counter() - start
     return {

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tokenizer
 from tokenizer import shards
-from tokenizer.core import available_cores
+from tokenizer.processes import usable_cpus
 
 from . import common
 
@@ -66,7 +66,7 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=2)
     args = p.parse_args()
     common.report_load()
-    cores = available_cores()
+    cores = usable_cpus()
     rows = []
     for lang in args.lang:
         model = common.model_path(lang)

@@ -32,7 +32,7 @@ from pathlib import Path
 import tiktoken
 
 from tokenizer import Tokenizer, openai
-from tokenizer.core import available_cores
+from tokenizer.processes import usable_cpus
 
 from . import common
 
@@ -76,7 +76,7 @@ def o200k(tok: Tokenizer) -> EncodeAll:
     return per_line(openai.load_encoding("o200k_base").encode_ordinary)
 
 
-CORES = available_cores()
+CORES = usable_cpus()
 ENCODERS: dict[str, Callable[[Tokenizer], EncodeAll]] = {
     "ours": ours,
     "ours-batch-1": batch(1),

@@ -4,6 +4,7 @@
     python bench/load_space.py --clients 10 --seconds 5
     python bench/load_space.py --url http://127.0.0.1:7860 --pid 12345   # a running app
     python bench/load_space.py --with-training      # then again while a training runs (Train view)
+    python bench/load_space.py --with-llms          # then again with Compare against open LLMs (Gemma 3...)
 
 Each client sends one request at a time through gradio's queue (POST /gradio_api/call/<api>,
 then the SSE result), picking from a fixed mix: texts of several sizes (Tokenize, Compare,
@@ -16,6 +17,11 @@ stops at the deadline or after --max-requests, whichever comes first.
 With --with-training the same load runs twice: alone, then while one client trains a tokenizer
 through api_name="train" (the embedded Hindi corpus, the curriculum, 5,000 tokens); the report
 puts the Tokenize p95 of both phases side by side (a ratio measured in the same run).
+
+With --with-llms the same load runs twice: Compare against ours and GPT-2/4/4o (no LLM), then
+against ours, GPT-4o and the open LLMs Gemma 3, Llama 3 and Qwen 3 (tokenizer.compare; offline
+from $INDIC_TOKENIZER_LLM_DIR, which the started app gets from ../shared/reftok/llm). The report
+puts the Compare p95 of both phases side by side.
 """
 
 from __future__ import annotations
@@ -66,7 +72,11 @@ class Request:
     refusal: str | None = None  # text the answer must contain when the request is meant to be refused
 
 
-def build_mix(seed: int) -> list[tuple[float, Callable[[], Request]]]:
+NO_LLMS = ["Auto (by script)", "GPT-2", "GPT-4", "GPT-4o"]
+WITH_LLMS = ["Auto (by script)", "GPT-4o", "Gemma 3", "Llama 3", "Qwen 3"]
+
+
+def build_mix(seed: int, compare_picks: list[str] = NO_LLMS) -> list[tuple[float, Callable[[], Request]]]:
     rng = random.Random(seed)
     hi, kn = _corpus("hi"), _corpus("kn")
 
@@ -83,7 +93,7 @@ def build_mix(seed: int) -> list[tuple[float, Callable[[], Request]]]:
         (8, lambda: Request("tokenize 100 chars kn", "tokenize", [piece(kn, 100), auto])),
         (12, lambda: Request("tokenize 2,000 chars", "tokenize", [piece(hi, 2000), auto])),
         (4, lambda: Request("tokenize 10,000 chars", "tokenize", [piece(hi, 10_000), "Hindi"])),
-        (8, lambda: Request("compare 300 chars", "compare", [piece(hi, 300), auto])),
+        (8, lambda: Request("compare 300 chars", "compare", [piece(hi, 300), compare_picks])),
         (8, lambda: Request("presplit 300 chars", "presplit", [piece(rng.choice([hi, kn]), 300), auto])),
         (8, lambda: Request("decode valid ids", "decode", [ids_text(), "Hindi"])),
         (4, lambda: Request("decode invalid ids", "decode", [ids_text() + " abc 99999999", "Hindi"], "not a token id")),
@@ -109,6 +119,7 @@ def _error_of(api: str, data: list) -> str | None:
 class Results:
     latencies: list[float] = field(default_factory=list)
     tokenize: list[float] = field(default_factory=list)  # latencies of the valid Tokenize requests
+    compare: list[float] = field(default_factory=list)  # latencies of the Compare requests
     outcomes: Counter = field(default_factory=Counter)
     by_kind: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
@@ -160,6 +171,8 @@ async def client_loop(k: int, base: str, deadline: float, max_requests: int, mix
             results.latencies.append(time.perf_counter() - start)
             if req.api == "tokenize" and req.refusal is None:
                 results.tokenize.append(results.latencies[-1])
+            if req.api == "compare":
+                results.compare.append(results.latencies[-1])
             results.outcomes[outcome] += 1
             results.by_kind[(req.kind, outcome)] += 1
             if detail and len(results.errors) < 20:
@@ -178,8 +191,9 @@ def rss_mb(pid: int | None) -> float | None:
         return None
 
 
-def run(base: str, pid: int | None, clients: int, seconds: float, max_requests: int, seed: int) -> dict:
-    mix = build_mix(seed)
+def run(base: str, pid: int | None, clients: int, seconds: float, max_requests: int, seed: int,
+        compare_picks: list[str] = NO_LLMS) -> dict:
+    mix = build_mix(seed, compare_picks)
     results = Results()
     rss_start = rss_mb(pid)
     limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
@@ -196,6 +210,7 @@ def run(base: str, pid: int | None, clients: int, seconds: float, max_requests: 
     lat = sorted(results.latencies)
     n = len(lat)
     tok = sorted(results.tokenize)
+    cmp = sorted(results.compare)
 
     def pct(p: float, values: list[float] = lat) -> float:
         return round(values[min(len(values) - 1, int(p * len(values)))] * 1000, 1) if values else 0.0
@@ -209,6 +224,7 @@ def run(base: str, pid: int | None, clients: int, seconds: float, max_requests: 
         "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "max": round(lat[-1] * 1000, 1) if n else 0.0,
                        "mean": round(statistics.fmean(lat) * 1000, 1) if n else 0.0},
         "tokenize_ms": {"requests": len(tok), "p50": pct(0.50, tok), "p95": pct(0.95, tok)},
+        "compare_ms": {"requests": len(cmp), "p50": pct(0.50, cmp), "p95": pct(0.95, cmp), "picks": compare_picks},
         "ok": results.outcomes["ok"],
         "expected_refusals": results.outcomes["refused"],
         "unexpected_answers": results.outcomes["unexpected"],
@@ -261,6 +277,9 @@ def _print_report(report: dict) -> None:
     print(f"  latency      p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms")
     tok = report["tokenize_ms"]
     print(f"  tokenize     p50 {tok['p50']} ms, p95 {tok['p95']} ms ({tok['requests']:,} requests)")
+    cmp = report["compare_ms"]
+    print(f"  compare      p50 {cmp['p50']} ms, p95 {cmp['p95']} ms ({cmp['requests']:,} requests: "
+          f"{', '.join(cmp['picks'])})")
     print(f"  ok           {report['ok']:,}")
     print(f"  refused      {report['expected_refusals']:,} (invalid ids, oversized text: answered with a message)")
     print(f"  unexpected   {report['unexpected_answers']:,}")
@@ -283,9 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     parser.add_argument("--with-training", action="store_true",
                         help="run the load a second time while a training runs, and compare Tokenize p95")
+    parser.add_argument("--with-llms", action="store_true",
+                        help="run the load a second time with Compare against open LLMs, and compare Compare p95")
     args = parser.parse_args(argv)
     if not (1 <= args.clients <= 500 and 0 < args.seconds <= 600):
         parser.error("--clients must be 1..500 and --seconds 0..600")
+    if args.with_training and args.with_llms:
+        parser.error("choose one of --with-training and --with-llms")
 
     server = None
     tmp = None
@@ -306,7 +329,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # one warm-up request of each kind, not counted
         with httpx.Client(timeout=120, trust_env=False) as c:
-            for api, data in (("tokenize", ["नमस्ते", "Hindi"]), ("compare", ["नमस्ते", "Hindi"])):
+            warm = [("tokenize", ["नमस्ते", "Hindi"]), ("compare", ["नमस्ते", NO_LLMS])]
+            if args.with_llms:
+                warm.append(("compare", ["नमस्ते", WITH_LLMS]))
+            for api, data in warm:
                 event = c.post(f"{base}/gradio_api/call/{api}", json={"data": data}).json()["event_id"]
                 c.get(f"{base}/gradio_api/call/{api}/{event}")
         report = run(base, pid, args.clients, args.seconds, args.max_requests, args.seed)
@@ -320,6 +346,13 @@ def main(argv: list[str] | None = None) -> int:
             report = {"without_training": report, "with_training": during,
                       "tokenize_p95_ratio": round(during["tokenize_ms"]["p95"] / report["tokenize_ms"]["p95"], 2)
                       if report["tokenize_ms"]["p95"] else None}
+        elif args.with_llms:
+            llms = run(base, pid, args.clients, args.seconds, args.max_requests, args.seed, WITH_LLMS)
+            report = {"without_llms": report, "with_llms": llms,
+                      "compare_p95_ratio": round(llms["compare_ms"]["p95"] / report["compare_ms"]["p95"], 2)
+                      if report["compare_ms"]["p95"] else None,
+                      "p95_ratio": round(llms["latency_ms"]["p95"] / report["latency_ms"]["p95"], 2)
+                      if report["latency_ms"]["p95"] else None}
     finally:
         if server is not None:
             report_log = server.log_tail(20)
@@ -328,14 +361,20 @@ def main(argv: list[str] | None = None) -> int:
                 print("server log tail:\n" + report_log, file=sys.stderr)
         if tmp is not None:
             tmp.cleanup()
-    phases = [report] if not args.with_training else [report["without_training"], report["with_training"]]
+    phases = ([report["without_training"], report["with_training"]] if args.with_training
+              else [report["without_llms"], report["with_llms"]] if args.with_llms else [report])
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        for name, phase in zip(("without training", "with a training running"), phases):
-            if args.with_training:
+        names = (("without training", "with a training running") if args.with_training
+                 else ("Compare without LLMs", "Compare with Gemma 3, Llama 3, Qwen 3") if args.with_llms else ("",))
+        for name, phase in zip(names, phases):
+            if name:
                 print(f"== {name}")
             _print_report(phase)
+        if args.with_llms:
+            print(f"compare p95 with / without LLMs: {report['compare_p95_ratio']}x; "
+                  f"all requests p95: {report['p95_ratio']}x")
         if args.with_training:
             print(f"training: {json.dumps(report['with_training']['training'])}")
             print(f"tokenize p95 with / without training: {report['tokenize_p95_ratio']}x")

@@ -217,7 +217,7 @@ def main() -> None:
     common.print_table(realism, list(realism[0]), "Phrase chunks of real and generated text")
     del sample
 
-    name = "scale_" + "_".join(f"{mb:g}" for mb in args.sizes) + ("_unbounded" if args.unbounded else "")
+    name = f"scale_{args.lang}_" + "_".join(f"{mb:g}" for mb in args.sizes) + ("_unbounded" if args.unbounded else "")
     trainers = ["ours", "hf"] + (["ours-unbounded"] if args.unbounded else [])
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="scale-") as tmp:

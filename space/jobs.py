@@ -1,10 +1,11 @@
-"""The Train view's job, apart from the UI: read the text, split it by document, train in a
-worker process with progress and cancellation, follow the held-out curve, measure, write the downloads.
+"""The Train view's job, apart from the UI: in a worker process, read the text (bounded), split it by
+document and train, with progress and cancellation; here, follow the held-out curve, measure, write
+the downloads.
 
-The text is held in memory (at most MAX_UPLOAD_BYTES of UTF-8); training reads it once. It is
-split by document as the library splits a corpus (tokenizer.corpus.Corpus), and the held-out curve
-is followed incrementally by tokenizer.metrics.CompressionCurve: each progress report hands over the
-merges learned so far.
+The worker holds the text (at most MAX_UPLOAD_BYTES of UTF-8) and hands the server only the
+held-out lines. The text is split by document as the library splits a corpus
+(tokenizer.corpus.Corpus), and the held-out curve is followed incrementally by
+tokenizer.metrics.CompressionCurve: each progress report hands over the merges learned so far.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tokenizer.pretokenize import Pattern
 from tokenizer.registry import LANGUAGES, PLAIN_BPE, RECIPES, Language, detect, script_counts
 from tokenizer.train import VOCAB_CAP, TrainProgress
 
-from .guards import MAX_UPLOAD_BYTES, UserError, first_line
+from .guards import MAX_UPLOAD_BYTES, UserError, check_text, first_line
 
 log = logging.getLogger("indic-tokenizer-space")
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,7 @@ HELD_OUT = 0.1  # share of documents held out
 CURVE_BYTES = 2_000_000  # held-out text followed by the live curve (the final metrics use all)
 UPLOAD_TYPES = tuple(corpora.SUPPORTED)
 BPE = PLAIN_BPE  # with the pre-split the user picks
+POLL_REPORT = 0.25  # seconds between the worker's reports while it reads
 
 
 class Stopped(Exception):
@@ -54,6 +56,27 @@ class Stopped(Exception):
 
 
 # ----- the text -------------------------------------------------------------------------------------
+# Every read of the text to train on is bounded while it reads (tokenizer.corpus.ReadLimits) and runs
+# in the worker, under its memory cap and where Cancel and the time cap can stop it: a 2 MB gzip of
+# 2 GB of NUL bytes or of empty lines, or a parquet file of 30M empty rows or one 1 GB cell, is
+# refused in a second or two, and the server never holds more than the held-out lines.
+READ_LIMITS = corpora.ReadLimits(
+    decompressed=3 * MAX_UPLOAD_BYTES,  # JSON and parquet bytes around the text (escapes: up to 6 bytes a character)
+    rows=1_000_000,  # lines or rows, empty ones included (20 MB in a million lines: 20 bytes a line)
+    cell=MAX_UPLOAD_BYTES,  # one line or cell
+    seconds=60.0,
+)
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """What to train on, as the view received it; the worker reads it (see read_source)."""
+
+    kind: str  # "embedded" (value: a language code), "file" (value: its path) or "pasted" (value: the text)
+    value: str
+    name: str = ""  # an uploaded file's name
+
+
 @dataclass
 class TrainingText:
     documents: list[corpora.Document]
@@ -98,93 +121,154 @@ def _language_of(documents: Sequence[corpora.Document]) -> Language | None:
     return detect(sample)[0] if script_counts(sample) else None
 
 
-def embedded_text(code: str) -> TrainingText:
+def embedded(code: str) -> TextSource:
+    """An embedded corpus, checked by name (the worker reads it)."""
     lang = LANGUAGES.get(code)
     if lang is None:
         raise UserError(f"Unknown corpus {code!r}; choose one of {', '.join(LANGUAGES)}.")
-    path = corpora.DATA_DIR / lang.corpus
-    if not path.is_file():
-        raise UserError(f"The embedded {lang.name} corpus is not available ({path.name} is missing).")
-    docs = _capped(corpora.read_files([path], block_lines=BLOCK_LINES), f"The {lang.name} corpus")
-    return TrainingText(docs, f"the embedded {lang.name} corpus ({path.name}: {lang.describe_sources()})", lang)
+    if not (corpora.DATA_DIR / lang.corpus).is_file():
+        raise UserError(f"The embedded {lang.name} corpus is not available ({lang.corpus} is missing).")
+    return TextSource("embedded", code)
 
 
-def uploaded_text(path: str | Path, original_name: str | None = None) -> TrainingText:
-    """An uploaded .txt, .txt.gz, .jsonl or .parquet file (gradio hands over a path)."""
-    path = Path(path)
-    name = original_name or path.name
+def uploaded(path: str | Path, original_name: str | None = None) -> TextSource:
+    """An uploaded .txt, .txt.gz, .jsonl or .parquet file (gradio hands over a path), checked by name."""
+    name = original_name or Path(path).name
     if not any(name.endswith(s) for s in UPLOAD_TYPES):
         raise UserError(f"{name}: unsupported file type; upload one of {', '.join(UPLOAD_TYPES)}.")
+    return TextSource("file", str(path), name)
+
+
+def pasted(text: str) -> TextSource:
+    """Pasted text, checked here: it is already in the server's memory."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_UPLOAD_BYTES:
+        raise UserError(f"The pasted text is over {MAX_UPLOAD_BYTES / 1e6:.0f} MB; the Space trains on at most that.")
+    check_text(text, limit=MAX_UPLOAD_BYTES, what="pasted text")
+    if not text.strip():
+        raise UserError("The pasted text is empty: paste some text to train on.")
+    return TextSource("pasted", text)
+
+
+def read_source(source: TextSource, progress: Callable[[int, int], None] | None = None) -> TrainingText:
+    """The documents of a source, within READ_LIMITS and MAX_UPLOAD_BYTES of text (in the worker).
+
+    progress(documents, bytes of text) is called as they are read."""
+    if source.kind == "pasted":
+        lines = [x for x in source.value.splitlines() if x.strip()]
+        docs = [corpora.Document(f"pasted#{k}", "\n".join(lines[i : i + BLOCK_LINES]))
+                for k, i in enumerate(range(0, len(lines), BLOCK_LINES))]
+        return TrainingText(docs, "your pasted text", _language_of(docs))
+    if source.kind == "embedded":
+        lang = LANGUAGES[source.value]
+        path, name = corpora.DATA_DIR / lang.corpus, f"The {lang.name} corpus"
+        description = f"the embedded {lang.name} corpus ({lang.corpus}: {lang.describe_sources()})"
+    else:
+        path, name = Path(source.value), source.name or Path(source.value).name
+        description = f"your file {name}"
     try:
-        docs = _capped(corpora.read_files([path], block_lines=BLOCK_LINES), name)
-    except UserError:
-        raise
+        docs = _capped(_reporting(corpora.read_files([path], block_lines=BLOCK_LINES, limits=READ_LIMITS), progress),
+                       name)
+    except corpora.ReadLimitError as e:
+        raise UserError(
+            first_line(e).replace(str(path), name) + f". The Space reads at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB of "
+            f"text, {READ_LIMITS.rows:,} lines or rows and {READ_LIMITS.seconds:.0f} s per upload: train on a part of "
+            "it, or run `python -m tokenizer train --input FILE` locally."
+        ) from None
     except corpora.CorpusError as e:
         raise UserError(first_line(e).replace(str(path), name)) from None
-    except Exception as e:  # noqa: BLE001 - datasets/pyarrow: a broken jsonl or parquet file
+    except Exception as e:  # noqa: BLE001 - pyarrow and gzip: a broken file
         raise UserError(f"{name} could not be read: {first_line(e)[:300]}") from None
     if not any(d.text.strip() for d in docs):
         raise UserError(f"{name} has no text to train on.")
-    return TrainingText(docs, f"your file {name}", _language_of(docs))
+    return TrainingText(docs, description, _language_of(docs) if source.kind == "file" else LANGUAGES[source.value])
 
 
-def pasted_text(text: str) -> TrainingText:
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_UPLOAD_BYTES:
-        raise UserError(f"The pasted text is over {MAX_UPLOAD_BYTES / 1e6:.0f} MB; the Space trains on at most that.")
-    lines = [x for x in text.splitlines() if x.strip()]
-    docs = [corpora.Document(f"pasted#{k}", "\n".join(lines[i : i + BLOCK_LINES]))
-            for k, i in enumerate(range(0, len(lines), BLOCK_LINES))]
-    if not docs:
-        raise UserError("The pasted text is empty: paste some text to train on.")
-    return TrainingText(docs, "your pasted text", _language_of(docs))
+def _reporting(docs: Iterable[corpora.Document], progress: Callable[[int, int], None] | None):
+    """The documents, calling progress(documents so far, bytes so far) now and then."""
+    n = size = 0
+    last = time.monotonic()
+    for doc in docs:
+        n += 1
+        size += len(doc.text)
+        if progress is not None and time.monotonic() - last > POLL_REPORT:
+            progress(n, size)
+            last = time.monotonic()
+        yield doc
 
 
 # ----- the job ---------------------------------------------------------------------------------------
 @dataclass
 class Job:
-    """One training in a worker process (space.worker); the view polls it.
+    """One training in a worker process (space.worker), from reading the text to the model file; the
+    view polls it.
 
-    The worker reports progress as JSON lines, read here by a thread into `progress`. Stopping is
-    a kill: Cancel and the wall-time cap end the training at once, whatever stage it is in.
+    The worker reports as JSON lines, read here by a thread: how much it has read, then what it read
+    (`text`: description, language, split; the held-out lines are in `held_out_path`), then the
+    progress of the training, and last `finished` or an `error` worded for the user. Stopping is a
+    kill: Cancel and the wall-time cap end the job at once, whatever it is doing, reading included.
     """
 
-    lines: list[str]
+    source: TextSource
     vocab_size: int
     recipe: str  # a registry recipe, or "bpe"
     pattern: str | None  # for bpe
     cancelled: bool = False
     timed_out: bool = False
     started: float = field(default_factory=time.monotonic)
+    reading: tuple[int, int] = (0, 0)  # documents and characters read so far
+    text: dict | None = None  # what the worker read, once it has
     progress: TrainProgress | None = None
     merges: list[tuple[int, int]] = field(default_factory=list)
     finished: bool = False
+    error: str | None = None  # the worker's message for the user
     folder: Path | None = None
     process: subprocess.Popen | None = None
     reader: threading.Thread | None = None
 
     def start(self) -> Job:
         self.folder = Path(tempfile.mkdtemp(prefix="indic-space-train-"))
-        (self.folder / "lines.txt").write_text("\n".join(self.lines), encoding="utf-8")
-        spec = {"vocab_size": self.vocab_size, "recipe": self.recipe, "pattern": self.pattern,
-                "lines": str(self.folder / "lines.txt"), "out": str(self.folder / "model.model")}
+        source = {"kind": self.source.kind, "value": self.source.value, "name": self.source.name}
+        if self.source.kind == "pasted":  # too long for a command line: the worker reads it from a file
+            (self.folder / "pasted.txt").write_text(self.source.value, encoding="utf-8")
+            source["value"] = str(self.folder / "pasted.txt")
+        spec = {"vocab_size": self.vocab_size, "recipe": self.recipe, "pattern": self.pattern, "source": source,
+                "held_out": str(self.held_out_path), "out": str(self.folder / "model.model")}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "space.worker", json.dumps(spec)], cwd=ROOT, text=True, encoding="utf-8",
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # stdin: closed when we die
         )
         self.started = time.monotonic()
         self.reader = threading.Thread(target=self._read, name="space-train-progress", daemon=True)
         self.reader.start()
         return self
 
+    @property
+    def held_out_path(self) -> Path:
+        assert self.folder is not None
+        return self.folder / "held-out.txt"
+
+    def held_out_lines(self) -> list[str]:
+        """The held-out lines the worker wrote (raw, one per line)."""
+        with open(self.held_out_path, encoding="utf-8", newline="") as f:
+            text = f.read()
+        return text.split("\n") if text else []
+
     def _read(self) -> None:
         assert self.process is not None and self.process.stdout is not None
         for line in self.process.stdout:
             msg = json.loads(line)
-            if msg.get("finished"):
+            if "reading" in msg:
+                self.reading = tuple(msg["reading"])
+            elif "text" in msg:
+                self.text = msg["text"]
+            elif "error" in msg:
+                self.error = msg["error"]
+            elif msg.get("finished"):
                 self.finished = True
-                continue
-            self.merges.extend(tuple(pair) for pair in msg["new"])
-            self.progress = TrainProgress(msg["done"], msg["total"], msg["stage"], tuple(self.merges), msg["elapsed"])
+            else:
+                self.merges.extend(tuple(pair) for pair in msg["new"])
+                self.progress = TrainProgress(msg["done"], msg["total"], msg["stage"], tuple(self.merges),
+                                              msg["elapsed"])
 
     def over_time(self) -> bool:
         return self.elapsed > WALL_TIME
@@ -222,17 +306,16 @@ class Job:
         assert self.process is not None and self.folder is not None
         if self.process.returncode == 0 and self.finished:
             return tokenizer.load(self.folder / "model.model"), None
+        if self.error:
+            return None, UserError(self.error)
         err = (self.process.stderr.read() if self.process.stderr else "").strip().splitlines()
-        said = [x for x in err if x.startswith("error: ")]
-        if said:
-            return None, UserError(said[-1].removeprefix("error: ").capitalize() + ".")
         log.error("training worker exited with %s:\n%s", self.process.returncode, "\n".join(err[-30:]))
         return None, RuntimeError(f"the training worker exited with code {self.process.returncode}")
 
     def close(self) -> None:
         """End the worker if it still runs and remove its files."""
         self.kill()
-        for stream in (self.process.stdout, self.process.stderr) if self.process else ():
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr) if self.process else ():
             if stream:
                 stream.close()
         if self.folder is not None:
@@ -291,14 +374,15 @@ def baseline_metrics(
     return out
 
 
-def write_downloads(tok: tokenizer.Tokenizer, name: str) -> tuple[Path, list[Path]]:
-    """(a new temporary directory, [name.model, name.vocab, name-hf.zip]) for the session."""
+def write_downloads(tok: tokenizer.Tokenizer, name: str, metrics: dict | None = None) -> tuple[Path, list[Path]]:
+    """(a new temporary directory, [name.model, name.vocab, name-hf.zip]) for the session; `metrics`
+    (held-out, as measured in the view) go into the exported model card."""
     out = Path(tempfile.mkdtemp(prefix="indic-space-model-"))
     try:
         model = out / f"{name}.model"
         tokenizer.save(tok, model)
         hf_dir = out / "hf"
-        files = export(tok, hf_dir)
+        files = export(tok, hf_dir, metrics)
         archive = out / f"{name}-hf.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
             for f in files:

@@ -11,15 +11,17 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import gradio as gr
 
 from tokenizer import visualize as viz
 from tokenizer.registry import LANGUAGES, font_stack
 
+from . import share
 from .views import about, batch, compare, decode, metrics, presplit, tokenize, train, vocabulary
 from .guards import UserError
-from .models import AUTO, choices, get_encoding, get_model, has_model
+from .models import AUTO, SESSION_MODELS, choices, compare_choices, get_model, has_model, other
 
 log = logging.getLogger("indic-tokenizer-space")
 
@@ -29,7 +31,14 @@ STATE_SESSIONS = 200  # sessions whose state gradio keeps in memory
 MAX_FILE_SIZE = "25mb"  # uploads; the views then check the text itself against 20 MB
 PAGE_CSS = viz.CSS + f"""
 #text-input textarea{{font-family:{font_stack('"Noto Sans"')};font-size:1.1rem}}
+textarea{{unicode-bidi:plaintext}}
+#metrics-md table{{display:block;overflow-x:auto;max-width:100%}}
+#metrics-md th,#metrics-md td{{white-space:nowrap}}
+#metrics-md details{{margin:4px 0}}
+#metrics-md summary{{cursor:pointer;font-weight:600}}
+#share-note{{font-size:.85rem;word-break:break-all}}
 """
+PAGE_JS = (Path(__file__).parent / "static" / "page.js").read_text(encoding="utf-8")
 THEME = gr.themes.Soft(
     primary_hue="indigo",
     font=[gr.themes.LocalFont("IBM Plex Sans"), "Noto Sans", "system-ui", "sans-serif"],
@@ -68,6 +77,11 @@ def _default_decode_ids() -> str:
         return "300 301 302"
 
 
+def _share_js(key: str) -> str:
+    """The page-script call that writes one input's value into the address (see space/share.py)."""
+    return f"(v) => {{ window.itok && window.itok.share({{{key}: v}}); return []; }}"
+
+
 def _show_panel(shown: bool) -> Callable[[], gr.Column]:
     def show() -> gr.Column:
         return gr.Column(visible=shown)
@@ -86,9 +100,14 @@ def build() -> gr.Blocks:
                                   scale=4, placeholder="Type or paste text in any Indian language, English, code…")
                 model = gr.Dropdown(choices(None), value=AUTO, label="Our model", elem_id="model-choice", scale=1,
                                     min_width=240, allow_custom_value=True)
+            with gr.Row(equal_height=True):
+                ids_inline = gr.Checkbox(False, label="Show ids on the tokens", elem_id="ids-inline", scale=0,
+                                         min_width=200)
+                copy_link = gr.Button("Copy link", size="sm", elem_id="copy-link", scale=0, min_width=110)
+                gr.HTML('<div id="share-note"></div>', padding=False)
             ex = examples()
             gr.Examples(examples=[[t] for t in ex.values()], inputs=[text], example_labels=list(ex), label="Examples")
-        with gr.Tabs(elem_id="views"):
+        with gr.Tabs(elem_id="views", overflow_behavior="wrap") as tabs:
             with gr.Tab("Tokenize", id="tokenize") as tab_tokenize:
                 tok_summary = gr.HTML(elem_id="tok-summary")
                 tok_html = gr.HTML(elem_id="tok-tokens")
@@ -97,8 +116,13 @@ def build() -> gr.Blocks:
                 with gr.Accordion("Counts as JSON", open=False):
                     tok_json = gr.JSON(label="counts")
             with gr.Tab("Compare", id="compare") as tab_compare:
-                gr.Markdown("The same text under our tokenizer and OpenAI's. Fewer tokens is better; "
-                            "a red bar marks a token that starts inside an akshara.")
+                gr.Markdown("The same text under any tokenizers: ours, the ones you trained, GPT, open LLMs, or any "
+                            "Hugging Face repository with a tokenizer.json (type its id, like `Qwen/Qwen3-0.6B`, and "
+                            "press Enter). Fewer tokens is better; a red bar marks a token that starts inside an "
+                            "akshara.")
+                cmp_pick = gr.Dropdown(compare_choices(None), value=compare.DEFAULT, multiselect=True,
+                                       allow_custom_value=True, max_choices=compare.MAX_PICKS,
+                                       label=f"Tokenizers to compare (two to {compare.MAX_PICKS})", elem_id="cmp-pick")
                 cmp_html = gr.HTML(elem_id="cmp")
                 with gr.Accordion("Counts as JSON", open=False):
                     cmp_json = gr.JSON(label="counts")
@@ -129,9 +153,8 @@ def build() -> gr.Blocks:
                     voc_model = gr.Dropdown(choices(None, auto=False), value=first, label="Model", scale=1,
                                             allow_custom_value=True, elem_id="vocab-model")
                 gr.Examples(vocabulary_examples(), inputs=[voc_query], label="Try")
-                with gr.Row(equal_height=False):
-                    voc_list = gr.HTML()
-                    voc_detail = gr.HTML()
+                voc_list = gr.HTML(elem_id="vocab-list")
+                voc_detail = gr.HTML(elem_id="vocab-detail")
                 with gr.Accordion("Details as JSON", open=False):
                     voc_json = gr.JSON(label="token")
             with gr.Tab("Train", id="train") as tab_train:
@@ -160,17 +183,18 @@ def build() -> gr.Blocks:
                             tr_go = gr.Button("Train", variant="primary", elem_id="train-go")
                             tr_stop = gr.Button("Cancel", variant="stop", elem_id="train-cancel")
                 tr_status = gr.HTML(elem_id="train-status")
-                tr_curve = gr.LinePlot(x="vocab_size", y="bytes_per_token", color="series",
-                                       x_title="vocabulary size", y_title="bytes per token (held-out)", y_lim=[0, None],
-                                       label="Held-out compression", elem_id="train-curve")
+                tr_curve = gr.HTML(label="Held-out compression", elem_id="train-curve")
                 tr_results = gr.HTML(elem_id="train-results")
-                tr_files = gr.File(label="Downloads: .model, .vocab, Hugging Face export (zip)", file_count="multiple",
+                tr_files = gr.File(label=f"Downloads: .model, .vocab, Hugging Face export (zip) of your last "
+                                         f"{SESSION_MODELS} models, newest first", file_count="multiple",
                                    interactive=False, elem_id="train-files")
                 with gr.Accordion("Result as JSON", open=False):
                     tr_json = gr.JSON(label="training")
             with gr.Tab("Batch", id="batch") as tab_batch:
                 gr.Markdown("Token counts for every line of a file (.txt: each non-empty line; .jsonl and .csv: "
-                            "one column of each row), under our model and the GPT encodings.")
+                            "one column of each row), under our model (Auto: the model of each line's script) and "
+                            f"the GPT encodings; at most {batch.MAX_ITEMS:,} lines, counted within "
+                            f"{batch.WALL_TIME:.0f} s. The CSV keeps your columns.")
                 with gr.Row(equal_height=False):
                     bt_file = gr.File(label=".txt, .jsonl or .csv (at most 20 MB)", file_types=list(batch.TYPES),
                                       type="filepath", elem_id="batch-file", scale=3)
@@ -180,19 +204,21 @@ def build() -> gr.Blocks:
                                                elem_id="batch-model")
                         bt_go = gr.Button("Count", variant="primary", elem_id="batch-go")
                 bt_html = gr.HTML(elem_id="batch-summary")
-                bt_table = gr.Dataframe(label=f"Per line (first {batch.SHOW_ROWS})", interactive=False,
-                                        elem_id="batch-table")
+                bt_table = gr.Dataframe(value=batch.empty_table(), label=f"Per line (first {batch.SHOW_ROWS})",
+                                        interactive=False, elem_id="batch-table")
                 bt_csv = gr.File(label="All lines as CSV", interactive=False, elem_id="batch-csv")
                 with gr.Accordion("Totals as JSON", open=False):
                     bt_json = gr.JSON(label="totals")
             with gr.Tab("Metrics", id="metrics") as tab_metrics:
-                met_md = gr.Markdown()
-                met_plot = gr.LinePlot(x="vocab_size", y="bytes_per_token", color="series",
-                                       x_title="vocabulary size", y_title="bytes per token (held-out)", y_lim=[0, None],
-                                       label="Our models", title="bytes/token against vocabulary size, every language")
+                met_plot = gr.LinePlot(x="vocab_size", y="bytes_per_token", color="series", color_map=metrics.colors(),
+                                       colors_in_legend=[], x_title="vocabulary size",
+                                       y_title="bytes per token (held-out)", y_lim=[0, None], label="Our models",
+                                       title="bytes/token by vocabulary size", elem_id="metrics-plot")
+                gr.HTML(viz.legend_html(metrics.colors()), elem_id="metrics-legend", padding=False)
                 gr.Markdown(f"Each line: one shipped model after each number of merges, on its held-out text; the "
-                            f"flat line is the {metrics.TARGET_BYTES_PER_TOKEN} bytes/token target. Higher is better. "
-                            "GPT's numbers on the same text are in the table.")
+                            f"black line is the {metrics.TARGET_BYTES_PER_TOKEN} bytes/token target. Higher is "
+                            "better. GPT's numbers on the same text are in the table.")
+                met_md = gr.Markdown(elem_id="metrics-md")
             with gr.Tab("About", id="about") as tab_about:
                 gr.Markdown(about.ABOUT)
 
@@ -201,7 +227,7 @@ def build() -> gr.Blocks:
         live = {"trigger_mode": "always_last", "show_progress": "hidden"}
         gr.on([text.change, model.change, demo.load], tokenize.tokenize, [text, model],
               [tok_html, tok_summary, tok_ids, tok_json], api_name="tokenize", **live)
-        gr.on([text.change, model.change, demo.load], compare.compare, [text, model], [cmp_html, cmp_json],
+        gr.on([text.change, cmp_pick.change, demo.load], compare.compare, [text, cmp_pick], [cmp_html, cmp_json],
               api_name="compare", **live)
         gr.on([text.change, model.change, demo.load], presplit.presplit, [text, model], [split_html, split_json],
               api_name="presplit", **live)
@@ -213,19 +239,36 @@ def build() -> gr.Blocks:
               trigger_mode="always_last")
         # One training at a time on the whole server: the others wait in the queue and see their place.
         tr_go.click(train.train, [tr_source, tr_corpus, tr_file, tr_text, tr_size, tr_recipe, tr_pattern],
-                    [tr_status, tr_curve, tr_results, tr_files, tr_json, model, dec_model, voc_model, bt_model],
+                    [tr_status, tr_curve, tr_results, tr_files, tr_json, model, dec_model, voc_model, bt_model,
+                     cmp_pick],
                     api_name="train", concurrency_limit=1, concurrency_id="train")
         tr_stop.click(train.cancel, None, tr_status, queue=False, api_name="cancel")
+        # The source follows what was given (no silent fallback to the embedded corpus).
+        tr_file.upload(train.follow_upload, tr_file, tr_source, queue=False, api_visibility="private")
+        tr_text.change(train.follow_text, tr_text, tr_source, queue=False, api_visibility="private")  # typed or pasted
+        tr_corpus.input(train.follow_corpus, None, tr_source, queue=False, api_visibility="private")
         tr_corpus.change(train.recipe_of, tr_corpus, tr_recipe, queue=False, api_visibility="private")
         bt_go.click(batch.batch, [bt_file, bt_column, bt_model], [bt_html, bt_table, bt_csv, bt_json],
                     api_name="batch", concurrency_limit=1, concurrency_id="batch")
         demo.unload(train.forget_session)
 
+        # Links that share: the address follows the view, the models and the text; opening it restores them.
+        demo.load(share.restore, None, [tabs, text, model, cmp_pick, text_panel], api_name="restore", queue=False)
+        text.change(None, text, None, js=_share_js("text"))
+        model.change(None, model, None, js=_share_js("model"))
+        cmp_pick.change(None, cmp_pick, None, js=_share_js("cmp"))
+        copy_link.click(None, None, None, js="() => { window.itok && window.itok.copyLink(); return []; }")
+        ids_inline.change(None, ids_inline, None, js="(v) => { window.itok && window.itok.showIds(v); return []; }")
+
         # The text box belongs to the three text views; hide it elsewhere.
-        for tab, shown in ((tab_tokenize, True), (tab_compare, True), (tab_presplit, True), (tab_decode, False),
-                           (tab_vocab, False), (tab_train, False), (tab_batch, False), (tab_metrics, False),
-                           (tab_about, False)):
-            tab.select(_show_panel(shown), None, text_panel, queue=False, api_visibility="private")
+        views = {"tokenize": tab_tokenize, "compare": tab_compare, "presplit": tab_presplit, "decode": tab_decode,
+                 "vocabulary": tab_vocab, "train": tab_train, "batch": tab_batch, "metrics": tab_metrics,
+                 "about": tab_about}
+        assert tuple(views) == share.VIEWS
+        for name, tab in views.items():
+            tab.select(_show_panel(name in share.TEXT_VIEWS), None, text_panel, queue=False, api_visibility="private")
+            tab.select(None, None, None, js=f"() => {{ window.itok && window.itok.share({{view: '{name}'}}); "
+                                            "return []; }")
     # After every event gradio's queue rebuilds a pandas summary of its last
     # $GRADIO_ANALYTICS_MAX_EVENTS (10,000) events for its "Runs" page: tens of ms per event once
     # the history fills, more than our handlers take. Summarise less often and keep less history.
@@ -245,9 +288,9 @@ def warm_up() -> None:
             get_model(lang.code).encode_ordinary(lang.examples[0])
         except UserError as e:
             log.warning("%s", e)
-    for name in compare.GPT_ENCODINGS:
+    for name in dict.fromkeys(compare.GPT_ENCODINGS + [p for p in compare.DEFAULT if p != AUTO]):
         try:
-            get_encoding(name)
+            other(name)  # loaded once per process and shared by every request (Gemma 3 takes seconds)
         except UserError as e:
             log.warning("%s", e)
 
@@ -276,5 +319,6 @@ def launch(demo: gr.Blocks) -> None:
         state_session_capacity=STATE_SESSIONS,
         max_file_size=MAX_FILE_SIZE,
         css=PAGE_CSS,
+        head=f"<script>{PAGE_JS}</script>",
         theme=THEME,
     )

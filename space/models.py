@@ -2,10 +2,11 @@
 the models a visitor trained in this session.
 
 Shipped models are read from `tokenizer.model_file.models_dir()` ($INDIC_TOKENIZER_MODELS, else
-models/ beside app.py), cached by file and mtime; the GPT encodings come through `tokenizer.openai` (offline:
-$INDIC_TOKENIZER_TIKTOKEN_DIR). Session models live in memory, a few per session, and are freed
-(with their download files) when the session ends or is evicted as the oldest.
-"""
+models/ beside app.py), cached by file and mtime; the GPT encodings come through `tokenizer.openai`
+(offline: $INDIC_TOKENIZER_TIKTOKEN_DIR); every other tokenizer to compare with (the open LLMs, any Hub
+repository) through `tokenizer.compare` (offline: $INDIC_TOKENIZER_LLM_DIR).
+Session models live in memory, a few per session, and are freed (with their download files) when the
+session ends or is evicted as the oldest. """
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tokenizer
+from tokenizer import compare
+from tokenizer.core import forget_cached
 from tokenizer.model_file import models_dir
-from tokenizer.registry import LANGUAGES, Language, detect
+from tokenizer.registry import LANGUAGES, Language, detect, direction_of
 
 from .guards import UserError, first_line
 
@@ -80,6 +83,19 @@ def get_encoding(name: str):
         raise UserError(first_line(e)) from None
 
 
+def other(name: str) -> compare.Comparable:
+    """A tokenizer of `tokenizer.compare` (a known name, or a Hub repository id); UserError saying why not."""
+    try:
+        return compare.load(name)
+    except (compare.Unavailable, ValueError) as e:
+        raise UserError(first_line(e)) from None
+
+
+def is_other(choice: str) -> bool:
+    """Whether a choice names a tokenizer of tokenizer.compare (a known name or something like owner/name)."""
+    return choice in compare.KNOWN or "/" in choice
+
+
 # ----- models trained in a session ----------------------------------------------------------------
 @dataclass
 class SessionModel:
@@ -123,6 +139,13 @@ class SessionStore:
         with self._lock:
             return list(self._data.get(session or "", ()))
 
+    def files(self, session: str | None) -> list[Path]:
+        """The download files of every model the session still has, newest first."""
+        with self._lock:
+            models = list(self._data.get(session or "", {}).values())
+        return [f for m in reversed(models) if m.files is not None 
+                for f in sorted(m.files.iterdir(), key=lambda f: (f.suffix != ".model", f.suffix != ".vocab"))]
+
     def drop(self, session: str | None) -> None:
         with self._lock:
             models = self._data.pop(session or "", OrderedDict())
@@ -142,8 +165,11 @@ class SessionStore:
 
 
 def _remove(model: SessionModel) -> None:
+    """Free a session model's files: its downloads and its entry in the core's on-disk cache."""
     if model.files is not None:
         shutil.rmtree(model.files, ignore_errors=True)
+    tok = model.tok
+    forget_cached(tok.vocab, tok.merges, tok.byte_ids)
 
 
 STORE = SessionStore()
@@ -158,6 +184,11 @@ def session_of(request) -> str | None:
 def choices(session: str | None, *, auto: bool = True) -> list[str]:
     """The model picker: Auto, every registry language, then this session's own models."""
     return ([AUTO] if auto else []) + [x.name for x in LANGUAGES.values()] + STORE.choices(session)
+
+
+def compare_choices(session: str | None) -> list[str]:
+    """The Compare picker: ours (Auto, each language, this session's), then every known other tokenizer."""
+    return choices(session) + list(compare.KNOWN)
 
 
 @dataclass(frozen=True)
@@ -197,3 +228,9 @@ def encode(tok: tokenizer.Tokenizer, text: str) -> list[int]:
         return tok.encode_ordinary(text)
     except ValueError as e:  # e.g. a lone surrogate
         raise UserError(f"This text cannot be encoded: {first_line(e)}") from None
+
+
+def text_attrs(text: str) -> dict[str, str]:
+    """How to lay a text and its tokens out: its direction (right to left for Urdu), and the language
+    Auto would pick for it (its lang attribute picks that language's font)."""
+    return {"direction": direction_of(text), "lang": detect(text)[0].code}

@@ -27,6 +27,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 REFTOK = Path(__file__).resolve().parents[2] / "shared" / "reftok" / "openai"
+LLM_DIR = REFTOK.parent / "llm"  # the open LLMs' tokenizers (tokenizer.compare reads them offline)
 APP = ROOT / "app.py"
 TRAINED_MARKER = "TRAINED-FOR-TESTS"
 
@@ -107,10 +108,15 @@ def start_app(models_dir: Path, log_path: Path, *, timeout: float = 90.0, extra_
         no_proxy="127.0.0.1,localhost",
     )
     env.pop("PORT", None)
+    env["HF_HUB_OFFLINE"] = "1"  # no network here: a Hub id must fail at once, with huggingface_hub's offline error
     if tiktoken_dir:
         env["INDIC_TOKENIZER_TIKTOKEN_DIR"] = str(tiktoken_dir)
     else:
         env.pop("INDIC_TOKENIZER_TIKTOKEN_DIR", None)
+    if LLM_DIR.is_dir():
+        env["INDIC_TOKENIZER_LLM_DIR"] = str(LLM_DIR)
+    else:
+        env.pop("INDIC_TOKENIZER_LLM_DIR", None)
     env.update(extra_env or {})
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen([sys.executable, str(APP)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -16,16 +16,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tokenizer import corpus as corpus_mod
 from tokenizer.corpus import (
     CorpusError,
     Document,
+    ReadLimits,
     clean_document,
     embedded_path,
+    file_partitions,
     load_corpus,
     read_files,
     split_of,
     stream_rows,
 )
+from tokenizer.errors import ReadLimitError
 
 HI = "भारत एक विशाल देश है।"
 KN = "ಕರ್ನಾಟಕ ಭಾರತದ ಒಂದು ರಾಜ್ಯ."
@@ -190,6 +194,161 @@ def test_non_utf8_text_names_file_and_line(tmp_path, name):
     path.write_bytes(gzip.compress(raw) if name.endswith(".gz") else raw)
     with pytest.raises(CorpusError, match=rf"{name}: line 4 is not valid UTF-8"):
         list(read_files([path]))
+
+
+# --- bounded reads: every budget is enforced while reading (the attack files of issue 21, scaled down) ---
+
+
+def gzip_of(chunk: bytes, times: int) -> bytes:
+    """`chunk` * times, gzip-compressed without ever holding the whole (as the attack files were made)."""
+    import zlib
+
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return b"".join(c.compress(chunk) for _ in range(times)) + c.flush()
+
+
+def test_a_nul_bomb_without_line_breaks_is_refused_after_one_lines_limit(tmp_path):
+    """65 MiB of NUL bytes, no line break, in a 65 kB gzip: refused at the cell limit (line 1), by
+    reading one line's limit, not the file."""
+    path = tmp_path / "b.txt.gz"
+    path.write_bytes(gzip_of(b"\0" * 2**20, 65))
+    assert path.stat().st_size < 100_000
+    reads = []
+    original = gzip.GzipFile.readline
+
+    def readline(self, size=-1):
+        line = original(self, size)
+        reads.append(len(line))
+        return line
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(gzip.GzipFile, "readline", readline)
+        with pytest.raises(ReadLimitError, match=r"b\.txt\.gz: line 1 has more than 1,000,000 bytes, the limit of one"):
+            list(read_files([path], limits=ReadLimits(cell=1_000_000)))
+    assert reads == [1_000_002]  # one bounded readline, never the 65 MiB line
+    with pytest.raises(ReadLimitError, match="line 1 has more than 67,108,864 bytes"):  # the default limit
+        list(read_files([path]))
+
+
+@pytest.mark.parametrize("name, line", [("blank.txt.gz", b"\n"), ("rows.jsonl.gz", b'{"text": ""}\n'),
+                                        ("crlf.txt", b"\r\n")])
+def test_empty_rows_count_against_the_row_budget(tmp_path, name, line):
+    """A blank-line bomb (or empty JSON rows) gives no text, so only a row budget that counts empty
+    rows can stop it: the read stops at the first row over the budget."""
+    path = tmp_path / name
+    path.write_bytes(gzip_of(line * 20_000, 10) if name.endswith(".gz") else line * 200_000)
+    with pytest.raises(ReadLimitError, match=rf"{name}: more than 10,000 rows \(lines\), empty ones included, "
+                                             r"the limit of this read \(stopped at line 10,001\)"):
+        list(read_files([path], limits=ReadLimits(rows=10_000)))
+    assert not any(d.text for d in read_files([path], limits=ReadLimits(rows=200_000)))  # within it: no text
+
+
+def test_the_byte_budget_counts_decompressed_bytes_over_every_file(tmp_path):
+    lines = [f"{HI} {k}" for k in range(100)]
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt.gz"
+    a.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    b.write_bytes(gzip.compress(a.read_bytes()))
+    size = a.stat().st_size
+    assert len(list(read_files([a, b], limits=ReadLimits(decompressed=2 * size)))) == 8
+    with pytest.raises(ReadLimitError, match=rf"b.txt.gz: more than {2 * size - 1:,} bytes after decompression"):
+        list(read_files([a, b], limits=ReadLimits(decompressed=2 * size - 1)))
+    with pytest.raises(ReadLimitError, match="b.txt.gz: more than 150 rows"):  # rows count over files too
+        list(read_files([a, b], limits=ReadLimits(rows=150)))
+
+
+def test_a_line_exactly_at_the_cell_limit_is_read(tmp_path):
+    path = tmp_path / "edge.txt"
+    path.write_bytes(b"a" * 10 + b"\r\n" + b"b" * 10 + b"\n" + b"c" * 10)  # the last line without a break
+    docs = list(read_files([path], limits=ReadLimits(cell=10)))
+    assert docs[0].text == "a" * 10 + "\n" + "b" * 10 + "\n" + "c" * 10
+    path.write_bytes(b"a" * 10 + b"\n" + b"b" * 11 + b"\n")
+    with pytest.raises(ReadLimitError, match="edge.txt: line 2 has more than 10 bytes"):
+        list(read_files([path], limits=ReadLimits(cell=10)))
+    path.write_bytes(b"a" * 11)
+    with pytest.raises(ReadLimitError, match="edge.txt: line 1 has more than 10 bytes"):
+        list(read_files([path], limits=ReadLimits(cell=10)))
+
+
+def test_the_wall_time_budget(tmp_path):
+    path = tmp_path / "slow.txt"
+    path.write_text(f"{HI}\n" * 10, encoding="utf-8")
+    with pytest.raises(ReadLimitError, match=r"slow.txt: reading took more than 0 s, .*stopped at line 1\)"):
+        list(read_files([path], limits=ReadLimits(seconds=0)))
+    assert list(read_files([path], limits=ReadLimits(seconds=60)))
+
+
+def test_parquet_rows_and_bytes_are_refused_from_the_footer(tmp_path, monkeypatch):
+    """30M empty rows in a 77 kB file (here 3M), or one 1 GB cell (here 30 MB): refused before the row
+    group is read, from the row count and uncompressed size in the footer."""
+    empty = tmp_path / "e.parquet"
+    pq.write_table(pa.table({"text": pa.array([""] * 3_000_000)}), empty, row_group_size=3_000_000, compression="zstd")
+    big = tmp_path / "big.parquet"
+    pq.write_table(pa.table({"text": ["\0" * 30_000_000]}), big, compression="zstd")
+    assert empty.stat().st_size < 100_000 and big.stat().st_size < 100_000
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a row group was read")
+
+    monkeypatch.setattr(pq.ParquetFile, "read_row_group", no_reading)
+    with pytest.raises(ReadLimitError, match=r"e.parquet: more than 1,000,000 rows .*stopped at row group 0\)"):
+        list(read_files([empty], limits=ReadLimits(rows=1_000_000)))
+    with pytest.raises(ReadLimitError, match=r"big.parquet: more than 20,000,000 bytes after decompression.*group 0"):
+        list(read_files([big], limits=ReadLimits(decompressed=20_000_000)))
+
+
+def test_parquet_cells_are_checked_before_they_become_strings(tmp_path, monkeypatch):
+    """Cell sizes, and what repeated dictionary values decode to, are checked on the lengths alone."""
+    big = tmp_path / "big.parquet"
+    pq.write_table(pa.table({"id": ["a", "b", "c"], "text": ["ok", "x" * 5_000_000, "ok"]}), big)
+    repeated = tmp_path / "repeated.parquet"  # 20,000 rows of one 10 kB value: 200 MB decoded from a tiny file
+    pq.write_table(pa.table({"text": pa.array(["y" * 10_000] * 20_000)}), repeated, compression="zstd")
+    assert repeated.stat().st_size < 50_000
+    monkeypatch.setattr(corpus_mod, "_slices", lambda *a: pytest.fail("cells became Python strings"))
+    with pytest.raises(ReadLimitError, match=r"big.parquet: row 1 \('text'\) has more than 1,000,000 bytes"):
+        list(read_files([big], limits=ReadLimits(cell=1_000_000)))
+    with pytest.raises(ReadLimitError, match="repeated.parquet: more than 10,000,000 bytes after decompression"):
+        list(read_files([repeated], limits=ReadLimits(decompressed=10_000_000)))
+
+
+def test_parquet_is_read_in_slices_with_the_same_documents(tmp_path, monkeypatch):
+    rows = [{"id": str(k) if k % 3 else None, "text": None if k == 4 else f"{HI} {k}" * (k % 7)} for k in range(50)]
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=16)
+    whole = list(read_files([path]))
+    assert [d.text for d in whole] == [r["text"] or "" for r in rows]
+    assert [d.id for d in whole] == [r["id"] or f"rows.parquet#{k}" for k, r in enumerate(rows)]
+    monkeypatch.setattr(corpus_mod, "PARQUET_SLICE_BYTES", 100)
+    assert list(read_files([path])) == whole
+    assert [d for p in file_partitions([path]) for d in p.documents()] == whole
+
+
+def test_parquet_text_must_be_strings(tmp_path):
+    path = tmp_path / "ints.parquet"
+    pq.write_table(pa.table({"text": [1, 2]}), path)
+    with pytest.raises(CorpusError, match="ints.parquet: the 'text' column holds int64, not strings"):
+        list(read_files([path]))
+
+
+@pytest.mark.parametrize("line, message", [
+    ('{"text": "ok \\ud800 no"}', r"line 2: 'text' holds a lone surrogate \(U\+D800, a \\u escape\) at index 3"),
+    ("[" * 100_000 + "]" * 100_000, "line 2 is nested too deeply to be a row of text"),
+    ('{"text": "ok", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}", "line 2 is nested too deeply"),
+])  # fmt: skip
+def test_hostile_jsonl_rows_are_named(tmp_path, line, message):
+    path = tmp_path / "h.jsonl"
+    path.write_text('{"text": "fine"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=message):
+        list(read_files([path]))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_inputs_that_are_not_regular_files(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "a FIFO"), (Path("/dev/zero"), "a character device"), (tmp_path, "a directory")):
+        with pytest.raises(CorpusError, match=f"not a regular file \\(it is {kind}") as info:
+            read_files([path])
+        assert not isinstance(info.value, FileNotFoundError)
 
 
 def test_block_lines_must_be_positive(tmp_path):
@@ -384,3 +543,45 @@ def test_load_corpus_argument_errors(tmp_path):
         load_corpus("hi", source="web")
     with pytest.raises(FileNotFoundError, match="absent.txt"):
         load_corpus(inputs=[str(tmp_path / "absent.txt")])  # at load time, not mid-training
+
+
+# ----- held-out sources: lines no split may use ------------------------------------------------------
+def test_line_hash_normalises_as_the_corpora_were_cleaned():
+    from tokenizer.corpus import line_hash
+
+    assert line_hash("नमस्ते दुनिया") == line_hash("  नमस्ते\t दुनिया \u200b") == line_hash("नमस्ते दुनिया\n")
+    assert line_hash("क\u200dष") != line_hash("कष")  # ZWJ is kept: it changes how the text renders
+    assert len(line_hash("x")) == 16 and int(line_hash("x"), 16) >= 0
+
+
+def test_excluded_lines_are_in_no_split(tmp_path):
+    from tokenizer.corpus import Corpus, Document, line_hash
+
+    docs = [Document(f"d{i}", "\n".join(f"वाक्य {i} {k} यहाँ है" for k in range(5))) for i in range(60)]
+    drop = {line_hash(docs[i].text.splitlines()[k]) for i in range(0, 60, 3) for k in (0, 2)}
+    listed = tmp_path / "x.exclude.txt"
+    listed.write_text("".join(f"{h}\n" for h in sorted(drop)), encoding="ascii")
+    plain = Corpus(lambda: docs, "docs", valid=0.2, test=0.2)
+    held = Corpus(lambda: docs, "docs", valid=0.2, test=0.2, exclude=str(listed))
+    for a, b in [(list(plain.train_texts()), list(held.train_texts())),
+                 (plain.held_out_lines("valid"), held.held_out_lines("valid")),
+                 (plain.held_out_lines("test"), held.held_out_lines("test"))]:  # fmt: skip
+        assert [x for x in a if line_hash(x) not in drop] == b and len(b) < len(a)
+    assert not {line_hash(x) for x in held.train_texts()} & drop
+    broken = tmp_path / "broken.exclude.txt"
+    broken.write_bytes(b"\xff\xfe")
+    with pytest.raises(CorpusError, match="not a readable exclusion list"):
+        list(Corpus(lambda: docs, "docs", exclude=str(broken)).train_texts())
+
+
+def test_embedded_corpus_holds_out_its_validation_sources():
+    """pa's Common Voice sentences are its out-of-domain validation source: no split of the embedded
+    corpus uses them, and the description says so."""
+    from tokenizer.corpus import excluded_lines, line_hash
+
+    corpus = load_corpus("pa")
+    drop = excluded_lines(corpus.exclude)
+    assert corpus.exclude.endswith("pa.exclude.txt") and len(drop) > 10_000 and "held out" in corpus.describe()
+    assert not {line_hash(x) for x in corpus.train_texts()} & drop
+    assert not {line_hash(x) for x in corpus.held_out_lines("valid")} & drop
+    assert load_corpus("hi").exclude is None  # its validation set (TICO-19) is not in its corpus

@@ -14,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import tokenizer
-from tokenizer import count
+from tokenizer import processes
 from tokenizer.corpus import load_corpus, stream_rows
 from tokenizer.count import (
     Job,
@@ -28,7 +28,7 @@ from tokenizer.errors import TrainingError
 from tokenizer.pretokenize import get_pattern
 from tokenizer import registry
 from tokenizer.registry import Budget
-from tokenizer.train import count_chunks
+from tokenizer.train import count_by_engine, count_chunks
 
 from .conftest import corpus_lines
 from .strategies import mixed_text
@@ -81,7 +81,7 @@ def test_empty_and_bad_arguments():
 
 def test_forkserver_path(hi_texts, monkeypatch):
     """When other threads run (datasets streaming), workers come from a forkserver; same counts."""
-    monkeypatch.setattr(count, "mp_context", lambda: multiprocessing.get_context("forkserver"))
+    monkeypatch.setattr(processes, "mp_context", lambda: multiprocessing.get_context("forkserver"))
     assert count_chunks_parallel(hi_texts, workers=2, batch_size=50_000, quiet=True) == count_chunks(hi_texts)
 
 
@@ -241,9 +241,9 @@ def test_bad_budgets_and_engines(hi_texts):
     with pytest.raises(ValueError, match="at least 1 character"):
         count_stages(hi_texts, ["indic"], budgets=[Budget(0)])
     with pytest.raises(TrainingError, match="unknown counting engine"):
-        count_stages(hi_texts, ["indic"], engine="ray")
+        count_by_engine(hi_texts, ["indic"], engine="ray")
     with pytest.raises(TrainingError, match="needs engine='dask'"):
-        count_stages(hi_texts, ["indic"], scheduler="tcp://127.0.0.1:8786")
+        count_by_engine(hi_texts, ["indic"], scheduler="tcp://127.0.0.1:8786")
 
 
 def test_sampling_is_reported_unless_quiet(hi_texts, capsys):

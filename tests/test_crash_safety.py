@@ -1,7 +1,8 @@
 """Crash safety: a training run or a save killed at any moment (SIGKILL: no cleanup, no finally) never
 leaves a half-written model. The model path holds either the old model byte for byte or the complete
 new one; temporary files may be left behind (`.NAME.*.tmp`, hidden, never read) but never at the
-model's path. Writes go through tokenizer.files.write_atomic (temp file, fsync, rename).
+model's path. Writes go through tokenizer.files.write_atomic (temp file, fsync, rename). And no
+process of a killed run survives it: its worker processes die with it (tokenizer.processes).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 import tokenizer
 from tokenizer.model_file import dumps, load, vocab_listing
 
 from .conftest import ROOT, corpus_lines
+from .test_processes import assert_all_end
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -72,6 +75,59 @@ def training(tmp_path_factory):
     }
 
 
+def _processes_of(proc: subprocess.Popen, seconds: float) -> list[psutil.Process]:
+    """Every process the run started (its workers) during the next `seconds`."""
+    seen: dict[int, psutil.Process] = {}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            seen.update((p.pid, p) for p in psutil.Process(proc.pid).children(recursive=True))
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.01)
+    return list(seen.values())
+
+
+# Runs `python -m tokenizer ...` with the workers started by the given method (fork or forkserver).
+START_METHOD = """
+import multiprocessing, runpy, sys
+from tokenizer import processes
+method = sys.argv.pop(1)
+processes.mp_context = lambda: multiprocessing.get_context(method)
+sys.argv = ["tokenizer", *sys.argv[1:]]
+runpy.run_module("tokenizer", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("command, method", [("train", "fork"), ("train", "forkserver"), ("encode-corpus", "fork")])
+def test_killed_run_leaves_no_process(hi_small, tmp_path, command, method):
+    """SIGKILL while the workers count (train) or encode (encode-corpus): every one of them ends too."""
+    text = tmp_path / "big.txt"
+    text.write_text(("\n".join(corpus_lines("hi", 3000)) + "\n") * 4, encoding="utf-8")  # ~8 MB
+    model = tmp_path / "hi.model"
+    tokenizer.save(hi_small, model)
+    args = {"train": ["train", "--input", str(text), "--out", str(tmp_path / "new.model"), "--quiet"],
+            "encode-corpus": ["encode-corpus", "--model", str(model), "--input", str(text), "--out",
+                              str(tmp_path / "shards"), "--quiet"]}[command]
+    proc = subprocess.Popen([sys.executable, "-c", START_METHOD, method, *args, "--workers", "2"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 60
+        while len(workers := parent.children(recursive=True)) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.01)
+        time.sleep(0.3)  # into the work
+        run = parent.children(recursive=True)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        took = assert_all_end(run)
+        print(f"{command} ({method}): {len(run)} processes under the killed run, all gone {took:.2f} s after")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def _check_after_kill(path: Path, old: bytes, new: bytes) -> str:
     data = path.read_bytes()
     assert data in (old, new), "the model file is neither the old model nor the complete new one"
@@ -93,9 +149,10 @@ def test_killed_training_leaves_old_or_new_model(hi_small, tmp_path, training):
         tokenizer.save(old_tok, path)
         cmd, env = training["command"](path)
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(fraction * total)
+        run = _processes_of(proc, fraction * total)
         proc.send_signal(signal.SIGKILL)
         code = proc.wait(timeout=30)
+        assert_all_end(run)
         outcome = _check_after_kill(path, old.encode(), training["new"])
         outcomes.append((f"{fraction:.2f} T", outcome))
         if fraction == 0.1:  # this early the kill lands inside the run (not after it), and before its save

@@ -15,8 +15,9 @@ import pytest
 import tokenizer
 from tokenizer.corpus import file_partitions, load_corpus, read_files
 from tokenizer.count import count_stages
+from tokenizer.dask_count import count_stages_dask
 from tokenizer.errors import CorpusError, TrainingError
-from tokenizer.train import count_chunks
+from tokenizer.train import count_by_engine, count_chunks
 
 from .conftest import corpus_lines
 from .test_count import write_wikipedia_parquet
@@ -58,7 +59,7 @@ def test_partitions_read_like_the_whole(inputs):
 def test_dask_counts_equal_local(inputs, cluster, budgets):
     corpus = load_corpus(None, inputs)
     local = count_stages(corpus, STAGES, workers=1, budgets=budgets, quiet=True)
-    dask = count_stages(corpus, STAGES, budgets=budgets, engine="dask", scheduler=cluster.scheduler_address, quiet=True)
+    dask = count_stages_dask(corpus, STAGES, budgets=budgets, scheduler=cluster.scheduler_address, quiet=True)
     assert dask == local
     assert [getattr(c, "sample_level", 0) for c in dask] == [getattr(c, "sample_level", 0) for c in local]
     if budgets:  # the small budget was reached: phrases come from a sample, and the same one
@@ -80,7 +81,7 @@ def test_fsspec_url_glob(inputs, cluster):
     by_url = load_corpus(None, [url])
     by_path = load_corpus(None, [str(folder / "c.parquet"), str(folder / "d.parquet")])
     expected = count_stages(by_path, STAGES, workers=1, quiet=True)
-    assert count_stages(by_url, STAGES, engine="dask", scheduler=cluster.scheduler_address, quiet=True) == expected
+    assert count_stages_dask(by_url, STAGES, scheduler=cluster.scheduler_address, quiet=True) == expected
 
 
 def test_hf_protocol_with_a_local_stand_in(inputs, tmp_path):
@@ -116,7 +117,7 @@ def test_hf_protocol_with_a_local_stand_in(inputs, tmp_path):
         assert all(p.path.startswith("hf://datasets/wikimedia/wikipedia/20231101.hi/") for p in parts)
         expected = count_stages(load_corpus(None, inputs[2:]), STAGES, workers=1, quiet=True)
         with distributed.LocalCluster(n_workers=2, processes=False, dashboard_address=":0") as threads:
-            got = count_stages(corpus, STAGES, engine="dask", scheduler=threads.scheduler_address, quiet=True)
+            got = count_by_engine(corpus, STAGES, engine="dask", scheduler=threads.scheduler_address, quiet=True)
         assert got == expected
     finally:
         fsspec.register_implementation("hf", "huggingface_hub.HfFileSystem", clobber=True)
@@ -125,11 +126,11 @@ def test_hf_protocol_with_a_local_stand_in(inputs, tmp_path):
 def test_errors(inputs, cluster, tmp_path):
     corpus = load_corpus(None, inputs)
     with pytest.raises(TrainingError, match="pass a Corpus"):
-        count_stages(iter(["text"]), STAGES, engine="dask")
+        count_by_engine(iter(["text"]), STAGES, engine="dask")
     with pytest.raises(TrainingError, match="unknown counting engine"):
-        count_stages(corpus, STAGES, engine="spark")
+        count_by_engine(corpus, STAGES, engine="spark")
     with pytest.raises(CorpusError, match="max_docs"):
-        count_stages(load_corpus(None, inputs, max_docs=3), STAGES, engine="dask", scheduler=cluster.scheduler_address)
+        count_stages_dask(load_corpus(None, inputs, max_docs=3), STAGES, scheduler=cluster.scheduler_address)
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"not parquet at all")
     with pytest.raises(CorpusError, match="not a readable parquet file"):

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import tokenizer
 from tokenizer.cli import CliError, main, read_utf8
+from tokenizer.files import TEMP_SUFFIX
 from tokenizer.model_file import ModelFileError, dumps, load, loads
 from tokenizer.pretokenize import PATTERNS
 
@@ -233,6 +234,133 @@ def test_model_is_a_directory(tmp_path):
     assert_one_line_error(code, err, f"{tmp_path}: cannot read the model file")
     r = run("decode", "--model", str(tmp_path), stdin=b"1")
     assert_one_line_error(r.returncode, r.stderr.decode(), "cannot read the model file")
+
+
+# ----- what the CLI reads is bounded (issue 21, D7 and the weaker points) -----------------------------
+def _fifo(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("args", [["encode"], ["decode"], ["evaluate", "--lang", "hi"], ["export-hf", "--out", "x"]])
+def test_a_model_that_is_not_a_regular_file_is_refused_at_once(tmp_path, args):
+    """A FIFO with no writer used to block forever, /dev/zero to fill memory until a traceback."""
+    for path, kind in ((_fifo(tmp_path, f"m{len(args)}.model"), "a FIFO (named pipe)"),
+                       (Path("/dev/zero"), "a character device")):
+        r = run(args[0], "--model", str(path), *args[1:], timeout=30)
+        message = f"{path}: cannot read the model file: not a regular file (it is {kind})"
+        assert_one_line_error(r.returncode, r.stderr.decode(), message)
+
+
+def test_a_model_file_has_a_size_limit(tmp_path):
+    from tokenizer.model_file import MAX_MODEL_BYTES
+
+    path = tmp_path / "sparse.model"
+    with open(path, "wb") as f:
+        f.truncate(4 * MAX_MODEL_BYTES)  # 256 MiB of zeros on disk in no time
+    start = time.perf_counter()
+    with pytest.raises(ModelFileError, match=f"sparse.model: over {MAX_MODEL_BYTES:,} bytes, so not a model file"):
+        load(path)
+    assert time.perf_counter() - start < 10  # not read whole
+    code, _, err = cli("encode", "--model", str(path))
+    assert_one_line_error(code, err, "so not a model file")
+
+
+@pytest.mark.parametrize("first_line", ["root:$6$Sx4u9Z$secret.hash:19000:0:99999:7:::", "indicbpe secret", "x" * 80])
+def test_a_file_that_is_not_a_model_is_not_quoted(tmp_path, first_line):
+    """The message names the file and says what was expected; it never echoes the file (/etc/shadow's root line)."""
+    path = tmp_path / "shadow"
+    path.write_text(first_line + "\ndaemon:*:19000:0:99999:7:::\n", encoding="utf-8")
+    code, _, err = cli("encode", "--model", str(path))
+    assert_one_line_error(code, err, f"{path}:1: not a model file: its first line is not 'indicbpe v2'")
+    assert first_line not in err and "secret" not in err and "daemon" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_inputs_that_are_not_regular_files_are_named(model, tmp_path):
+    fifo = _fifo(tmp_path, "in.txt")
+    for args in (["train", "--input", str(fifo), "--out", str(tmp_path / "o.model")],
+                 ["train", "--input", "/dev/zero", "--out", str(tmp_path / "o.model")],
+                 ["evaluate", "--model", model, "/dev/zero"], ["evaluate", "--model", model, str(fifo)],
+                 ["export-hf", "--model", model, "--out", str(tmp_path / "hf"), "--metrics", "/dev/zero"]):
+        r = run(*args, timeout=30)
+        err = r.stderr.decode()
+        assert_one_line_error(r.returncode, err, "not a regular file (it is a")
+        assert "not found" not in err
+
+
+@pytest.mark.parametrize("stdin_file, message", [
+    ("/dev/zero", "more than 1,000,000 characters from index 0 without a line break where the text can be cut"),
+])  # fmt: skip
+def test_encode_bounds_the_text_it_holds(model, stdin_file, message):
+    """/dev/zero on stdin has no safe cut: refused once --max-unbroken characters are held (was: 175 MB/s
+    of buffering, then a traceback)."""
+    with open(stdin_file, "rb") as f:
+        r = subprocess.run([sys.executable, "-m", "tokenizer", "encode", "--model", model, "--max-unbroken", "1000000"],
+                           stdin=f, capture_output=True, cwd=ROOT, timeout=60)
+    assert_one_line_error(r.returncode, r.stderr.decode(), message)
+    with open(stdin_file, "rb") as f:  # the default bound: 16 Mi characters, refused in about a second
+        r = subprocess.run([sys.executable, "-m", "tokenizer", "encode", "--model", model],
+                           stdin=f, capture_output=True, cwd=ROOT, timeout=60)
+    assert_one_line_error(r.returncode, r.stderr.decode(), "more than 16,777,216 characters")
+
+
+def test_decode_refuses_an_endless_id(model):
+    with open("/dev/zero", "rb") as f:
+        r = subprocess.run([sys.executable, "-m", "tokenizer", "decode", "--model", model],
+                           stdin=f, capture_output=True, cwd=ROOT, timeout=60)
+    assert_one_line_error(r.returncode, r.stderr.decode(), "id 1 is not a token id")
+
+
+def test_encode_iter_max_held(hi_small):
+    """Under the bound the ids are exact; over it, an error at the index where the held text starts;
+    a pattern that is never cut says so."""
+    text = ("यह एक वाक्य है।\n" * 40) + "कि " * 400 + "\nअंत"
+    blocks = [text[k : k + 50] for k in range(0, len(text), 50)]
+    assert _joined(hi_small.encode_iter(blocks, max_held=1300)) == hi_small.encode(text)
+    held_from = len("यह एक वाक्य है।\n") * 40  # the last safe cut
+    with pytest.raises(tokenizer.TokenizerError, match=rf"more than 1,000 characters from index {held_from} without"):
+        list(hi_small.encode_iter(blocks, max_held=1000))
+    gpt2 = tokenizer.Tokenizer(hi_small.merges, "gpt2", hi_small.special_tokens)
+    with pytest.raises(tokenizer.TokenizerError, match=r"pre-split \('gpt2'\) cannot be cut while streaming"):
+        list(gpt2.encode_iter(blocks, max_held=1000))
+    assert _joined(gpt2.encode_iter(blocks, max_held=len(text))) == gpt2.encode(text)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS")
+def test_out_of_memory_is_one_line(model, tmp_path):
+    """A regular file bigger than the memory the process may use: MemoryError becomes one line."""
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as f:
+        f.truncate(3 * 2**30)  # sparse: 3 GiB of NUL bytes
+    cap = "import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, (2**31, 2**31)); " \
+          "sys.argv = ['tokenizer', *sys.argv[1:]]; runpy.run_module('tokenizer', run_name='__main__')"
+    r = subprocess.run([sys.executable, "-c", cap, "evaluate", "--model", model, str(big)], capture_output=True,
+                       cwd=ROOT, timeout=120)
+    assert_one_line_error(r.returncode, r.stderr.decode(), "error: out of memory in evaluate")
+
+
+def test_train_checks_out_before_training(tmp_path, monkeypatch):
+    """--out naming a directory or a path under a file fails before any training, naming --out (not a temp file)."""
+    import tokenizer.cli as cli_mod
+
+    monkeypatch.setattr(cli_mod, "train", lambda *a, **k: pytest.fail("trained before checking --out"))
+    text = tmp_path / "in.txt"
+    text.write_text("नमस्ते दुनिया\n", encoding="utf-8")
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    for out, message in ((tmp_path, f"--out {tmp_path} is a directory; give the model's file name"),
+                         (a_file / "m.model", f"--out {a_file / 'm.model'}: {a_file} is not a directory")):
+        code, _, err = cli("train", "--input", str(text), "--out", str(out), "--quiet")
+        assert_one_line_error(code, err, message)
+        assert TEMP_SUFFIX not in err
+    # a missing folder is fine: the save makes it
+    monkeypatch.undo()
+    out_path = tmp_path / "new" / "m.model"
+    code, out, err = cli("train", "--input", str(text), "--vocab-size", "260", "--out", str(out_path), "--quiet")
+    assert code == 0 and out_path.is_file(), err
 
 
 def test_superscript_digit_in_model_file(model_text, tmp_path):

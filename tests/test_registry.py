@@ -16,7 +16,9 @@ from tokenizer.corpus import load_corpus
 from tokenizer.hf import language_of, to_hf
 from tokenizer.metrics import evaluate
 from tokenizer.report import HF_BPE
-from tokenizer.registry import CODES, FAMILIES, LANGUAGES, RECIPES, SCRIPTS, detect, get_language, get_script, scripts
+from tokenizer.registry import (
+    CODES, FAMILIES, LANGUAGES, RECIPES, SCRIPTS, detect, direction_of, get_language, get_script, scripts,
+)  # fmt: skip
 from tokenizer.pretokenize import PATTERNS
 
 from .conftest import ROOT, held_out
@@ -62,6 +64,14 @@ def test_detect_mixed_and_unknown():
     assert lang.code == "ta" and "Bengali" in why
     lang, why = detect("hello 123")
     assert lang.code == "hi" and "the default" in why
+
+
+def test_direction_of_text():
+    assert direction_of("یہ کتاب ہے۔") == "rtl"
+    assert direction_of("Pakistan پاکستان کا دارالحکومت اسلام آباد ہے") == "rtl"  # mostly Urdu
+    assert direction_of("भारत एक विशाल देश है। Urdu: اردو") == "ltr"
+    assert direction_of("") == direction_of("123 !") == "ltr"
+    assert [s.name for s in SCRIPTS.values() if s.direction == "rtl"] == [s.name for s in SCRIPTS.values() if s.joining]
 
 
 def test_unknown_names():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tokenizer
-from tokenizer import shards
+from tokenizer import processes, shards
 from tokenizer.corpus import Document, load_corpus, read_files
 from tokenizer.errors import TokenizerError
 from tokenizer.model_file import checksum
@@ -82,7 +82,7 @@ def test_workers_started_by_a_forkserver_get_the_tokenizer_pickled(hi_small, tmp
     """Where fork is unsafe (threads running) or absent, the tokenizer travels to the workers pickled."""
     import multiprocessing
 
-    monkeypatch.setattr(shards, "mp_context", lambda: multiprocessing.get_context("forkserver"))
+    monkeypatch.setattr(processes, "mp_context", lambda: multiprocessing.get_context("forkserver"))
     monkeypatch.setattr(shards, "BATCH_CHARS", 2000)
     docs = _docs() * 2
     index = shards.encode_corpus(hi_small, docs, tmp_path, workers=2)

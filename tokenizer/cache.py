@@ -52,12 +52,16 @@ def key(parts: Iterable[str | bytes]) -> str:
     return h.hexdigest()
 
 
+def _entry(folder: Path, kind: str, digest: str) -> Path:
+    return folder / f"{kind}-{digest[:40]}.txt"
+
+
 def cached(kind: str, digest: str, compute: Callable[[], str]) -> str:
     """compute(), or the text it gave before for this kind and digest."""
     folder = cache_dir()
     if folder is None:
         return compute()
-    path = folder / f"{kind}-{digest[:40]}.txt"
+    path = _entry(folder, kind, digest)
     try:
         check, _, value = path.read_text(encoding="utf-8").partition("\n")
         if check == _sha256(value):
@@ -70,6 +74,17 @@ def cached(kind: str, digest: str, compute: Callable[[], str]) -> str:
     except OSError:  # a read-only home, a full disk: run without the cache
         pass
     return value
+
+
+def forget(kind: str, digest: str) -> None:
+    """Remove an entry (of a model that is going away for good, such as the Space's session models,
+    which would otherwise leave one small file each behind). Never raises."""
+    folder = cache_dir()
+    if folder is not None:
+        try:
+            _entry(folder, kind, digest).unlink()
+        except OSError:
+            pass
 
 
 def _sha256(text: str) -> str:

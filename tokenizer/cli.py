@@ -1,7 +1,10 @@
 """Command line: python -m tokenizer <command> --help.
 
 Every command reports a problem as one line on stderr and a non-zero exit status, never a
-traceback: bad input is the user's to fix, and a traceback hides what to fix.
+traceback: bad input is the user's to fix, and a traceback hides what to fix. What it reads is
+bounded: a model file by MAX_MODEL_BYTES, a line of an input file by the corpus's ReadLimits,
+stdin of `encode` by --max-unbroken characters without a safe cut, and running out of memory
+anyway is one line too. Only regular files are read (a FIFO or /dev/zero is named as such).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -19,9 +23,10 @@ from typing import BinaryIO
 
 from . import corpus as corpus_mod
 from .build import build
-from .core import available_cores
+from .processes import usable_cpus
 from .metrics import compression_curve, evaluate
 from .encoding import parse_ids
+from .files import TEMP_SUFFIX, open_regular
 from .model_file import load, save
 from .pretokenize import PATTERNS
 from .registry import CODES, LANGUAGES, RECIPES
@@ -30,6 +35,11 @@ from .train import VOCAB_CAP, train
 
 class CliError(Exception):
     """A user-facing problem: printed as one line, exit status 1."""
+
+
+MAX_UNBROKEN = 16 * 2**20  # characters `encode` holds while waiting for a safe cut (~48 MB of Devanagari)
+MAX_ID_CHARS = 64  # longer "ids" on decode's stdin are refused, not carried over from block to block
+MAX_METRICS_BYTES = 2**20
 
 
 def _add_corpus_args(p: argparse.ArgumentParser) -> None:
@@ -58,11 +68,31 @@ def _corpus(args: argparse.Namespace) -> corpus_mod.Corpus:
     )
 
 
+def check_out(out: str) -> None:
+    """Fail now, not after the training: `out` must name a file in a directory this process can
+    write (missing folders are made by the save)."""
+    path = Path(out)
+    if path.is_dir():
+        raise CliError(f"--out {out} is a directory; give the model's file name, e.g. {path / 'my.model'}")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise CliError(f"--out {out}: {folder} is not a directory")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise CliError(f"--out {out}: cannot write in {folder} ({e.strerror})") from None
+
+
 def cmd_train(args: argparse.Namespace) -> None:
+    check_out(args.out)
     corpus = _corpus(args)
     start = time.perf_counter()
     # every core by default: HF's trainer uses them all, and the counts do not depend on the number
-    workers = available_cores() if args.workers is None else args.workers
+    workers = usable_cpus() if args.workers is None else args.workers
     if workers < 1:
         raise CliError(f"--workers must be at least 1, got {workers}")
     if args.scheduler and args.engine != "dask":
@@ -82,7 +112,10 @@ def cmd_train(args: argparse.Namespace) -> None:
         scheduler=args.scheduler,
     )
     seconds = time.perf_counter() - start
-    save(tok, args.out)
+    try:
+        save(tok, args.out)
+    except OSError as e:  # the directory changed during the training; name the model, not a temp file
+        raise CliError(f"--out {args.out}: cannot write the model ({e.strerror})") from None
     held_out = corpus.held_out_lines("valid")
     summary = {"model": args.out, "vocab_size": tok.vocab_size, "merges": tok.n_merges, "train_seconds": round(seconds, 2)}
     if held_out:
@@ -120,7 +153,7 @@ def cmd_encode(args: argparse.Namespace) -> None:
     tok = load(args.model)
     policy = {"raise": {}, "special": {"allowed_special": "all"}, "text": {"disallowed_special": ()}}[args.special]
     sep = ""
-    for ids in tok.encode_iter(read_utf8(sys.stdin.buffer), **policy):
+    for ids in tok.encode_iter(read_utf8(sys.stdin.buffer), **policy, max_held=args.max_unbroken):
         if ids:
             sys.stdout.write(sep + str(ids)[1:-1].replace(",", ""))  # "1 2 3"; twice as fast as join(map(str))
             sep = " "
@@ -138,6 +171,8 @@ def cmd_decode(args: argparse.Namespace) -> None:
         text = carry + block
         tail = _LAST_WORD.search(text) if block else None
         carry, text = (tail.group(), text[: tail.start()]) if tail else ("", text)
+        if len(carry) > MAX_ID_CHARS:  # not an id however it goes on: parsed (and refused) now, not carried on
+            text, carry = text + carry, ""
         ids = parse_ids(text, tok.vocab_size, n_ids + 1)
         n_ids += len(ids)
         data = tok.decode_bytes(ids)
@@ -221,7 +256,11 @@ def cmd_export_hf(args: argparse.Namespace) -> None:
     tok = load(args.model)
     if args.metrics:
         try:
-            metrics = json.loads(Path(args.metrics).read_text(encoding="utf-8"))
+            with open_regular(args.metrics) as f:
+                data = f.read(MAX_METRICS_BYTES + 1)
+            if len(data) > MAX_METRICS_BYTES:
+                raise CliError(f"{args.metrics}: over {MAX_METRICS_BYTES:,} bytes, so not a metrics file")
+            metrics = json.loads(data.decode("utf-8"))
         except OSError as e:
             raise CliError(f"{args.metrics}: {e.strerror}") from None
         except ValueError as e:
@@ -244,8 +283,9 @@ def cmd_push(args: argparse.Namespace) -> None:
 
 def _read_lines(path: str) -> list[str]:
     try:
-        data = Path(path).read_bytes()
-    except OSError as e:
+        with open_regular(path) as f:
+            data = f.read()
+    except OSError as e:  # also NotRegularFileError: a FIFO or /dev/zero is refused, not read forever
         raise CliError(f"{path}: {e.strerror}") from None
     try:
         text = data.decode("utf-8")
@@ -318,6 +358,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="raise",
         help="special-token text in the input: reject it (default), encode it as the special token, or as plain text",
     )
+    p.add_argument(
+        "--max-unbroken",
+        type=int,
+        default=MAX_UNBROKEN,
+        metavar="CHARS",
+        help="most characters held while waiting for a line break where the text can be cut exactly "
+        "(default %(default)s); longer unbroken text is refused",
+    )
     p.set_defaults(func=cmd_encode)
 
     p = sub.add_parser("encode-corpus", help="encode whole corpora into token shards for language-model training")
@@ -376,6 +424,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (CliError, ValueError, OSError) as e:  # our errors are ValueError subclasses with clear text
         print(f"error: {e}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(f"error: out of memory in {args.command}; give it less input at once", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

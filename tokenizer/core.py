@@ -28,7 +28,6 @@ into classes) so that Rust's Unicode tables and syntax cannot change a split.
 
 from __future__ import annotations
 
-import os
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -43,6 +42,7 @@ from . import bpe, cache
 from .bpe import Merges, encode_ids
 from .errors import ExportError
 from .pretokenize import Pattern
+from .processes import usable_cpus
 from .reference import ReferenceCore
 from .unicode_regex import rust_regex
 
@@ -81,14 +81,6 @@ class Core(Protocol):
     def encode_ordinary(self, text: str) -> list[int]: ...
 
     def encode_ordinary_batch(self, texts: Sequence[str], num_threads: int = 1) -> list[list[int]]: ...
-
-
-def available_cores() -> int:
-    """The cores this process may run on (cgroup/affinity aware where the OS tells)."""
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def tiktoken_exact(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> str | None:
@@ -253,21 +245,32 @@ def _pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=available_cores(), thread_name_prefix="tokenizer-core")
+            _POOL = ThreadPoolExecutor(max_workers=usable_cpus(), thread_name_prefix="tokenizer-core")
         return _POOL
 
 
 _WARNED: set[str] = set()
 
 
-def cached_tiktoken_exact(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> str | None:
-    """tiktoken_exact, kept on disk (tokenizer/cache.py): it runs our BPE on every token, ~0.15 s."""
+def _exact_key(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> str:
     parts: list[str | bytes] = ["tiktoken_exact", cache.source_digest(__file__), cache.source_digest(bpe.__file__)]
     parts.append(" ".join(map(str, byte_ids)))
     parts.append(" ".join(f"{a},{b},{t}" for (a, b), t in sorted(merges.items(), key=lambda item: item[1])))
     parts += [b"%d:" % i + vocab[i] for i in sorted(vocab)]
-    verdict = cache.cached("exact", cache.key(parts), lambda: tiktoken_exact(vocab, merges, byte_ids) or "")
+    return cache.key(parts)
+
+
+def cached_tiktoken_exact(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> str | None:
+    """tiktoken_exact, kept on disk (tokenizer/cache.py): it runs our BPE on every token, ~0.15 s."""
+    key = _exact_key(vocab, merges, byte_ids)
+    verdict = cache.cached("exact", key, lambda: tiktoken_exact(vocab, merges, byte_ids) or "")
     return verdict or None
+
+
+def forget_cached(vocab: dict[int, bytes], merges: Merges, byte_ids: Sequence[int]) -> None:
+    """Remove the on-disk verdict of cached_tiktoken_exact for these merges: for a model that goes
+    away for good (the Space's session models), so that each leaves nothing behind."""
+    cache.forget("exact", _exact_key(vocab, merges, byte_ids))
 
 
 def make_core(vocab: dict[int, bytes], merges: Merges, pattern: Pattern, byte_ids: Sequence[int], name: str) -> Core:

@@ -21,18 +21,24 @@ import gzip
 import hashlib
 import itertools
 import json
+import time
 import unicodedata
-from contextlib import nullcontext
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import regex
 
-from .errors import CorpusError, CorpusFileNotFoundError
+from .errors import CorpusError, CorpusFileNotFoundError, ReadLimitError
+from .files import NotRegularFileError, kind_of, open_regular
 from .registry import LANGUAGES, footer_headings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Split = Literal["train", "valid", "test"]
 Source = Literal["embedded", "files", "wikipedia"]
@@ -63,6 +69,83 @@ def embedded_path(lang: str) -> Path:
 
 
 BLOCK_LINES = 25  # non-empty lines per document of a plain-text file
+MAX_CELL_BYTES = 64 * 2**20  # default bytes of one line or one parquet cell (a Wikipedia article: < 2 MB)
+PARQUET_SLICE_BYTES = 8 * 2**20  # parquet text turned into Python strings at a time
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+_json = json.JSONDecoder().decode
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one read of a corpus may take, checked while it reads (None: no limit).
+
+    decompressed: bytes read after decompression, over all inputs (lines of text and JSON, parquet
+    column data); rows: lines of a text or jsonl file and rows of a parquet file, empty ones
+    included; cell: bytes of one line or one parquet cell; seconds: wall time of the whole read.
+    Why all four: a 2 MB gzip file can hold 2 GB of NUL bytes without a line break, or 2 billion
+    empty lines, and a 77 kB parquet file 30 million empty rows; each is refused by one of them
+    before it costs memory or minutes. The default only bounds a line or cell.
+    """
+
+    decompressed: int | None = None
+    rows: int | None = None
+    cell: int | None = MAX_CELL_BYTES
+    seconds: float | None = None
+
+    def meter(self) -> _Meter:
+        return _Meter(self)
+
+
+class _Meter:
+    """The running totals of one read against its ReadLimits; raises ReadLimitError when one is passed."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self.limits = limits
+        self.rows = self.bytes = 0
+        self.max_rows = limits.rows if limits.rows is not None else float("inf")
+        self.max_bytes = limits.decompressed if limits.decompressed is not None else float("inf")
+        self.max_cell = limits.cell if limits.cell is not None else float("inf")
+        self.deadline = time.monotonic() + limits.seconds if limits.seconds is not None else float("inf")
+
+    @property
+    def line_limit(self) -> int:
+        """The size to give readline(): more than a line may have, with its line break (-1: no limit)."""
+        return -1 if self.limits.cell is None else self.limits.cell + 2  # + "\r\n"
+
+    def line(self, path: str | Path, line_no: int, line: bytes, n_bytes: int) -> None:
+        """Count one line (`n_bytes` with its line break), the hot path of text and jsonl files."""
+        self.rows += 1
+        self.bytes += n_bytes
+        if len(line) > self.max_cell:
+            self.cell(path, f"line {line_no:,}", len(line))
+        if self.rows > self.max_rows or self.bytes > self.max_bytes:
+            self._over(path, f"line {line_no:,}")
+        if self.rows & 1023 == 1 and time.monotonic() > self.deadline:  # a line takes microseconds
+            self._over(path, f"line {line_no:,}")
+
+    def take(self, path: str | Path, where: str, rows: int, n_bytes: int) -> None:
+        """Count `rows` rows of `n_bytes` bytes read at `where` ("row group 3")."""
+        self.rows += rows
+        self.bytes += n_bytes
+        if self.rows > self.max_rows or self.bytes > self.max_bytes or time.monotonic() > self.deadline:
+            self._over(path, where)
+
+    def cell(self, path: str | Path, where: str, n_bytes: int) -> None:
+        """Check the size of one line or cell (`where` names it)."""
+        if self.limits.cell is not None and n_bytes > self.limits.cell:
+            raise ReadLimitError(
+                f"{path}: {where} has more than {self.limits.cell:,} bytes, the limit of one line or cell"
+            )
+
+    def _over(self, path: str | Path, where: str) -> None:
+        limits = self.limits
+        if self.rows > self.max_rows:
+            what = f"more than {limits.rows:,} rows (lines), empty ones included"
+        elif self.bytes > self.max_bytes:
+            what = f"more than {limits.decompressed:,} bytes after decompression"
+        else:
+            what = f"reading took more than {limits.seconds:g} s"
+        raise ReadLimitError(f"{path}: {what}, the limit of this read (stopped at {where})")
 
 
 def _suffix(path: str | Path) -> str | None:
@@ -93,8 +176,14 @@ def expand_inputs(paths: Sequence[str | Path]) -> list[str | Path]:
             matched: list[str | Path] = [fs.unstrip_protocol(f) for f in sorted(found)]
         else:
             path = Path(p)
-            if not path.is_file():
-                raise CorpusFileNotFoundError(f"input file not found: {path}")
+            try:
+                kind = kind_of(path.stat().st_mode)
+            except FileNotFoundError:
+                raise CorpusFileNotFoundError(f"input file not found: {path}") from None
+            except OSError as e:
+                raise CorpusError(f"{path}: cannot read the input file: {e.strerror}") from None
+            if kind is not None:
+                raise CorpusError(f"{path}: not a regular file (it is {kind})")
             matched = [path]
         for m in matched:
             if _suffix(m) is None:
@@ -103,41 +192,55 @@ def expand_inputs(paths: Sequence[str | Path]) -> list[str | Path]:
     return out
 
 
-def read_files(paths: Sequence[str | Path], *, block_lines: int = BLOCK_LINES) -> Iterator[Document]:
+def read_files(
+    paths: Sequence[str | Path], *, block_lines: int = BLOCK_LINES, limits: ReadLimits = ReadLimits()
+) -> Iterator[Document]:
     """Documents from .txt[.gz], .jsonl[.gz] and .parquet files (local paths or fsspec URLs), in order.
 
     Plain text has no article boundaries, so a document is a block of `block_lines` consecutive
     non-empty lines: neighbouring paragraphs of one article mostly share a block and thus a split.
-    All paths are checked before anything is read (see expand_inputs).
+    All paths are checked before anything is read (see expand_inputs); `limits` bound the read as
+    a whole (see ReadLimits).
     """
     if block_lines < 1:
         raise ValueError(f"block_lines must be at least 1, got {block_lines}")
     checked = expand_inputs(paths)
-    return (doc for path in checked for doc in Partition(str(path), block_lines=block_lines).documents())
+
+    def documents() -> Iterator[Document]:
+        meter = limits.meter()
+        for path in checked:
+            yield from Partition(str(path), block_lines=block_lines, limits=limits).documents(meter)
+
+    return documents()
 
 
 @dataclass(frozen=True)
 class Partition:
     """A piece of a corpus that can be read on its own: a file, or one row group of a parquet file.
 
-    Pickled to Dask workers, so it holds only a path (or URL) and numbers.
+    Pickled to Dask workers, so it holds only a path (or URL), numbers and limits.
     """
 
     path: str
     row_group: int | None = None  # parquet only: read just this row group (None: the whole file)
     first_row: int = 0  # the row number of the row group's first row in its file
     block_lines: int = BLOCK_LINES
+    limits: ReadLimits = ReadLimits()
 
-    def documents(self) -> Iterator[Document]:
+    def documents(self, meter: _Meter | None = None) -> Iterator[Document]:
+        """Its documents; `meter` counts against the limits of a read of several partitions."""
+        meter = meter or self.limits.meter()
         suffix = _suffix(self.path)
         if suffix in TEXT_SUFFIXES:
-            return _read_text(self.path, self.block_lines)
+            return _read_text(self.path, self.block_lines, meter)
         if suffix == ".parquet":
-            return _read_parquet(self.path, self.row_group, self.first_row)
-        return _read_jsonl(self.path)
+            return _read_parquet(self.path, self.row_group, self.first_row, meter)
+        return _read_jsonl(self.path, meter)
 
 
-def file_partitions(paths: Sequence[str | Path], block_lines: int = BLOCK_LINES) -> list[Partition]:
+def file_partitions(
+    paths: Sequence[str | Path], block_lines: int = BLOCK_LINES, limits: ReadLimits = ReadLimits()
+) -> list[Partition]:
     """The partitions of files: one per row group of a parquet file, one per other file.
 
     Reads only parquet footers. A text or jsonl file is one partition because its document ids
@@ -146,95 +249,189 @@ def file_partitions(paths: Sequence[str | Path], block_lines: int = BLOCK_LINES)
     parts: list[Partition] = []
     for path in expand_inputs(paths):
         if _suffix(path) != ".parquet":
-            parts.append(Partition(str(path), block_lines=block_lines))
+            parts.append(Partition(str(path), block_lines=block_lines, limits=limits))
             continue
         with _open_binary(path) as f:
             meta = _parquet_file(f, path).metadata
             first = 0
             for i in range(meta.num_row_groups):
-                parts.append(Partition(str(path), i, first, block_lines))
+                parts.append(Partition(str(path), i, first, block_lines, limits))
                 first += meta.row_group(i).num_rows
     return parts
 
 
-def _open_binary(path: str | Path):
+def _open_binary(path: str | Path) -> BinaryIO:
     if is_url(path):
         import fsspec
 
         return fsspec.open(path, "rb").open()
-    return open(path, "rb")
+    try:
+        return open_regular(path)
+    except NotRegularFileError as e:
+        raise CorpusError(f"{path}: {e.strerror}") from None
 
 
-def _parquet_file(f, path: str | Path):
+@contextmanager
+def _open_lines(path: str | Path) -> Iterator[BinaryIO]:
+    """The file's bytes, decompressed if its name ends with .gz."""
+    with _open_binary(path) as raw:
+        if _name(path).endswith(".gz"):
+            with gzip.open(raw, "rb") as f:
+                yield f
+        else:
+            yield raw
+
+
+def _lines(path: str | Path, meter: _Meter) -> Iterator[tuple[int, bytes]]:
+    """(line number, line without its line break) of a text or jsonl file, within the meter's limits.
+
+    readline() is given a size, so a file without line breaks (2 GB of NUL bytes in a 2 MB gzip)
+    is refused after one line's limit, not read whole; every line counts as a row, empty or not."""
+    size = meter.line_limit
+    try:
+        with _open_lines(path) as f:
+            line_no = 0
+            while raw := f.readline(size):
+                line_no += 1
+                line = raw.rstrip(b"\r\n") if raw.endswith(b"\n") else raw
+                meter.line(path, line_no, line, len(raw))
+                yield line_no, line
+    except (OSError, EOFError, zlib.error) as e:  # a corrupt or cut gzip stream
+        raise CorpusError(f"{path}: cannot be read ({type(e).__name__}: {e})") from None
+
+
+def _parquet_file(f, path: str | Path, columns: Sequence[str] = ()):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        return pq.ParquetFile(f)
+        return pq.ParquetFile(f, read_dictionary=list(columns) or None)
     except (pa.ArrowException, OSError) as e:
         raise CorpusError(f"{path}: not a readable parquet file ({e})") from None
 
 
-def _read_parquet(path: str, row_group: int | None, first_row: int) -> Iterator[Document]:
-    """Rows of a parquet file (or one row group) as documents, exactly as stream_rows reads them."""
+def _read_parquet(path: str, row_group: int | None, first_row: int, meter: _Meter) -> Iterator[Document]:
+    """Rows of a parquet file (or one row group) as documents, exactly as stream_rows reads them.
+
+    Bounded before any text becomes a Python string: a row group's rows and the uncompressed size
+    of its columns are in the footer and count against the limits before it is read; columns are
+    read as dictionaries (indices into distinct values), so that the cell sizes, and what many rows
+    repeating one long value would decode to, are checked on the lengths alone; rows then become
+    strings a slice of at most PARQUET_SLICE_BYTES at a time."""
+    import pyarrow as pa
+
     name = _name(path)
     with _open_binary(path) as f:
-        pf = _parquet_file(f, path)
-        columns = pf.schema_arrow.names
+        columns = _parquet_file(f, path).schema_arrow.names
         if "text" not in columns:
             raise CorpusError(f"{name}: no 'text' column (columns: {', '.join(columns)})")
         wanted = [c for c in ("id", "text") if c in columns]
-        groups = range(pf.metadata.num_row_groups) if row_group is None else [row_group]
+        f.seek(0)
+        pf = _parquet_file(f, path, wanted)
+        kind = pf.schema_arrow.field("text").type
+        kind = kind.value_type if isinstance(kind, pa.DictionaryType) else kind
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind)):
+            raise CorpusError(f"{name}: the 'text' column holds {kind}, not strings")
+        meta = pf.metadata
+        leaf = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
         row = first_row
-        for g in groups:
-            table = pf.read_row_group(g, columns=wanted)
-            ids = table.column("id").to_pylist() if "id" in wanted else [None] * table.num_rows
-            for doc_id, text in zip(ids, table.column("text").to_pylist(), strict=True):
-                yield Document(str(doc_id) if doc_id is not None else f"{name}#{row}", text or "")
-                row += 1
+        for g in range(meta.num_row_groups) if row_group is None else [row_group]:
+            group = meta.row_group(g)
+            stored = sum(group.column(leaf[c]).total_uncompressed_size for c in wanted if c in leaf)
+            meter.take(path, f"row group {g}", group.num_rows, stored)
+            decoded = 0
+            for batch in pf.read_row_group(g, columns=wanted).to_batches():
+                lengths = {c: _cell_lengths(batch.column(c)) for c in wanted}
+                for c, n in lengths.items():
+                    if len(n):
+                        k = int(n.argmax())
+                        meter.cell(path, f"row {row + k:,} ({c!r})", int(n[k]))
+                before = max(decoded - stored, 0)
+                decoded += sum(int(n.sum()) for n in lengths.values())
+                meter.take(path, f"row {row:,}", 0, max(decoded - stored, 0) - before)
+                texts, ids = batch.column("text"), batch.column("id") if "id" in wanted else None
+                for start, stop in _slices(lengths["text"], PARQUET_SLICE_BYTES):
+                    some = texts.slice(start, stop - start).to_pylist()
+                    some_ids = ids.slice(start, stop - start).to_pylist() if ids is not None else [None] * len(some)
+                    for doc_id, text in zip(some_ids, some, strict=True):
+                        yield Document(str(doc_id) if doc_id is not None else f"{name}#{row}", text or "")
+                        row += 1
 
 
-def _read_jsonl(path: str) -> Iterator[Document]:
+def _cell_lengths(array) -> np.ndarray:
+    """Bytes of each cell of a string or binary column (dictionary-encoded or not); 0 for other types."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = array.dictionary if isinstance(array, pa.DictionaryArray) else array
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+            or pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type)):
+        return np.zeros(len(array), dtype=np.int64)
+    lengths = pc.fill_null(pc.binary_length(values), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    if isinstance(array, pa.DictionaryArray):
+        indices = pc.fill_null(array.indices, 0).to_numpy(zero_copy_only=False)
+        return lengths[indices] if len(lengths) else np.zeros(len(array), dtype=np.int64)
+    return lengths
+
+
+def _slices(lengths: np.ndarray, limit: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of consecutive rows of at most `limit` bytes together (or one row)."""
+    import numpy as np
+
+    ends = np.cumsum(lengths)
+    start = 0
+    while start < len(lengths):
+        base = ends[start - 1] if start else 0
+        stop = max(int(np.searchsorted(ends, base + limit, side="right")), start + 1)
+        yield start, stop
+        start = stop
+
+
+def _read_jsonl(path: str, meter: _Meter) -> Iterator[Document]:
     """Rows of a JSON-lines file (.jsonl[.gz], one object per line, blank lines skipped) as documents,
     with the ids `stream_rows` gives a `datasets` json stream of it (tests check), 10x faster to start."""
     name = _name(path)
     n = 0
-    with _open_binary(path) as raw, (gzip.open(raw, "rb") if name.endswith(".gz") else nullcontext(raw)) as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as e:  # also invalid UTF-8
-                raise CorpusError(f"{path}: line {line_no} is not a JSON object ({e})") from None
-            if not isinstance(row, dict):
-                raise CorpusError(f"{path}: line {line_no} is not a JSON object")
-            if "text" not in row:
-                raise CorpusError(f"{name}: line {line_no}: no 'text' column (columns: {', '.join(row)})")
-            text, doc_id = row["text"], row.get("id")
-            if not isinstance(text, str | None):
-                raise CorpusError(f"{path}: line {line_no}: 'text' is a {type(text).__name__}, not a string")
-            yield Document(str(doc_id) if doc_id is not None else f"{name}#{n}", text or "")
-            n += 1
+    for line_no, line in _lines(path, meter):
+        if not line.strip():
+            continue
+        try:
+            row = _json(line.decode("utf-8"))
+        except ValueError as e:  # also invalid UTF-8
+            raise CorpusError(f"{path}: line {line_no} is not a JSON object ({e})") from None
+        except RecursionError:
+            raise CorpusError(f"{path}: line {line_no} is nested too deeply to be a row of text") from None
+        if not isinstance(row, dict):
+            raise CorpusError(f"{path}: line {line_no} is not a JSON object")
+        if "text" not in row:
+            raise CorpusError(f"{name}: line {line_no}: no 'text' column (columns: {', '.join(row)})")
+        text, doc_id = row["text"], row.get("id")
+        if not isinstance(text, str | None):
+            raise CorpusError(f"{path}: line {line_no}: 'text' is a {type(text).__name__}, not a string")
+        if text and (bad := _SURROGATE.search(text)):
+            raise CorpusError(
+                f"{path}: line {line_no}: 'text' holds a lone surrogate (U+{ord(bad.group()):04X}, a \\u escape) "
+                f"at index {bad.start():,}: not a character, and UTF-8 cannot encode it"
+            )
+        yield Document(str(doc_id) if doc_id is not None else f"{name}#{n}", text or "")
+        n += 1
 
 
-def _read_text(path: str | Path, block_lines: int) -> Iterator[Document]:
+def _read_text(path: str | Path, block_lines: int, meter: _Meter) -> Iterator[Document]:
     name = _name(path)
     block: list[str] = []
     n_blocks = 0
-    with _open_binary(path) as raw, (gzip.open(raw, "rb") if name.endswith(".gz") else nullcontext(raw)) as f:
-        for line_no, raw in enumerate(f, 1):
-            try:
-                line = raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as e:
-                raise CorpusError(
-                    f"{path}: line {line_no} is not valid UTF-8 ({e.reason} at byte {e.start})"
-                ) from None
-            if line.strip():
-                block.append(line)
-            if len(block) == block_lines:
-                yield Document(f"{name}#{n_blocks}", "\n".join(block))
-                block, n_blocks = [], n_blocks + 1
+    for line_no, raw in _lines(path, meter):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CorpusError(f"{path}: line {line_no} is not valid UTF-8 ({e.reason} at byte {e.start})") from None
+        if line.strip():
+            block.append(line)
+        if len(block) == block_lines:
+            yield Document(f"{name}#{n_blocks}", "\n".join(block))
+            block, n_blocks = [], n_blocks + 1
     if block:
         yield Document(f"{name}#{n_blocks}", "\n".join(block))
 
@@ -334,20 +531,57 @@ def split_of(doc_id: str, seed: int = 0, valid: float = 0.05, test: float = 0.05
     return "valid" if u < valid else "test" if u < valid + test else "train"
 
 
+_CONTROL = regex.compile(r"[\p{Cc}\p{Cf}--[\u200c\u200d\t\n]]", regex.V1)
+_SPACES = regex.compile(r"\s+")
+
+
+def normalise_line(text: str) -> str:
+    """The shared corpora's cleaning of one line: NFC, control and format characters gone (ZWJ/ZWNJ
+    kept), whitespace collapsed to one space, stripped. Equal results = the same sentence."""
+    return _SPACES.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", text))).strip()
+
+
+def line_hash(line: str) -> str:
+    """The id of a line in an exclusion list: sha256 of normalise_line(line), 16 hex digits."""
+    return hashlib.sha256(normalise_line(line).encode("utf-8")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=32)
+def excluded_lines(path: str) -> frozenset[str]:
+    """The line hashes of an exclusion file (one per line), read once per process."""
+    try:
+        with open(path, encoding="ascii") as f:
+            return frozenset(line.strip() for line in f if line.strip())
+    except (OSError, UnicodeDecodeError) as e:
+        raise CorpusError(f"{path}: not a readable exclusion list ({e})") from None
+
+
 @dataclass(frozen=True)
 class SplitRule:
-    """How documents are assigned to splits; small and picklable, so workers apply the same rule."""
+    """How documents are assigned to splits; small and picklable, so workers apply the same rule.
+
+    `exclude` names a file of line hashes (line_hash) that no split may use: the lines of a held-out
+    source, kept out of training and of the in-domain held-out lines alike (data/validation/)."""
 
     seed: int = 0
     valid: float = 0.05
     test: float = 0.05
+    exclude: str | None = None
 
     def training_lines(self, doc_id: str, text: str) -> list[str]:
         """The cleaned lines a document gives to training: none unless it is in the train split."""
         if split_of(doc_id, self.seed, self.valid, self.test) != "train":
             return []
         cleaned = clean_document(text)
-        return cleaned.split("\n") if cleaned else []
+        lines = cleaned.split("\n") if cleaned else []
+        return self.keep(lines) if self.exclude else lines
+
+    def keep(self, lines: list[str]) -> list[str]:
+        """The lines not in the exclusion list."""
+        if not self.exclude:
+            return lines
+        drop = excluded_lines(self.exclude)
+        return [line for line in lines if line_hash(line) not in drop]
 
 
 @dataclass(frozen=True)
@@ -366,10 +600,11 @@ class Corpus:
     valid: float = 0.05
     test: float = 0.05
     partitions: Callable[[], list[Partition]] | None = None
+    exclude: str | None = None  # a file of line hashes no split may use (see SplitRule)
 
     @property
     def split_rule(self) -> SplitRule:
-        return SplitRule(self.seed, self.valid, self.test)
+        return SplitRule(self.seed, self.valid, self.test, self.exclude)
 
     def read(self) -> Iterator[Document]:
         """Every document (all splits), within max_docs / max_bytes, in order."""
@@ -402,7 +637,8 @@ class Corpus:
         """Raw (uncleaned) non-empty lines of the valid or test documents."""
         if split not in ("valid", "test"):
             raise ValueError(f"held-out split must be 'valid' or 'test', got {split!r}")
-        return [line for d in self.split_documents(split) for line in d.text.splitlines() if line.strip()]
+        lines = [line for d in self.split_documents(split) for line in d.text.splitlines() if line.strip()]
+        return self.split_rule.keep(lines)
 
     def describe(self) -> str:
         """One line for logs and reports: the source, its limits and how it is split."""
@@ -425,10 +661,12 @@ def load_corpus(
     max_docs: int | None = None,
     max_bytes: int | None = None,
     seed: int = 0,
+    limits: ReadLimits = ReadLimits(),
 ) -> Corpus:
     """The corpus to train and evaluate on: the embedded one for `lang` unless told otherwise.
 
-    Missing files, unsupported types and contradictory arguments fail here, before training.
+    Missing files, unsupported types and contradictory arguments fail here, before training;
+    `limits` bound every read of files (see ReadLimits).
     """
     source = source or ("files" if inputs else "embedded")
     if source not in ("embedded", "files", "wikipedia"):
@@ -447,11 +685,18 @@ def load_corpus(
     else:
         paths = [embedded_path(lang)] if source == "embedded" else list(inputs)
         read_files(paths)  # checks the paths now; reading happens on each iteration
-        documents = partial(read_files, paths)
-        partitions = partial(file_partitions, paths)
+        documents = partial(read_files, paths, limits=limits)
+        partitions = partial(file_partitions, paths, limits=limits)
         description = (
             f"embedded {lang} corpus {paths[0].name}: {LANGUAGES[lang].describe_sources()}"
             if source == "embedded"
             else f"input files {', '.join(map(str, paths))}"
         )
-    return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions)
+    exclude = DATA_DIR / LANGUAGES[lang].excluded if source == "embedded" else None
+    if exclude is not None and exclude.is_file():
+        n = len(excluded_lines(str(exclude)))
+        description += f"; {n:,} lines of its out-of-domain validation sources held out ({exclude.name})"
+    else:
+        exclude = None
+    return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions,
+                  exclude=str(exclude) if exclude else None)

@@ -7,8 +7,8 @@
 The input is either texts (already cleaned lines) or a Corpus. A Corpus is read (files decoded,
 parquet rows decoded) in this process as a stream of documents; the workers decide each document's
 split by the same hash as Corpus.train_texts, clean it and pre-split it, so reading is the only
-serial step. `engine="dask"` instead reads the corpus's partitions on a Dask cluster
-(tokenizer.dask_count) and gives the same counts.
+serial step. tokenizer.dask_count instead reads the corpus's partitions on a Dask cluster with the
+same Job and LevelCounts, and gives the same counts (tokenizer.train chooses the engine).
 
 Bounded memory. Words repeat (Zipf), so a table of distinct words grows far slower than the
 corpus, but it still grows; phrase chunks do not repeat: 94% of them are seen once, so their table
@@ -27,31 +27,28 @@ are the whole corpus's.
 Memory of counting: at most WORD_BUDGET characters of distinct words, PHRASE_BUDGET of phrase
 chunks, the aksharas of at most AKSHARA_BUDGET of text, and `in_flight` batches in flight.
 
-Worker processes are forked when this process runs no other thread than tqdm's idle monitor (cheap,
-and scripts need no `if __name__ == "__main__":` guard); when other threads exist (`datasets`
-streaming, HF `tokenizers`' thread pool) they are started by a "forkserver" instead, because forking
-a threaded process can deadlock the child. That path re-imports the main script in the workers, as
-multiprocessing always does, so a script must then guard its entry point.
+Worker processes (tokenizer.processes) are forked when this process runs no other thread than tqdm's
+idle monitor (cheap, and scripts need no `if __name__ == "__main__":` guard); when other threads
+exist (`datasets` streaming, HF `tokenizers`' thread pool) they are started by a "forkserver"
+instead, because forking a threaded process can deadlock the child. That path re-imports the main
+script in the workers, as multiprocessing always does, so a script must then guard its entry point.
+Workers die with this process, also when it is killed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 import sys
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from tqdm._monitor import TMonitor
 from tqdm.auto import tqdm
 
-from .errors import TrainingError
 from .pretokenize import Pattern, _compile, get_pattern
+from .processes import batches, usable_cpus, worker_pool
 from .registry import DEFAULT_PATTERN, WORD_BUDGET, Budget
 
 if TYPE_CHECKING:
@@ -60,7 +57,6 @@ if TYPE_CHECKING:
 BATCH_CHARS = 1_000_000  # characters per batch: ~1-3 MB of UTF-8, a few hundred ms of regex work
 
 
-ENGINES = ("local", "dask")
 _SALT = b"phrase-sample"  # keys the level hash, so it is independent of the split's hash
 
 
@@ -232,37 +228,6 @@ class Totals:
         return out
 
 
-def _batches(items: Iterable, size_of: Callable[[object], int], batch_size: int) -> Iterator[list]:
-    batch: list = []
-    size = 0
-    for item in items:
-        batch.append(item)
-        size += size_of(item)
-        if size >= batch_size:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
-def _other_threads() -> int | None:
-    """Threads of this process besides the main one and tqdm's idle monitor, counting those Python does
-    not know about (Rust, C); None if the OS does not tell."""
-    try:
-        n = len(os.listdir("/proc/self/task"))
-    except OSError:
-        return None
-    return n - 1 - sum(isinstance(t, TMonitor) for t in threading.enumerate())
-
-
-def mp_context() -> multiprocessing.context.BaseContext:
-    """fork when this process has no other threads (cheap), else forkserver or spawn (fork with threads can deadlock)."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and _other_threads() == 0:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
 def count_chunks_parallel(
     texts: Iterable[str],
     pattern: Pattern | str = DEFAULT_PATTERN,
@@ -295,6 +260,14 @@ def resolve_budgets(
     return out
 
 
+def stage_jobs(
+    patterns: Sequence[Pattern | str], budgets: Sequence[Budget | int | None] | None
+) -> tuple[list[Pattern], tuple[str, ...], tuple[Budget | None, ...]]:
+    """(the patterns, their regexes, one budget per stage) for counting `patterns` (see resolve_budgets)."""
+    resolved = [get_pattern(p) if isinstance(p, str) else p for p in patterns]
+    return resolved, tuple(p.regex for p in resolved), resolve_budgets(resolved, budgets)
+
+
 def count_stages(
     source: Iterable[str] | Corpus,
     patterns: Sequence[Pattern | str],
@@ -302,50 +275,25 @@ def count_stages(
     batch_size: int = BATCH_CHARS,
     *,
     budgets: Sequence[Budget | int | None] | None = None,
-    engine: str = "local",
-    scheduler: str | None = None,
     in_flight: int | None = None,
     quiet: bool = False,
 ) -> list[Counter[str]]:
     """The chunk counts of the training text under each pattern, reading the source once.
 
     `source`: cleaned texts, or a Corpus (its train split is cleaned in the workers). `workers`
-    processes (default: all cores; 1 counts in this process); `batch_size` is in characters;
+    processes (default: all usable CPUs; 1 counts in this process); `batch_size` is in characters;
     `budgets` (default: each pattern's) caps what each stage keeps (see Budget), None = no cap;
-    `in_flight` (default 2 x workers) bounds the batches held in memory at once. `engine` "dask"
-    counts a Corpus on the Dask cluster at `scheduler` (default: a LocalCluster of `workers`). A
-    progress bar shows the megabytes counted unless `quiet`.
+    `in_flight` (default 2 x workers) bounds the batches held in memory at once. A progress bar
+    shows the megabytes counted unless `quiet`.
     """
     from .corpus import Corpus
 
-    resolved = [get_pattern(p) if isinstance(p, str) else p for p in patterns]
-    regexes = tuple(p.regex for p in resolved)
-    stage_budgets = resolve_budgets(resolved, budgets)
+    resolved, regexes, stage_budgets = stage_jobs(patterns, budgets)
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    if engine not in ENGINES:
-        raise TrainingError(f"unknown counting engine {engine!r}; known: {', '.join(ENGINES)}")
-    if engine == "dask":
-        if not isinstance(source, Corpus):
-            raise TrainingError(
-                "the dask engine reads the corpus on the workers: pass a Corpus (tokenizer.corpus.load_corpus), "
-                "not texts"
-            )
-        from .dask_count import count_stages_dask
-
-        totals = Totals(stage_budgets, quiet)
-        try:
-            count_stages_dask(source, Job(regexes, stage_budgets, totals.min_levels(), source.split_rule),
-                              totals, workers, batch_size, scheduler)  # fmt: skip
-        finally:
-            totals.progress.close()
-        return totals.finish([p.name for p in resolved])
-    if scheduler is not None:
-        raise TrainingError("a scheduler address needs engine='dask'")
-
-    workers = (os.cpu_count() or 1) if workers is None else workers
+    workers = usable_cpus() if workers is None else workers
     if isinstance(source, Corpus):
         split: SplitRule | None = source.split_rule
         items: Iterable = ((d.id, d.text) for d in source.read())
@@ -360,13 +308,13 @@ def count_stages(
 
     try:
         if workers == 1:
-            for batch in _batches(items, size_of, batch_size):
+            for batch in batches(items, size_of, batch_size):
                 totals.add(*count_items(job(), batch))
         else:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
+            with worker_pool(workers) as pool:
                 pending: set[Future] = set()
                 try:
-                    for batch in _batches(items, size_of, batch_size):
+                    for batch in batches(items, size_of, batch_size):
                         if len(pending) >= in_flight:
                             done, pending = wait(pending, return_when=FIRST_COMPLETED)
                             for future in done:

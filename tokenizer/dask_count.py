@@ -19,15 +19,17 @@ protocol (hf:// comes with huggingface_hub) installed.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
-from .count import Job, LevelCounts, StageResult, _batches, count_items
+from .count import BATCH_CHARS, Budget, Job, LevelCounts, StageResult, Totals, count_items, stage_jobs
 from .errors import TrainingError
+from .processes import batches
 
 if TYPE_CHECKING:
     from .corpus import Corpus, Partition
-    from .count import Totals
+    from .pretokenize import Pattern
 
 
 def count_partition(partition: Partition, job: Job, chunk_chars: int) -> tuple[list[StageResult], int]:
@@ -35,7 +37,7 @@ def count_partition(partition: Partition, job: Job, chunk_chars: int) -> tuple[l
     results: list[StageResult] = [Counter() if b is None else LevelCounts(b) for b in job.budgets]
     n_bytes = 0
     docs = ((d.id, d.text) for d in partition.documents())
-    for batch in _batches(docs, lambda item: len(item[1]), chunk_chars):
+    for batch in batches(docs, lambda item: len(item[1]), chunk_chars):
         levels = tuple(r.min_level if isinstance(r, LevelCounts) else 0 for r in results)
         part, size = count_items(Job(job.regexes, job.budgets, levels, job.split), batch)
         for total, counts in zip(results, part):
@@ -48,10 +50,37 @@ def count_partition(partition: Partition, job: Job, chunk_chars: int) -> tuple[l
 
 
 def count_stages_dask(
+    corpus: Corpus | Iterable[str],
+    patterns: Sequence[Pattern | str],
+    workers: int | None = None,
+    batch_size: int = BATCH_CHARS,
+    *,
+    budgets: Sequence[Budget | int | None] | None = None,
+    scheduler: str | None = None,
+    quiet: bool = False,
+) -> list[Counter[str]]:
+    """tokenizer.count.count_stages of a Corpus, on the Dask cluster at `scheduler` (None: a
+    LocalCluster of `workers` single-threaded processes on this machine): the same counts."""
+    from .corpus import Corpus
+
+    if not isinstance(corpus, Corpus):
+        raise TrainingError(
+            "the dask engine reads the corpus on the workers: pass a Corpus (tokenizer.corpus.load_corpus), not texts"
+        )
+    resolved, regexes, stage_budgets = stage_jobs(patterns, budgets)
+    totals = Totals(stage_budgets, quiet)
+    try:
+        _count_partitions(corpus, Job(regexes, stage_budgets, totals.min_levels(), corpus.split_rule), totals,
+                          workers, batch_size, scheduler)  # fmt: skip
+    finally:
+        totals.progress.close()
+    return totals.finish([p.name for p in resolved])
+
+
+def _count_partitions(
     corpus: Corpus, job: Job, totals: Totals, workers: int | None, batch_size: int, scheduler: str | None
 ) -> None:
-    """Count every partition of `corpus` on the cluster at `scheduler` (None: a LocalCluster of
-    `workers` single-threaded processes on this machine) and add the results into `totals`."""
+    """Count every partition of `corpus` on the cluster and add the results into `totals`."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:

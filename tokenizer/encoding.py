@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Literal
 import regex
 
 from .bpe import Merges, build_vocab, render_token
-from .core import CUT, Core, available_cores, make_core
+from .core import CUT, Core, make_core
 from .errors import InvalidIdError, SpecialTokenError, TokenizerError, UnencodableTextError
 from .pretokenize import Pattern, get_pattern
+from .processes import usable_cpus
 from .reference import ReferenceCore
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ class Tokenizer:
     def encode_ordinary_batch(self, texts: Iterable[str], *, num_threads: int | None = None) -> list[list[int]]:
         """encode_ordinary of each text, on `num_threads` threads (default: every available core)."""
         texts = texts if isinstance(texts, Sequence) else list(texts)
-        threads = available_cores() if num_threads is None else num_threads
+        threads = usable_cpus() if num_threads is None else num_threads
         try:
             return self.core.encode_ordinary_batch(texts, threads)
         except UnicodeEncodeError:
@@ -247,7 +248,8 @@ class Tokenizer:
                 raise SpecialTokenError(f"text {n}: {e}") from None
         plain = [(n, at, p) for n, pieces in enumerate(cut) for at, p in pieces if isinstance(p, str) and p]
         try:
-            encoded = self.core.encode_ordinary_batch([p for _, _, p in plain], available_cores() if num_threads is None else num_threads)
+            threads = usable_cpus() if num_threads is None else num_threads
+            encoded = self.core.encode_ordinary_batch([p for _, _, p in plain], threads)
         except UnicodeEncodeError:
             for n, at, p in plain:
                 if _SURROGATE.search(p):
@@ -271,16 +273,20 @@ class Tokenizer:
         *,
         allowed_special: Literal["all"] | Collection[str] = frozenset(),
         disallowed_special: Literal["all"] | Collection[str] = "all",
+        max_held: int | None = None,
     ) -> Iterator[list[int]]:
         """The ids of encode("".join(blocks), ...) in pieces, holding about one block of text at a time.
 
         Why: so that a file larger than memory can be piped through `python -m tokenizer encode`.
         The blocks are one text, cut anywhere (not separate texts, as in encode_batch). Text is
-        encoded up to the last safe cut (see core.CUT) and the rest carried over, together with the last (longest special token - 1) characters, so a
-        special token split by a block edge is still found. Text without a safe cut (one huge line,
-        or a pattern that is not `streamable`, which is never cut) is held until one comes: memory then
-        grows with it. Errors (disallowed special text, lone surrogates) name the index in the whole
-        stream, and are raised when reached: the pieces before them have been yielded already.
+        encoded up to the last safe cut (see core.CUT) and the rest carried over, together with the
+        last (longest special token - 1) characters, so a special token split by a block edge is
+        still found. Text without a safe cut (one huge line, or a pattern that is not `streamable`,
+        which is never cut) is held until one comes: memory then grows with it, up to `max_held`
+        characters (None: no limit), beyond which a TokenizerError says so; no other cut is taken,
+        since only a safe one keeps the ids exact. Errors (disallowed special text, lone surrogates)
+        name the index in the whole stream, and are raised when reached: the pieces before them
+        have been yielded already.
         """
         allowed, disallowed = self.special_policy(allowed_special, disallowed_special)
         cuttable = self.pattern.streamable
@@ -307,6 +313,8 @@ class Tokenizer:
             if cut < 0:
                 size += len(block)
                 edge = (edge + block)[-2 * hold :]
+                if max_held is not None and size > max_held:
+                    raise TokenizerError(self._held_too_long(offset, max_held, cuttable))
                 continue
             text = "".join(pending)
             yield self._encode(text[:cut], allowed, disallowed, offset)
@@ -328,6 +336,12 @@ class Tokenizer:
 
         ids = self.encode(text, allowed_special=allowed_special, disallowed_special=disallowed_special)
         return np.array(ids, dtype=np.uint32)
+    def _held_too_long(self, offset: int, max_held: int, cuttable: bool) -> str:
+        if not cuttable:
+            return (f"this model's pre-split ({self.pattern.name!r}) cannot be cut while streaming, so the whole "
+                    f"text would be held, and it has more than {max_held:,} characters")
+        return (f"more than {max_held:,} characters from index {offset:,} without a line break where the text "
+                "can be cut exactly (one followed by a letter, digit or punctuation): cut the text into lines")
 
     # ----- decoding --------------------------------------------------------------------------
     def decode_single_token_bytes(self, token_id: int) -> bytes:

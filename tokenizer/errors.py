@@ -11,6 +11,7 @@ code written against the old behaviour keeps working.
     ├── ExportError           a tokenizer the Hugging Face format cannot represent
     ├── TrainingError         settings or data that cannot give a tokenizer
     └── CorpusError           bad corpus input (names the file and line)
+        └── ReadLimitError    input beyond a limit of the read (tokenizer.corpus.ReadLimits)
 """
 
 from __future__ import annotations
@@ -57,3 +58,7 @@ class CorpusError(TokenizerError):
 
 class CorpusFileNotFoundError(CorpusError, FileNotFoundError):
     """A named input does not exist; also a FileNotFoundError for callers that catch that."""
+
+
+class ReadLimitError(CorpusError):
+    """Input beyond one of the limits a read was given (bytes, rows, one line or cell, wall time)."""

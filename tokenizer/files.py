@@ -1,4 +1,9 @@
-"""Atomic file writes: a reader (or a crash) never sees half a file, and a crash leaves no litter.
+"""Files read and written safely: only regular files are read, and writes are atomic.
+
+Reading: `open_regular` refuses a directory, a FIFO or a device by name instead of blocking on a
+FIFO with no writer or reading /dev/zero until memory runs out; callers bound what they read.
+
+Atomic writes: a reader (or a crash) never sees half a file, and a crash leaves no litter.
 
 Write to a temporary file in the same directory, flush and fsync it, then rename it over the
 target; rename is atomic on POSIX, so the old file stays until the new one is complete.
@@ -13,10 +18,13 @@ is left alone. Only files named like ours (`.NAME.XXXXXXXX.indicbpe.tmp`) are ev
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 try:
     import fcntl
@@ -24,6 +32,39 @@ except ImportError:  # not POSIX: no locks, so stale temporary files are left (n
     fcntl = None  # type: ignore[assignment]
 
 TEMP_SUFFIX = ".indicbpe.tmp"
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+class NotRegularFileError(OSError):
+    """A path that names a directory, a FIFO, a device or a socket where a file's content is read."""
+
+    def __init__(self, path: str | os.PathLike, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file (it is {kind})", str(path))
+        self.kind = kind
+
+
+def kind_of(mode: int) -> str | None:
+    """None for a regular file's st_mode, else what it is ("a FIFO (named pipe)", ...)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def open_regular(path: str | os.PathLike) -> BinaryIO:
+    """Open a regular file for reading in binary; anything else raises NotRegularFileError at once
+    (opened non-blocking, so a FIFO without a writer cannot hang the caller)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        kind = kind_of(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotRegularFileError(path, kind)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
 _TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 

@@ -63,7 +63,7 @@ def is_mid_akshara(text: str, char_index: int) -> bool:
     return (before in _VIRAMAS or unicodedata.combining(before) == VIRAMA_CLASS) and _joins(text, char_index - 1)
 
 
-def _char_starts(text: str) -> dict[int, int]:
+def char_starts(text: str) -> dict[int, int]:
     """Byte offset of each character start -> character index (and the end offset -> len)."""
     starts: dict[int, int] = {}
     offset = 0
@@ -78,7 +78,7 @@ def _char_starts(text: str) -> dict[int, int]:
 def cut_flags(text: str, pieces: Sequence[bytes]) -> list[bool]:
     """For each token, whether the boundary before it falls inside an akshara (or a character);
     the first token's is always False."""
-    starts = _char_starts(text)
+    starts = char_starts(text)
     flags = [False] * len(pieces)
     offset = 0
     for k in range(1, len(pieces)):

@@ -42,13 +42,16 @@ from pathlib import Path
 from .bpe import render_token
 from .encoding import Tokenizer
 from .errors import ModelFileError, TokenizerError
-from .files import write_atomic
+from .files import NotRegularFileError, open_regular, write_atomic
 from .registry import LANGUAGES
 from .pretokenize import PATTERNS, Pattern
 
 MAGIC = "indicbpe"
 VERSION = 2  # what dumps() writes
 READABLE = (1, 2)  # what loads() reads
+# A model of 5,000 tokens is about 40 kB and one of 200,000 (GPT-4o's size) about 2.5 MB; a larger
+# file is not a model, and reading it whole (/dev/zero, a log) would only exhaust memory.
+MAX_MODEL_BYTES = 64 * 2**20
 _CHECKSUM = re.compile(r"sha256:[0-9a-f]{64}")
 # In a checkout the models sit in models/ beside the package; an installed wheel has them as
 # package data in tokenizer/models/ (pyproject.toml maps the one onto the other). $MODELS_ENV
@@ -152,14 +155,19 @@ def load(source: str | os.PathLike) -> Tokenizer:
         source = models[source]
     path = Path(source)
     try:
-        raw = path.read_bytes()
+        with open_regular(path) as f:  # a FIFO or a device is refused, not waited on or read forever
+            raw = f.read(MAX_MODEL_BYTES + 1)
     except FileNotFoundError:
         hint = ""
         if bare and not path.suffix:
             hint = f" (and no shipped model of that name; shipped: {', '.join(models) or 'none'})"
         raise ModelFileError(path, None, "no such model file" + hint) from None
-    except OSError as e:
+    except (NotRegularFileError, OSError) as e:
         raise ModelFileError(path, None, f"cannot read the model file: {e.strerror}") from None
+    if len(raw) > MAX_MODEL_BYTES:
+        raise ModelFileError(
+            path, None, f"over {MAX_MODEL_BYTES:,} bytes, so not a model file (a model of 5,000 tokens has about 40 kB)"
+        )
     return loads(raw, path)
 
 
@@ -169,6 +177,10 @@ def loads(raw: bytes, path: str | os.PathLike = "<model>") -> Tokenizer:
         lines.pop()
     if not lines:
         raise ModelFileError(path, 1, f"empty file; expected the header '{MAGIC} v{VERSION}'")
+    head = lines[0].split()
+    if len(head) != 2 or head[0] != MAGIC.encode() or not head[1].startswith(b"v"):
+        # Quote nothing: this file may be anything (/etc/shadow), and its first line is not ours to print.
+        raise ModelFileError(path, 1, f"not a model file: its first line is not '{MAGIC} v{VERSION}'")
     text: list[str] = []
     for n, line in enumerate(lines, 1):
         try:
@@ -185,12 +197,10 @@ def _parse(lines: list[str], path: str | os.PathLike) -> Tokenizer:
     def fail(n: int, msg: str) -> ModelFileError:
         return ModelFileError(path, n, msg)
 
-    head = lines[0].split()
-    if len(head) != 2 or head[0] != MAGIC or not head[1].startswith("v"):
-        raise fail(1, f"not a model file: expected '{MAGIC} v{VERSION}', found {lines[0][:40]!r}")
+    head = lines[0].split()  # "indicbpe v<N>" (checked by loads)
     readable = [f"v{v}" for v in READABLE]
     if head[1] not in readable:
-        raise fail(1, f"unsupported format version {head[1]!r}; this library reads {' and '.join(readable)}")
+        raise fail(1, f"unsupported format version {head[1][:20]!r}; this library reads {' and '.join(readable)}")
     version = int(head[1][1:])
     header_fields = ("name", "pattern", "regex") + (("checksum", "release") if version >= 2 else ())
 

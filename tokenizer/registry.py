@@ -47,6 +47,9 @@ class Script:
     label: str  # how people call it ("Odia", "Bengali-Assamese")
     font: str  # CSS font-family of the script (one Noto family: installable, covers the script)
     direction: Literal["ltr", "rtl"] = "ltr"
+    # Whether its letters take joining forms (Arabic): a token cut inside a word is drawn with a ZWJ
+    # on each side of the cut, so each piece keeps the shapes it has in the word.
+    joining: bool = False
     viramas: str = ""  # signs that kill the inherent vowel
     # Whether a virama joins the next letter into a conjunct (one akshara). False where it ends the
     # syllable: Tamil's pulli (க்க is written க் + க), Sinhala's al-lakuna without ZWJ.
@@ -139,7 +142,7 @@ SCRIPTS: dict[str, Script] = {
             punctuation="\u0df4",  # kunddaliya
         ),
         Script(
-            "Arabic", "Arab", "Arabic", '"Noto Naskh Arabic"', direction="rtl",
+            "Arabic", "Arab", "Arabic", '"Noto Naskh Arabic"', direction="rtl", joining=True,
             conjuncts=False, zwj_conjuncts=False,  # no virama; letters join by shape, not into aksharas
             marks="\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670",  # harakat, shadda, sukun, dagger alif
             letters="ٹڈڑںےۓڻڦڄڳڱھۍۆ",  # letters Urdu, Sindhi and Kashmiri add
@@ -416,6 +419,16 @@ class Language:
         return f"{self.code}.model"
 
     @property
+    def validation(self) -> str:
+        """Its out-of-domain validation set under data/ (source<TAB>text lines; may not exist)."""
+        return f"validation/{self.code}.tsv.gz"
+
+    @property
+    def excluded(self) -> str:
+        """Under data/: hashes of the corpus lines of its validation sources, which no split uses."""
+        return f"validation/{self.code}.exclude.txt"
+
+    @property
     def model_name(self) -> str:
         return self.code
 
@@ -592,6 +605,18 @@ def detect(text: str) -> tuple[Language, str]:
     if len(langs) > 1:
         why += f"; {script} is also used by {', '.join(x.name for x in langs[1:])}: choose one to compare"
     return langs[0], why
+
+
+def direction_of(text: str) -> Literal["ltr", "rtl"]:
+    """'rtl' when most letters of text are in a right-to-left script of the registry (Urdu with a
+    few English words stays right to left), else 'ltr': how to lay the text and its tokens out."""
+    letters = len(regex.findall(r"[\p{L}\p{M}]", text))
+    rtl = sum(
+        len(regex.findall(rf"(?=[\p{{L}}\p{{M}}])[\p{{{s.name}}}{s.word_letters}]", text))
+        for s in SCRIPTS.values()
+        if s.direction == "rtl"
+    )
+    return "rtl" if letters and 2 * rtl > letters else "ltr"
 
 
 def footer_headings() -> frozenset[str]:

@@ -23,18 +23,17 @@ import json
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .core import available_cores
 from .corpus import Corpus, Document, Split
-from .count import mp_context
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TokenizerError, UnencodableTextError
 from .files import write_atomic
+from .processes import batches, usable_cpus, worker_pool
 
 INDEX = "index.json"
 FORMAT = "indicbpe-shards v1"
@@ -57,20 +56,6 @@ def dtype_for(tok: Tokenizer) -> np.dtype:
 def corpus_documents(corpus: Corpus, split: Split | None = None) -> Iterator[Document]:
     """The corpus's documents (all, or one split of the document-level split used for training)."""
     return corpus.read() if split is None else corpus.split_documents(split)
-
-
-def _batches(docs: Iterable[Document], chars: int) -> Iterator[list[Document]]:
-    """Documents in runs of about `chars` characters."""
-    batch: list[Document] = []
-    size = 0
-    for doc in docs:
-        batch.append(doc)
-        size += len(doc.text)
-        if size >= chars:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
 
 
 def encode_corpus(
@@ -104,7 +89,7 @@ def encode_corpus(
     shards: list[Shard] = []
     writer: _ShardWriter | None = None
     try:
-        for n_bytes, ids, lengths in _encoded(tok, docs, available_cores() if workers is None else workers):
+        for n_bytes, ids, lengths in _encoded(tok, docs, usable_cpus() if workers is None else workers):
             ends = np.cumsum(lengths)
             first = 0  # the batch's first document not written yet
             while first < len(lengths):
@@ -149,16 +134,16 @@ def _encoded(tok: Tokenizer, docs: Iterable[Document], workers: int) -> Iterator
     """Each batch of documents encoded, in order: in this process, or in `workers` processes with at
     most 2 x workers batches in flight (so memory stays flat). Workers get only the texts; a stream
     that fits in one batch is encoded here, since starting processes would cost more."""
-    batches = _batches(docs, BATCH_CHARS)
-    head = list(itertools.islice(batches, 2))
+    runs = batches(docs, lambda doc: len(doc.text), BATCH_CHARS)
+    head = list(itertools.islice(runs, 2))
     if workers == 1 or len(head) < 2:
-        for batch in itertools.chain(head, batches):
+        for batch in itertools.chain(head, runs):
             yield _named(tok, batch, lambda b=batch: _encode_texts(tok, [d.text for d in b]))
         return
-    with ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init_worker, initargs=(tok,)) as pool:
+    with worker_pool(workers, _init_worker, (tok,)) as pool:
         window: deque[tuple[Future, list[Document]]] = deque()
         try:
-            for batch in itertools.chain(head, batches):
+            for batch in itertools.chain(head, runs):
                 if len(window) >= 2 * workers:
                     future, done = window.popleft()
                     yield _named(tok, done, future.result)

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from .corpus import Corpus
 
 VOCAB_CAP = 5000  # the project's hard cap on the total vocabulary (bytes + merges + specials)
+ENGINES = ("local", "dask")  # where chunks are counted: tokenizer.count or tokenizer.dask_count
 
 
 def count_chunks(texts: Iterable[str], pattern: Pattern | str = DEFAULT_PATTERN) -> Counter[str]:
@@ -349,6 +350,28 @@ def recipe_for(texts: Iterable[str] | Corpus) -> tuple[Recipe, Iterable[str] | C
             break
     language, _ = detect("\n".join(head)[:DETECT_CHARS])
     return get_recipe(language.recipe), texts if isinstance(texts, Corpus) else chain(head, source)
+def count_by_engine(
+    source: Iterable[str] | Corpus,
+    patterns: Sequence[Pattern | str],
+    workers: int | None = None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    quiet: bool = False,
+) -> list[Counter[str]]:
+    """The chunk counts of every stage, by the engine asked for: local processes
+    (tokenizer.count) or a Dask cluster at `scheduler` (tokenizer.dask_count); the same counts."""
+    if engine not in ENGINES:
+        raise TrainingError(f"unknown counting engine {engine!r}; known: {', '.join(ENGINES)}")
+    if engine == "dask":
+        from .dask_count import count_stages_dask
+
+        return count_stages_dask(source, patterns, workers, scheduler=scheduler, quiet=quiet)
+    if scheduler is not None:
+        raise TrainingError("a scheduler address needs engine='dask'")
+    from .count import count_stages
+
+    return count_stages(source, patterns, workers, quiet=quiet)
 
 
 def train(
@@ -380,7 +403,6 @@ def train(
     exception it raises propagates unchanged: that is how a caller cancels a training.
     """
     from .corpus import Corpus
-    from .count import count_stages
 
     specials = list(dict.fromkeys(special_tokens))
     n_merges = check_vocab_size(vocab_size, len(specials), allow_over_cap)
@@ -397,7 +419,7 @@ def train(
         recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
         patterns = [get_pattern(s.pattern) for s in recipe.stages]
     stage_counts: list[Counter[str] | None] = list(
-        count_stages(texts, patterns, workers=workers, quiet=quiet, engine=engine, scheduler=scheduler)
+        count_by_engine(texts, patterns, workers, engine=engine, scheduler=scheduler, quiet=quiet)
     )
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")

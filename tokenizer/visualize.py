@@ -13,8 +13,13 @@ measured (its mid-akshara cuts, its counts) is tokenizer.metrics' business; this
 - `chunks_html`: the pre-split chunks of a regex, with chunks that start with a mark flagged.
 - `merge_tree` / `tree_text` / `tree_html`: how a token was built, merge by merge, down to bytes;
   `token_detail`: one token's card (bytes, characters, kind, tree).
+- `linked_html`: the tokens, the characters they cover and their ids in three strips whose items
+  share a position (`data-i`), so a page script can light up a token's characters and id together.
 - `table_html`, `column_html`, `grid_html`, `note_html`, `notice_html`, `progress_html`: the page
-  parts the Space's views are made of (cells escaped unless marked `Html`).
+  parts the Space's views are made of (cells escaped unless marked `Html`); wide tables scroll
+  inside their own box on a narrow screen.
+- `PALETTE`: distinct colours for chart series (one per language, twenty of them);
+  `line_chart_html`: a small SVG line chart (the Train view's live curve).
 
 All text that reaches HTML is escaped, including `{`, `}`, `$` and backticks (template engines).
 This module imports no UI library.
@@ -23,7 +28,9 @@ This module imports no UI library.
 from __future__ import annotations
 
 import html
+import math
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,8 +40,8 @@ import regex
 
 from .bpe import render_token
 from .encoding import Tokenizer
-from .metrics import Metrics, chunk_flags, cut_flags
-from .registry import font_stack
+from .metrics import Metrics, char_starts, chunk_flags, cut_flags
+from .registry import LANGUAGES, SCRIPTS, font_stack
 
 Piece = tuple[int, bytes]  # (token id, token bytes)
 
@@ -68,15 +75,17 @@ CSS = """
 .itok-chunks{font-family:{FONTS};font-size:1.15rem;line-height:2.2;color:#111}
 .itok-chunk{border:1px solid #9aa3b5;border-radius:4px;padding:1px 4px;margin:0 2px;background:#f3f5f9;white-space:pre-wrap}
 .itok-chunk.itok-broken{border-color:#c62828;background:#ffe9e9}
-.itok-tree,.itok-tree ul{list-style:none;margin:0;padding-left:1.3em;border-left:1px dashed #b0b6c3}
-.itok-tree{border-left:none;padding-left:0;font-size:1.1rem}
-.itok-tree li{margin:3px 0;font-family:{FONTS};color:var(--body-text-color,#111)}
+.itok-tree,.itok-tree ul{list-style:none;margin:0;padding-left:.9em;border-left:1px dashed #b0b6c3}
+.itok-tree{border-left:none;padding-left:0;font-size:16px;min-width:max-content}
+.itok-tree li{margin:3px 0;font-size:16px;line-height:1.9;font-family:{FONTS};color:var(--body-text-color,#111)}
 .itok-tree summary{cursor:pointer}
 .itok-id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8em;color:var(--body-text-color-subdued,#555);margin-left:.4em}
 .itok-notice{border-left:4px solid #c77700;background:#fff8e6;color:#3d2a00;padding:8px 12px;border-radius:4px}
 .itok-notice.itok-error{border-left-color:#c62828;background:#fff0f0;color:#4a0b0b}
 .itok-model{color:var(--body-text-color-subdued,#444);font-size:.9rem;margin:2px 0 6px}
+.itok-scroll{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
 .itok-table{border-collapse:collapse;margin:6px 0 10px;font-size:.92rem}
+.itok-table th{white-space:nowrap}
 .itok-table th,.itok-table td{border:1px solid var(--border-color-primary,#dde1e8);padding:4px 8px;text-align:left;
   color:var(--body-text-color,#111)}
 .itok-table th{background:var(--background-fill-secondary,#f2f4f8)}
@@ -89,14 +98,37 @@ CSS = """
 .itok-col .itok-tokens,.itok-col .itok-chunks{max-height:560px;overflow-y:auto}
 .itok-col-head span{color:var(--body-text-color-subdued,#666);font-size:.85rem;margin-left:.3em}
 .itok-detail-token{font-size:1.6rem;margin:4px 0}
-.itok-legend{font-size:.9rem;color:var(--body-text-color,#333)}
-.itok-legend span{display:inline-flex;align-items:center;margin-right:18px}
+.itok-legend{font-size:.9rem;color:var(--body-text-color,#333);display:flex;flex-wrap:wrap;gap:4px 16px}
+.itok-legend span{display:inline-flex;align-items:center}
 .itok-legend i{display:inline-block;width:22px;height:4px;border-radius:2px;margin-right:6px}
+.itok-linked .itok-hl{outline:3px solid #1a237e;outline-offset:0;background-color:#ffe082}
+.itok-strip-label{font-size:.78rem;color:var(--body-text-color-subdued,#666);margin:6px 0 2px}
+.itok-chars{font-family:{FONTS};font-size:1.1rem;line-height:1.9;
+  white-space:pre-wrap;word-break:break-word;color:var(--body-text-color,#111)}
+.itok-chars span{border-radius:3px;cursor:default}
+.itok-idlist{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.85rem;line-height:1.9;word-break:break-word;
+  color:var(--body-text-color,#111)}
+.itok-idlist span{padding:1px 3px;border-radius:3px;cursor:default}
+.itok-info{min-height:1.5em;font-size:.85rem;color:var(--body-text-color,#222);margin:4px 0}
+.itok-show-ids .itok-tok::after{content:attr(data-id);font-family:ui-monospace,monospace;font-size:.6em;color:#333;
+  vertical-align:sub;margin-left:2px}
+.itok-vocab details{border-bottom:1px solid var(--border-color-primary,#dde1e8);padding:4px 0}
+.itok-vocab summary{cursor:pointer;display:flex;flex-wrap:wrap;gap:.6em;align-items:baseline}
+.itok-vocab summary code{font-size:.8rem}
+.itok-chart-box{border:1px solid var(--border-color-primary,#dde1e8);border-radius:8px;padding:8px;
+  background:var(--block-background-fill,#fff)}
+.itok-chart{width:100%;height:auto;display:block;max-height:320px}
+.itok-chart text{font-size:11px;fill:var(--body-text-color,#333);font-family:system-ui,sans-serif}
+.itok-chart .itok-axis-title{font-size:12px}
 .itok-progress{margin:4px 0 8px;color:var(--body-text-color,#111)}
 .itok-bar{height:10px;border-radius:5px;background:#e3e7ee;overflow:hidden;margin-bottom:4px}
 .itok-bar i{display:block;height:100%;background:#3949ab}
 """
-CSS = CSS.replace("{FONTS}", font_stack())
+CSS = CSS.replace("{FONTS}", font_stack()) + "".join(
+    f'.itok-tokens[lang="{x.code}"],.itok-chars[lang="{x.code}"],.itok-chunks[lang="{x.code}"]{{font-family:{x.css_font}}}\n'
+    for x in LANGUAGES.values()
+    if x.font
+) + ".itok-detail-token,.itok-tree li{unicode-bidi:plaintext}\n"
 STYLE_TAG = f"<style>{CSS}</style>"
 
 _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;"})
@@ -108,6 +140,27 @@ def esc(text: str) -> str:
 
 
 # ----- colours ------------------------------------------------------------------------------------
+# Twenty series colours told apart at a glance: chosen farthest-first in CIELAB from a 6-level sRGB grid
+# (L* 30-78, readable on white), starting from the page's white and the black of reference lines.
+# Every pair differs by a CIE76 colour difference of at least 32.9 (tests/test_app.py checks), so each
+# of eighteen languages gets a colour of its own.
+PALETTE = (
+    "#0000FF", "#FF0000", "#00CC00", "#CC0099", "#CC9900", "#0099FF", "#339966", "#CC6666", "#9966FF", "#FF00FF",
+    "#FF0066", "#CC99CC", "#669900", "#00CCFF", "#990000", "#666666", "#999966", "#006699", "#663399", "#33CC66",
+)
+REFERENCE_COLOR = "#111111"
+
+
+def series_colors(names: Sequence[str]) -> dict[str, str]:
+    """A distinct colour for each series name, in order (PALETTE repeats only past twenty)."""
+    return {name: PALETTE[k % len(PALETTE)] for k, name in enumerate(names)}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 character', '2 characters', '1,000 ids'."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
 def token_hue(token_id: int) -> int:
     """A hue in degrees that depends on the id alone; neighbouring ids get distant hues."""
     return round(token_id * GOLDEN_ANGLE) % 360
@@ -186,17 +239,48 @@ def token_title(token_id: int, data: bytes, *, cut: bool = False, id_note: str =
     return " · ".join(parts)
 
 
+_ZWJ = "\u200d"
+# A letter or mark of a script whose letters take joining forms (registry: Script.joining).
+_JOINING = regex.compile(
+    "(?=[\\p{L}\\p{M}])[" + "".join(rf"\p{{{s.name}}}{s.word_letters}" for s in SCRIPTS.values() if s.joining) + "]"
+)
+
+
+def joined_cuts(pieces: Sequence[bytes]) -> list[bool]:
+    """For each boundary between two tokens, whether it cuts a word of a joining script (Arabic):
+    a letter or mark on both sides. Such a cut is drawn with a ZWJ on each side, so the letters
+    keep the joining forms they have in the word instead of falling apart into isolated ones."""
+    out = []
+    for left, right in zip(pieces, pieces[1:]):
+        a = left.decode("utf-8", "ignore")[-1:]
+        b = right.decode("utf-8", "ignore")[:1]
+        out.append(bool(a and b and _JOINING.match(a) and _JOINING.match(b)))
+    return out
+
+
 @lru_cache(maxsize=65536)
-def token_span(token_id: int, data: bytes, *, cut: bool = False) -> str:
-    """One token as a coloured <span> with a tooltip (cached: a text repeats its tokens)."""
+def token_span(token_id: int, data: bytes, *, cut: bool = False, join_before: bool = False,
+               join_after: bool = False) -> str:  # fmt: skip
+    """One token as a coloured <span> with a tooltip (cached: a text repeats its tokens); `join_*`
+    add a ZWJ where the token is cut out of a word of a joining script (see joined_cuts)."""
     style = f"background:{token_color(token_id)};color:#111"
     if cut:
         style += ";box-shadow:inset 3px 0 0 #d32f2f"
     cls = "itok-tok itok-cut" if cut else "itok-tok"
+    label = (_ZWJ if join_before else "") + token_label_html(data) + (_ZWJ if join_after else "")
     return (
         f'<span class="{cls}" data-id="{token_id}" style="{style}" '
-        f'title="{esc(token_title(token_id, data, cut=cut))}">{token_label_html(data)}</span>'
+        f'title="{esc(token_title(token_id, data, cut=cut))}">{label}</span>'
     )
+
+
+def _spans(shown: Sequence[Piece], flags: Sequence[bool]) -> list[str]:
+    """The token spans of a strip, joined across cuts inside words of a joining script."""
+    joins = joined_cuts([b for _, b in shown])
+    return [
+        token_span(i, b, cut=flags[k], join_before=k > 0 and joins[k - 1], join_after=k < len(joins) and joins[k])
+        for k, (i, b) in enumerate(shown)
+    ]
 
 
 def tokens_html(
@@ -205,23 +289,78 @@ def tokens_html(
     *,
     limit: int | None = None,
     flags: Sequence[bool] | None = None,
+    direction: str | None = None,
+    lang: str | None = None,
 ) -> str:
     """Coloured tokens; with `text` (or its `flags`, already computed by cut_flags), tokens that
     start inside an akshara get a red bar.
 
-    `limit` draws only the first tokens and says how many were left out (all are counted).
+    `limit` draws only the first tokens and says how many were left out (all are counted);
+    `direction` ("rtl", "ltr", "auto") becomes the strip's dir attribute, `lang` its lang attribute.
     """
     if flags is None:
         flags = cut_flags(text, [b for _, b in pieces]) if text is not None else [False] * len(pieces)
     shown = pieces if limit is None else pieces[:limit]
-    spans = [token_span(i, b, cut=flags[k]) for k, (i, b) in enumerate(shown)]
-    more = ""
-    if len(shown) < len(pieces):
-        more = (
-            f'<div class="itok-more">… and {len(pieces) - len(shown):,} more tokens '
-            f"(only the first {len(shown):,} are drawn; all are counted)</div>"
-        )
-    return f'<div class="itok-tokens">{"<wbr>".join(spans)}</div>{more}'
+    spans = _spans(shown, flags)
+    return f'<div class="itok-tokens"{_dir(direction, lang)}>{"<wbr>".join(spans)}</div>{_more(len(shown), len(pieces))}'
+
+
+def _dir(direction: str | None, lang: str | None = None) -> str:
+    """The strip's dir and lang attributes (lang picks a language's own font, e.g. Urdu's Nastaliq)."""
+    return (f' dir="{esc(direction)}"' if direction else "") + (f' lang="{esc(lang)}"' if lang else "")
+
+
+def _more(shown: int, total: int) -> str:
+    if shown >= total:
+        return ""
+    return (f'<div class="itok-more">… and {total - shown:,} more tokens '
+            f"(only the first {shown:,} are drawn; all are counted)</div>")
+
+
+def _at(position: int, span: str) -> str:
+    """A token's <span> with its position in the text (data-i), which links it to its characters and id."""
+    return f'<span data-i="{position}"{span[5:]}'
+
+
+def linked_html(
+    text: str,
+    pieces: Sequence[Piece],
+    *,
+    limit: int | None = None,
+    flags: Sequence[bool] | None = None,
+    direction: str | None = None,
+    lang: str | None = None,
+) -> str:
+    """Three strips linked by position: the coloured tokens, the characters each covers, and the ids.
+
+    Every item carries `data-i` (the token's position), so the page script lights up a token, its
+    characters and its id together whichever of the three is pointed at, and writes the token's
+    facts into the `itok-info` line. A token that holds only part of a character covers no
+    character of its own: the character goes to the token it starts in.
+    """
+    if flags is None:
+        flags = cut_flags(text, [b for _, b in pieces])
+    shown = pieces if limit is None else pieces[:limit]
+    tokens = [_at(k, span) for k, span in enumerate(_spans(shown, flags))]
+    char_offsets = sorted(char_starts(text))  # byte offset of each character start, and the end
+    chars, ids, offset, done = [], [], 0, 0
+    for k, (token_id, data) in enumerate(shown):
+        offset += len(data)
+        end = bisect_left(char_offsets, offset)  # characters that start before this token ends
+        if end > done:
+            chars.append(f'<span data-i="{k}">{esc(text[done:end])}</span>')
+            done = end
+        ids.append(f'<span data-i="{k}" style="background:{token_color(token_id)};color:#111">{token_id}</span>')
+    d = _dir(direction, lang)
+    return (
+        '<div class="itok-linked">'
+        '<div class="itok-info" aria-live="polite">Point at (or tap) a token, a character or an id to see them '
+        "together.</div>"
+        f'<div class="itok-tokens"{d}>{"<wbr>".join(tokens)}</div>{_more(len(shown), len(pieces))}'
+        f'<div class="itok-strip-label">characters</div><div class="itok-chars"{d}>{"".join(chars)}</div>'
+        f'<div class="itok-strip-label">ids</div><div class="itok-idlist">{" ".join(ids)}</div>'
+        "</div>"
+    )
 
 
 # ----- counts -------------------------------------------------------------------------------------
@@ -231,11 +370,15 @@ def _num(x: float) -> str:
 
 def summary_html(summary: Metrics) -> str:
     """The counts as a row of cards."""
+    def counted(key: str, one: str, many: str) -> tuple[str, str, float]:
+        value = getattr(summary, key)
+        return key, one if value == 1 else many, value
+
     cards = [
-        ("tokens", "tokens", summary.tokens),
-        ("chars", "characters", summary.chars),
-        ("bytes", "bytes (UTF-8)", summary.bytes),
-        ("words", "words", summary.words),
+        counted("tokens", "token", "tokens"),
+        counted("chars", "character", "characters"),
+        counted("bytes", "byte (UTF-8)", "bytes (UTF-8)"),
+        counted("words", "word", "words"),
         ("bytes_per_token", "bytes / token", summary.bytes_per_token),
         ("chars_per_token", "characters / token", summary.chars_per_token),
         ("tokens_per_word", "tokens / word", summary.tokens_per_word),
@@ -255,8 +398,15 @@ def summary_html(summary: Metrics) -> str:
 
 
 # ----- pre-split chunks ---------------------------------------------------------------------------
-def chunks_html(chunks: Sequence[str], text: str | None = None, *, limit: int | None = None) -> str:
-    """Pre-split chunks as boxes; a chunk that starts inside an akshara is red."""
+def chunks_html(
+    chunks: Sequence[str],
+    text: str | None = None,
+    *,
+    limit: int | None = None,
+    direction: str | None = None,
+    lang: str | None = None,
+) -> str:
+    """Pre-split chunks as boxes; a chunk that starts inside an akshara is red; `direction` as in tokens_html."""
     if text is None:
         text = "".join(chunks)
     flags = chunk_flags(text, chunks)
@@ -274,7 +424,7 @@ def chunks_html(chunks: Sequence[str], text: str | None = None, *, limit: int | 
     more = ""
     if len(shown) < len(chunks):
         more = f'<div class="itok-more">… and {len(chunks) - len(shown):,} more chunks</div>'
-    return f'<div class="itok-chunks">{"<wbr>".join(out)}</div>{more}'
+    return f'<div class="itok-chunks"{_dir(direction, lang)}>{"<wbr>".join(out)}</div>{more}'
 
 
 # ----- merge trees --------------------------------------------------------------------------------
@@ -346,7 +496,85 @@ def tree_html(node: MergeNode, *, open_depth: int = 2) -> str:
         kind = f"byte {hex_bytes(n.bytes)}" if len(n.bytes) == 1 else "special token"
         return f'<li>{box}<span class="itok-id">id {n.id} · {esc(kind)}</span></li>'
 
-    return f'<ul class="itok-tree">{item(node, 0)}</ul>'
+    return f'<div class="itok-scroll"><ul class="itok-tree">{item(node, 0)}</ul></div>'
+
+
+def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten apart) from lo up to hi."""
+    span = max(hi - lo, 1e-9)
+    raw = span / max(count - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step) * step
+    return [round(first + k * step, 10) for k in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def line_chart_html(
+    series: Mapping[str, Sequence[tuple[float, float]]],
+    *,
+    x_range: tuple[float, float],
+    x_title: str,
+    y_title: str,
+    colors: Mapping[str, str] | None = None,
+) -> str:
+    """A line chart as inline SVG (linear axes, y from 0) with an HTML legend that wraps.
+
+    Drawn here rather than by a plotting library so that each update is the whole picture: a live
+    curve stays right from its first point (one point shows as a dot) whatever arrives when.
+    """
+    colors = colors or series_colors(list(series))
+    width, height, left, right, top, bottom = 640, 260, 48, 14, 10, 40
+    x0, x1 = x_range
+    x1 = max(x1, x0 + 1)
+    y_top = max([y for pts in series.values() for _, y in pts] + [1.0])
+    y_ticks = nice_ticks(0, y_top * 1.05, 6)
+    y1 = max(y_ticks[-1], y_top)
+    if y1 < y_top * 1.05:
+        y_ticks.append(y_ticks[-1] + (y_ticks[1] - y_ticks[0]))
+        y1 = y_ticks[-1]
+
+    def px(x: float) -> float:
+        return round(left + (x - x0) / (x1 - x0) * (width - left - right), 1)
+
+    def py(y: float) -> float:
+        return round(height - bottom - y / y1 * (height - top - bottom), 1)
+
+    grid, labels = [], []
+    for x in nice_ticks(x0, x1, 7):
+        grid.append(f'<line x1="{px(x)}" y1="{top}" x2="{px(x)}" y2="{height - bottom}" stroke="#e3e7ee"/>')
+        labels.append(f'<text class="itok-xtick" x="{px(x)}" y="{height - bottom + 14}" text-anchor="middle">'
+                      f"{x:,.0f}</text>")
+    for y in y_ticks:
+        grid.append(f'<line x1="{left}" y1="{py(y)}" x2="{width - right}" y2="{py(y)}" stroke="#e3e7ee"/>')
+        labels.append(f'<text class="itok-ytick" x="{left - 6}" y="{py(y) + 4}" text-anchor="end">{y:g}</text>')
+    lines = []
+    for name, pts in series.items():
+        colour = esc(colors.get(name, REFERENCE_COLOR))
+        if len(pts) == 1:
+            (x, y), = pts
+            lines.append(f'<circle data-series="{esc(name)}" cx="{px(x)}" cy="{py(y)}" r="3" fill="{colour}"/>')
+        elif pts:
+            coords = " ".join(f"{px(x)},{py(y)}" for x, y in pts)
+            lines.append(f'<polyline data-series="{esc(name)}" points="{coords}" fill="none" stroke="{colour}" '
+                         'stroke-width="2"/>')
+    label = f"{esc(y_title)} against {esc(x_title)}, linear axes: x from {x0:,.0f} to {x1:,.0f}, y from 0 to {y1:g}"
+    svg = (
+        f'<svg class="itok-chart" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" '
+        f'data-x-min="{x0}" data-x-max="{x1}">{"".join(grid)}'
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#888"/>'
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#888"/>{"".join(labels)}'
+        f'<text class="itok-axis-title" x="{(left + width - right) / 2}" y="{height - 6}" text-anchor="middle">'
+        f"{esc(x_title)}</text>"
+        f'<text class="itok-axis-title" transform="translate(12 {(top + height - bottom) / 2}) rotate(-90)" '
+        f'text-anchor="middle">{esc(y_title)}</text>{"".join(lines)}</svg>'
+    )
+    return f'<div class="itok-chart-box">{svg}{legend_html({n: colors.get(n, REFERENCE_COLOR) for n in series})}</div>'
+
+
+def legend_html(colors: Mapping[str, str]) -> str:
+    """A chart legend that wraps on a narrow screen: a coloured line and the name of each series."""
+    items = "".join(f'<span><i style="background:{esc(c)}"></i>{esc(name)}</span>' for name, c in colors.items())
+    return f'<div class="itok-legend">{items}</div>'
 
 
 def notice_html(message: str, *, error: bool = False) -> str:
@@ -369,10 +597,11 @@ def cell(value: object) -> str:
 
 
 def table_html(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A plain table; cells are escaped unless they are Html."""
+    """A plain table in a box of its own that scrolls sideways on a narrow screen; cells are escaped unless Html."""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="itok-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    table = f'<table class="itok-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<div class="itok-scroll">{table}</div>'
 
 
 def note_html(message: str) -> str:

@@ -14,9 +14,10 @@ def intro() -> str:
     return f"""
 # Indic tokenizer — why Indian languages need their own
 Byte-level BPE tokenizers for **{language_list()}** with an akshara-aware pre-split and a
-vocabulary of at most 5,000 tokens. Type below: every box is a token. Compare with GPT-2, GPT-4 and
-GPT-4o, see where their regexes cut words apart, **train your own** in the Train view, and read
-**About** for the why.
+vocabulary of at most 5,000 tokens. Type below: every box is a token. Compare any tokenizers side
+by side (ours, GPT-2/4/4o, Gemma, Llama, Qwen, Mistral or any Hugging Face tokenizer), see where
+their regexes cut words apart, **train your own** in the Train view, and read **About** for the why.
+The address follows what you do: **Copy link** shares it.
 """
 
 
@@ -54,8 +55,9 @@ token. The **Pre-split** tab shows this on your text. (GPT-4o's regex includes m
 **What this tokenizer does.** Its pre-split keeps every akshara whole (a letter takes all the marks and
 joiners that follow it), keeps scripts apart, and groups digits of any script in threes; the
 **Pre-split** tab shows the exact regex each model was trained with. BPE is then trained on text of one
-language with a vocabulary of at most 5,000 tokens. The **Compare** tab puts it next to GPT-2, GPT-4 and
-GPT-4o on the same text; the **Metrics** tab has the numbers on held-out text. The model picker's
+language with a vocabulary of at most 5,000 tokens. The **Compare** tab puts it next to any other
+tokenizer on the same text (GPT-2/4/4o, the open LLMs' tokenizers with vocabularies of 128,000 to
+262,000 tokens, any Hub repository id); the **Metrics** tab has the numbers on held-out text. The model picker's
 **Auto** chooses by the script most of your letters are in; for a script several languages share it
 takes that script's default language and says so — pick the language to compare.
 

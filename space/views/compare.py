@@ -1,88 +1,121 @@
-"""Compare view: the same text under our model and GPT-2, GPT-4 and GPT-4o, side by side."""
+"""Compare view: the same text under any tokenizers side by side: ours (shipped or trained in this
+session), GPT-2/4/4o, the open LLMs and any Hub repository with a tokenizer.json."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import NamedTuple
 
 import gradio as gr
 
+from tokenizer import compare as others
 from tokenizer import visualize as viz
 from tokenizer.metrics import cut_flags, summarize
-from tokenizer.openai import ENCODINGS
 
 from ..guards import UserError, check_text, guard
-from ..models import AUTO, choose, encode, get_encoding, session_of
+from ..models import AUTO, choose, compare_choices, encode, is_other, other, session_of, text_attrs
 
 DRAW_COMPARE = 1_500  # tokens drawn per column
-GPT_ENCODINGS = {name: spec.tiktoken_name for name, spec in ENCODINGS.items()}  # GPT-2, GPT-4, GPT-4o
-HEADER = ["tokenizer", "vocabulary", "tokens", "× ours", "bytes / token", "chars / token", "tokens / word",
+JSON_IDS = 5_000  # ids of each tokenizer in the JSON (all are counted)
+MAX_PICKS = 6  # tokenizers compared at once
+DEFAULT = [AUTO, "GPT-4o", "Gemma 3", "Llama 3"]
+GPT_ENCODINGS = [name for name, known in others.KNOWN.items() if known.kind == "openai"]
+HEADER = ["tokenizer", "vocabulary", "tokens", "× first", "bytes / token", "chars / token", "tokens / word",
           "cuts inside an akshara"]
-
-Encoded = tuple[list[int], list[bytes], int]  # ids, their bytes, vocabulary size
 
 
 def _error(message: str) -> tuple:
     return viz.notice_html(message, error=True), {"error": message}
 
 
+def parse_picks(picks: object) -> list[str]:
+    """The tokenizers asked for, in order, without repeats: a list, or one string with commas between names."""
+    if picks is None or picks == "":
+        return []
+    if isinstance(picks, str):
+        picks = picks.split(",")
+    if not isinstance(picks, (list, tuple)) or not all(isinstance(p, str) for p in picks):
+        raise UserError("Choose the tokenizers to compare as a list of names.")
+    out: list[str] = []
+    for p in (p.strip() for p in picks):
+        if p and p not in out:
+            out.append(p)
+    if len(out) > MAX_PICKS:
+        raise UserError(f"Compare at most {MAX_PICKS} tokenizers at once ({len(out)} were chosen).")
+    return out
+
+
+class Run(NamedTuple):
+    """One tokenizer's result on the text."""
+
+    label: str
+    note: str  # where it comes from, or how ours was chosen
+    vocab_size: int
+    ids: list[int]
+    pieces: list[bytes]  # the bytes of each token; they add up to the text
+
+
+def _run(text: str, pick: str, session: str | None) -> Run:
+    """One pick on the text; UserError (shown in its row and column) if it cannot run."""
+    if is_other(pick):
+        tok = other(pick)
+        try:
+            ids, pieces = tok.tokens(text)
+        except Exception as e:  # noqa: BLE001 - a Hub tokenizer may refuse odd text in its own way
+            raise UserError(f"{tok.name} cannot encode this text: {type(e).__name__}") from None
+        known = others.KNOWN.get(pick)
+        return Run(tok.name, (known.note or known.repo) if known else tok.source, tok.vocab_size, ids, pieces)
+    if pick not in compare_choices(session):
+        raise UserError(f"Unknown tokenizer {pick!r}: choose ours (Auto, a language, your trained models), "
+                        f"{', '.join(others.KNOWN)}, or a Hugging Face repository id like owner/name.")
+    chosen = choose(text, pick, session)
+    ids = encode(chosen.tok, text)
+    pieces = chosen.tok.decode_tokens_bytes(ids)
+    return Run(f"Ours: {chosen.label}", chosen.note, chosen.tok.vocab_size, ids, pieces)
+
+
 @guard(_error)
-def compare(text: str, model: str = AUTO, request: gr.Request | None = None) -> tuple[str, dict]:
-    """Text -> (HTML: a table of counts and the tokens of each tokenizer side by side, JSON)."""
+def compare(text: str, picks: object = None, request: gr.Request | None = None) -> tuple[str, dict]:
+    """Text and the tokenizers to compare -> (HTML: a table of counts and each one's tokens side by side, JSON)."""
     text = check_text(text)
+    names = parse_picks(DEFAULT if picks is None else picks)
+    if not names:
+        message = "Choose two or more tokenizers to compare (ours, GPT, an open LLM or a Hub id like owner/name)."
+        return viz.notice_html(message), {"message": message}
     if not text:
         message = "Type or paste some text above to compare tokenizers."
         return viz.notice_html(message), {"message": message}
-    chosen = choose(text, model, session_of(request))
+    session = session_of(request)
     results: dict[str, dict] = {}
+    rows: list[list[object]] = []
     columns: list[str] = []
-    rows: list[tuple[str, dict | None, str]] = []
-    ours_name = f"Ours ({chosen.label})"
-
-    def add(key: str, label: str, run: Callable[[], Encoded]) -> None:
-        """One tokenizer's row and column; an unavailable one says why and the rest goes on."""
+    base: int | None = None
+    attrs = text_attrs(text)
+    for pick in names:
         try:
-            ids, data, vocab_size = run()
+            run = _run(text, pick, session)
         except UserError as e:
-            results[key] = {"unavailable": str(e)}
-            rows.append((label, None, str(e)))
-            columns.append(viz.column_html(label, "unavailable", viz.notice_html(str(e), error=True)))
-            return
-        flags = cut_flags(text, data)
-        summary = summarize(text, data, flags, vocab_size).as_dict()
-        results[key] = summary
-        rows.append((label, summary, ""))
-        body = viz.tokens_html(list(zip(ids, data)), limit=DRAW_COMPARE, flags=flags)
-        columns.append(viz.column_html(label, f"{vocab_size:,} tokens · {summary['tokens']:,} used here", body))
-
-    def ours() -> Encoded:
-        ids = encode(chosen.tok, text)
-        return ids, chosen.tok.decode_tokens_bytes(ids), chosen.tok.vocab_size
-
-    def gpt(name: str) -> Callable[[], Encoded]:
-        def run() -> Encoded:
-            enc = get_encoding(name)
-            ids = enc.encode_ordinary(text)
-            return ids, enc.decode_tokens_bytes(ids), enc.n_vocab
-
-        return run
-
-    add(ours_name, ours_name, ours)
-    for name, tiktoken_name in GPT_ENCODINGS.items():
-        add(name, f"{name} ({tiktoken_name})", gpt(name))
-
-    base = results[ours_name].get("tokens")
-    table = []
-    for label, s, why in rows:
-        if s is None:
-            table.append([label, viz.Html(f'<span class="itok-na">{viz.esc(why)}</span>')] + [""] * 6)
+            results[pick] = {"unavailable": str(e)}
+            rows.append([pick, viz.Html(f'<span class="itok-na">{viz.esc(str(e))}</span>')] + [""] * 6)
+            columns.append(viz.column_html(pick, "unavailable", viz.notice_html(str(e), error=True)))
             continue
-        table.append([
-            label, s["vocab_size"], viz.Html(f"<b>{s['tokens']:,}</b>"),
-            f"{s['tokens'] / base:.2f}×" if base else "–",
-            f"{s['bytes_per_token']:.2f}", f"{s['chars_per_token']:.2f}", f"{s['tokens_per_word']:.2f}",
-            f"{s['mid_akshara_rate']:.1%} ({s['mid_akshara_boundaries']:,})",
+        flags = cut_flags(text, run.pieces)
+        summary = summarize(text, run.pieces, flags, run.vocab_size).as_dict() | {"name": run.label,
+                                                                                  "ids": run.ids[:JSON_IDS]}
+        results[pick] = summary
+        base = summary["tokens"] if base is None else base
+        rows.append([
+            run.label, run.vocab_size, viz.Html(f"<b>{summary['tokens']:,}</b>"),
+            f"{summary['tokens'] / base:.2f}×" if base else "–",
+            f"{summary['bytes_per_token']:.2f}", f"{summary['chars_per_token']:.2f}",
+            f"{summary['tokens_per_word']:.2f}",
+            f"{summary['mid_akshara_rate']:.1%} ({summary['mid_akshara_boundaries']:,})",
         ])
+        body = viz.linked_html(text, list(zip(run.ids, run.pieces)), limit=DRAW_COMPARE, flags=flags,
+                                **attrs)
+        head = f"{run.vocab_size:,} ids · {viz.plural(summary['tokens'], 'token')} here · {run.note}"
+        columns.append(viz.column_html(run.label, head, body))
     n_bytes = len(text.encode("utf-8"))
-    head = viz.note_html(f"Ours: {chosen.note}. Same text, {len(text):,} characters, {n_bytes:,} bytes.")
-    html = head + viz.table_html(HEADER, table) + viz.grid_html(columns)
-    return html, {"model": chosen.key, "results": results}
+    head = viz.note_html(f"Same text, {viz.plural(len(text), 'character')}, {viz.plural(n_bytes, 'byte')}. "
+                         "× first: tokens relative to the first tokenizer. Fewer tokens is better.")
+    html = head + viz.table_html(HEADER, rows) + viz.grid_html(columns)
+    return html, {"picks": names, "results": results}

@@ -9,7 +9,7 @@ from tokenizer.encoding import parse_ids
 from tokenizer.registry import LANGUAGES
 
 from ..guards import UserError, check_text, guard
-from ..models import choose, session_of
+from ..models import choose, session_of, text_attrs
 from .tokenize import DRAW_TOKENS
 
 
@@ -30,16 +30,16 @@ def decode(ids_text: str, model: str | None = None, request: gr.Request | None =
     except ValueError as e:
         raise UserError(f"{str(e)[0].upper()}{str(e)[1:]}.") from None
     pieces = viz.pieces_of(tok, ids)
-    n = f"{len(ids):,} id{'s' if len(ids) != 1 else ''}"
+    n = viz.plural(len(ids), "id")
     try:
         text = tok.decode(ids, errors="strict")
     except ValueError:  # the ids end inside a character
         text = tok.decode(ids, errors="replace")
         message = (f"{n} with the {chosen.label} model. They do not add up to whole characters: the text shows "
                    "� where a character is cut, the tokens show those bytes as <E0 A4>.")
-        return text, viz.tokens_html(pieces, limit=DRAW_TOKENS), viz.notice_html(message)
-    message = f"{n} → {len(text):,} characters with the {chosen.label} model."
-    return text, viz.tokens_html(pieces, text, limit=DRAW_TOKENS), viz.note_html(message)
+        return text, viz.tokens_html(pieces, limit=DRAW_TOKENS, **text_attrs(text)), viz.notice_html(message)
+    message = f"{n} → {viz.plural(len(text), 'character')} with the {chosen.label} model."
+    return text, viz.tokens_html(pieces, text, limit=DRAW_TOKENS, **text_attrs(text)), viz.note_html(message)
 
 
 def default_model() -> str:

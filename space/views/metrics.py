@@ -1,4 +1,5 @@
-"""Metrics view: held-out numbers of every shipped model that has a metrics JSON, and their curves."""
+"""Metrics view: the curves of every shipped model first (a colour per language), then the headline
+table, then each language's full table, collapsed."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 
 import pandas as pd
 
+from tokenizer import visualize as viz
 from tokenizer.registry import LANGUAGES
 from tokenizer.report import language_table, metrics_table
 
@@ -29,6 +31,11 @@ def read_metrics(code: str) -> dict | None:
         return None
 
 
+def colors() -> dict[str, str]:
+    """Series -> colour: every registry language its own, the target line black."""
+    return viz.series_colors([x.name for x in LANGUAGES.values()]) | {TARGET: viz.REFERENCE_COLOR}
+
+
 def curve_frame(metrics: dict[str, dict]) -> pd.DataFrame:
     """bytes/token against vocabulary size: one series per language, and the target as a flat line."""
     rows = []
@@ -37,7 +44,7 @@ def curve_frame(metrics: dict[str, dict]) -> pd.DataFrame:
     if rows:
         lo, hi = min(r[0] for r in rows), max(r[0] for r in rows)
         rows += [(lo, TARGET_BYTES_PER_TOKEN, TARGET), (hi, TARGET_BYTES_PER_TOKEN, TARGET)]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"vocab_size": "int64", "bytes_per_token": "float64"})
 
 
 def _error(message: str) -> tuple:
@@ -52,10 +59,13 @@ def metrics() -> tuple[str, pd.DataFrame]:
     parts = []
     if present:
         parts.append(metrics_table(present))
-        parts += [f"#### {LANGUAGES[c].name}\n\n{language_table(c, m)}" for c, m in present.items()]
+        parts.append("Each language's full table (open one):")
+        parts += [f"<details><summary>{LANGUAGES[c].name}</summary>\n\n{language_table(c, m)}\n\n</details>"
+                  for c, m in present.items()]
         sources = [f"{LANGUAGES[c].name}: {m['data']}" for c, m in present.items() if m.get("data")]
         if sources:
-            parts.append("Measured on held-out text: " + "; ".join(sources) + ".")
+            parts.append("<details><summary>Where the numbers come from</summary>\n\nMeasured on held-out text: "
+                         + "; ".join(sources) + ".\n\n</details>")
     else:
         parts.append(md_notice("No metrics yet: build the models (python -m tokenizer build) to write "
                                "models/<lang>.metrics.json."))

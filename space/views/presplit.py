@@ -10,7 +10,7 @@ from tokenizer.pretokenize import PATTERNS
 from tokenizer.registry import DEFAULT_PATTERN, FAMILIES
 
 from ..guards import UserError, check_text, guard
-from ..models import AUTO, choose, session_of
+from ..models import AUTO, choose, session_of, text_attrs
 
 DRAW_CHUNKS = 1_500  # chunks drawn per column
 GPT_PATTERNS = {"gpt2": "GPT-2", "gpt4": "GPT-4 (cl100k)", "gpt4o": "GPT-4o (o200k)"}
@@ -53,8 +53,8 @@ def presplit(text: str, model: str = AUTO, request: gr.Request | None = None) ->
     table = viz.table_html(["regex", "chunks", "chunks that start inside an akshara"], rows)
     cols = [
         viz.column_html(patterns[name][0],
-                        f"{len(chunks[name]):,} chunks, {sum(flags[name]):,} start inside an akshara",
-                        viz.chunks_html(chunks[name], text, limit=DRAW_CHUNKS))
+                        f"{viz.plural(len(chunks[name]), 'chunk')}, {sum(flags[name]):,} start inside an akshara",
+                        viz.chunks_html(chunks[name], text, limit=DRAW_CHUNKS, **text_attrs(text)))
         for name in ("gpt4", "ours")
     ]
     payload = {

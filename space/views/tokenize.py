@@ -8,7 +8,7 @@ from tokenizer import visualize as viz
 from tokenizer.metrics import cut_flags, summarize
 
 from ..guards import check_text, guard
-from ..models import AUTO, choose, encode, session_of
+from ..models import AUTO, choose, encode, session_of, text_attrs
 
 DRAW_TOKENS = 4_000  # coloured tokens drawn (all are counted)
 SHOW_IDS = 100_000  # ids listed
@@ -38,7 +38,7 @@ def tokenize(text: str, model: str = AUTO, request: gr.Request | None = None) ->
     if len(ids) > SHOW_IDS:
         ids_text += f"  … ({len(ids) - SHOW_IDS:,} more ids not listed)"
     return (
-        viz.tokens_html(pieces, limit=DRAW_TOKENS, flags=flags),
+        viz.linked_html(text, pieces, limit=DRAW_TOKENS, flags=flags, **text_attrs(text)),
         head + viz.summary_html(summary),
         ids_text,
         {"model": chosen.key, "model_note": chosen.note, **summary.as_dict()},

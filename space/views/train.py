@@ -3,27 +3,33 @@ learn, compare it on held-out text with the shipped model and GPT-4o, and take i
 
 One training runs at a time per server (gradio's queue, concurrency 1, shows the others their
 position), in a worker process with capped memory (space.worker); each is capped at WALL_TIME
-seconds; Cancel ends it at once. The new model joins the session's model choices in
-Tokenize, Compare, Pre-split, Decode and Vocabulary, and is freed when the session ends.
+seconds. Cancel ends it at once and, like the time cap, keeps the merges learned so far as a
+partial model (and says so). The new model joins the session's model choices in Tokenize,
+Compare, Pre-split, Decode and Vocabulary; the downloads of the session's last few models stay
+listed; all is freed when the session ends.
+
+The source follows what the visitor gave: uploading a file, typing text or picking a corpus
+switches the radio (see `follow_*`), and inputs the chosen source does not use are named in
+the result, never dropped silently.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import gradio as gr
-import pandas as pd
 
 from tokenizer import visualize as viz
 from tokenizer.metrics import CompressionCurve, evaluate
 from tokenizer.pretokenize import PATTERNS
-from tokenizer.registry import LANGUAGES, RECIPES
+from tokenizer.registry import LANGUAGES, RECIPES, Language
 from tokenizer.train import VOCAB_CAP
 
 from .. import jobs
 from ..guards import UserError, guard
-from ..models import STORE, SessionModel, choices, get_encoding, get_model, has_model, session_of
+from ..models import STORE, SessionModel, choices, compare_choices, get_encoding, get_model, has_model, session_of
 
 SOURCES = ("Embedded corpus", "Upload a file", "Paste text")
 # Every registry recipe, labelled; plain BPE trains on the pre-split picked beside it.
@@ -32,9 +38,8 @@ RECIPE_CHOICES.append(("bpe: plain BPE on the pre-split chosen below", jobs.BPE)
 BPE_PATTERNS = [name for name, p in PATTERNS.items() if p.spec is None or p.spec.kind != "akshara"]
 BPE_DEFAULT = RECIPES[jobs.BPE].stages[0].pattern
 POLL = 0.2  # seconds between progress updates sent to the page
-CURVE_COLUMNS = ["vocab_size", "bytes_per_token", "series"]
 YOURS = "yours (held-out, while training)"
-N_PICKERS = 4  # model pickers the view updates (see _pickers)
+N_PICKERS = 5  # model pickers the view updates (see _pickers)
 
 _running: dict[str, jobs.Job] = {}  # session -> its training
 _counter = itertools.count(1)
@@ -47,36 +52,66 @@ def corpus_choices() -> list[tuple[str, str]]:
             if (jobs.corpora.DATA_DIR / x.corpus).is_file()]
 
 
-def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None, size: int = 0) -> pd.DataFrame:
-    """The live curve, with the baselines as flat lines across the whole planned vocabulary."""
-    rows = [(v, b, YOURS) for v, b in points]
-    if points and flat:
-        lo, hi = points[0][0], max(points[-1][0], size, points[0][0] + 1)
-        for name, b in flat.items():
-            rows += [(lo, b, name), (hi, b, name)]
-    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None, size: int = 0) -> str:
+    """The live curve as an SVG chart: x over the planned vocabulary from the first frame, y from 0,
+    the baselines as flat lines across it."""
+    lo, hi = jobs.MIN_VOCAB, max(size, points[-1][0] if points else 0, jobs.MIN_VOCAB + 1)
+    series: dict[str, list[tuple[float, float]]] = {YOURS: list(points)}
+    for name, b in (flat or {}).items():
+        series[name] = [(lo, b), (hi, b)]
+    return viz.line_chart_html(series, x_range=(lo, hi), x_title="vocabulary size",
+                               y_title="bytes per token (held-out)")
+
+
+def follow_upload(upload: object) -> str | dict:
+    """An uploaded file makes the source "Upload a file"."""
+    return SOURCES[1] if upload else gr.skip()
+
+
+def follow_text(text: str | None) -> str | dict:
+    """Typed or pasted text makes the source "Paste text"."""
+    return SOURCES[2] if text and text.strip() else gr.skip()
+
+
+def follow_corpus() -> str | dict:
+    """Picking a corpus makes the source "Embedded corpus"."""
+    return SOURCES[0]
+
+
+def unused_inputs(source: str, upload: object, text: str | None) -> str:
+    """A sentence naming what was given but not used by the chosen source ("" if nothing)."""
+    unused = []
+    if upload and source != SOURCES[1]:
+        unused.append("the uploaded file")
+    if text and text.strip() and source != SOURCES[2]:
+        unused.append("the pasted text")
+    if not unused:
+        return ""
+    return f"Not used: {' and '.join(unused)} (the source is “{source}”; choose another source to train on it). "
 
 
 def _pickers(session: str | None) -> list:
-    """New choices for the pickers: the text views', Decode's, Vocabulary's and Batch's."""
+    """New choices for the pickers: the text views', Decode's, Vocabulary's, Batch's and Compare's."""
     return [gr.update(choices=choices(session)), gr.update(choices=choices(session, auto=False)),
-            gr.update(choices=choices(session, auto=False)), gr.update(choices=choices(session))]
+            gr.update(choices=choices(session, auto=False)), gr.update(choices=choices(session)),
+            gr.update(choices=compare_choices(session))]
 
 
 def _error(message: str) -> tuple:
-    return (viz.notice_html(message, error=True), gr.skip(), "", None, {"error": message}, *_KEEP)
+    return (viz.notice_html(message, error=True), gr.skip(), "", gr.skip(), {"error": message}, *_KEEP)
 
 
-def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> jobs.TrainingText:
+def read_input(source: str, corpus: str | None, upload: object, text: str | None) -> jobs.TextSource:
+    """What to train on, checked as far as it can be without reading it (the worker reads it)."""
     if source == SOURCES[0]:
-        return jobs.embedded_text(corpus or next(iter(LANGUAGES)))
+        return jobs.embedded(corpus or next(iter(LANGUAGES)))
     if source == SOURCES[1]:
         if not upload:
             raise UserError("Choose a file to upload (.txt, .txt.gz, .jsonl or .parquet), or pick another source.")
         path = upload if isinstance(upload, str) else getattr(upload, "name", None) or upload.get("path")
-        return jobs.uploaded_text(path)
+        return jobs.uploaded(path)
     if source == SOURCES[2]:
-        return jobs.pasted_text(text or "")
+        return jobs.pasted(text or "")
     raise UserError(f"Choose a source: {', '.join(SOURCES)} (not {source!r}).")
 
 
@@ -86,72 +121,89 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     """Train and stream (status HTML, curve, results HTML, download files, JSON, model pickers)."""
     size, recipe, pattern, final_pattern = jobs.check_settings(vocab_size, recipe, pattern)
     session = session_of(request)
-    yield (viz.progress_html(0, 1, "Reading the text…"), _curve([]), "", None, {"status": "reading"}, *_KEEP)
-    data = read_input(source, corpus, upload, text)
-    lines, held_lines, split_note = data.split()
-    if not lines:
-        raise UserError(f"After cleaning, {data.description} has no training text left (lines need 3 letters).")
-    lang = data.language
-    shipped = get_model(lang.code) if lang is not None and has_model(lang.code) else None
-    try:
-        get_encoding("GPT-4o")
-        gpt4o = lambda: get_encoding("GPT-4o")  # noqa: E731
-    except UserError:
-        gpt4o = None
-    baselines = jobs.baseline_metrics(held_lines, shipped, gpt4o)
-    labels = {"shipped": f"shipped {lang.name} model" if lang else "shipped model", "GPT-4o": "GPT-4o (o200k_base)"}
-    flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in baselines.items()}
-    job = jobs.Job(lines, size, recipe, pattern)
+    yield (viz.progress_html(0, 1, "Reading the text…"), _curve([], None, size), "", gr.skip(), {"status": "reading"},
+           *_KEEP)
+    unused = unused_inputs(source, upload, text)
+    job = jobs.Job(read_input(source, corpus, upload, text), size, recipe, pattern)
     key = session or f"direct-{id(job)}"
-    _running[key] = job
-    curve = CompressionCurve(held_lines, final_pattern, 1, jobs.CURVE_BYTES)
+    _running[key] = job  # from here on Cancel stops it, while it reads too
     what = f"{recipe}" + (f" on the {pattern} pre-split" if pattern else "")
+    setup: _Setup | None = None
     try:
         job.start()
         while not job.wait(POLL):
             if job.over_time():
                 job.stop_for_time()
                 break
+            if job.text is None:
+                docs, chars = job.reading
+                status = viz.progress_html(0, 1, f"Reading the text… {viz.plural(docs, 'document')}, "
+                                                 f"{viz.plural(chars, 'character')} · {job.elapsed:.1f} s")
+                yield status, _curve([], None, size), "", gr.skip(), {"status": "reading", "documents": docs}, *_KEEP
+                continue
+            setup = setup or _Setup.of(job, final_pattern)
             p = job.progress
+            curve = setup.curve
             if p is not None:
                 curve.advance(p.merges)
                 msg = (f"{p.done:,} of {p.total:,} merges ({p.stage} stage) · {job.elapsed:.1f} s · "
                        f"held-out bytes/token {curve.points[-1][1]:.2f}" if curve.points else "")
                 status = viz.progress_html(p.done, p.total, msg)
             else:
-                status = viz.progress_html(0, 1, f"Counting the chunks of {len(lines):,} lines · {job.elapsed:.1f} s")
+                status = viz.progress_html(0, 1, f"Counting the chunks of {viz.plural(job.text['train_lines'], 'line')}"
+                                                 f" · {job.elapsed:.1f} s")
             payload = {"status": "training", "merges": p.done if p else 0}
-            yield status, _curve(curve.points, flat, size), "", None, payload, *_KEEP
+            yield status, _curve(curve.points, setup.flat, size), "", gr.skip(), payload, *_KEEP
         tok, error = job.outcome()
+        usable = error is None or isinstance(error, jobs.Stopped)
+        if setup is None and job.text is not None and usable:  # it ended before the loop saw the text
+            setup = _Setup.of(job, final_pattern)
     finally:
         job.close()  # also when the page goes away mid-training (the generator is closed)
         _running.pop(key, None)
-    note = ""
+    curve_points = setup.curve.points if setup else []
+    flat = setup.flat if setup else None
+    note, status = "", "done"
     if isinstance(error, jobs.Stopped):
-        if error.why == "cancelled":
-            done = job.progress.done if job.progress else 0
-            message = f"Cancelled after {job.elapsed:.1f} s ({done:,} merges learned); nothing was kept."
-            yield (viz.notice_html(message), _curve(curve.points, flat, size), "", None,
-                   {"status": "cancelled", "message": message}, *_KEEP)
+        tok = job.partial(final_pattern) if setup is not None else None
+        cancelled = error.why == "cancelled"
+        if tok is None and cancelled:
+            message = f"Cancelled after {job.elapsed:.1f} s, before the first merge was learned: there is no model."
+            yield (viz.notice_html(message), _curve(curve_points, flat, size), "", gr.skip(),
+                   {"status": "cancelled", "message": message, "partial": False}, *_KEEP)
             return
-        tok = job.partial(final_pattern)
         if tok is None:
             raise UserError(f"The training did not learn a merge within the {jobs.WALL_TIME:.0f} s cap: "
                             "use less text or a smaller vocabulary.")
-        note = (f"Stopped at the {jobs.WALL_TIME:.0f} s cap after {tok.n_merges:,} merges: the model below has "
-                f"those {tok.vocab_size:,} tokens. Use less text or a smaller vocabulary for the full size. ")
+        if cancelled:
+            status = "cancelled"
+            note = (f"Cancelled after {job.elapsed:.1f} s: this is a partial model of the "
+                    f"{viz.plural(tok.n_merges, 'merge')} learned so far ({tok.vocab_size:,} of the {size:,} tokens "
+                    "asked for). ")
+        else:
+            note = (f"Stopped at the {jobs.WALL_TIME:.0f} s cap after {viz.plural(tok.n_merges, 'merge')}: the model "
+                    f"below has those {tok.vocab_size:,} tokens. Use less text or a smaller vocabulary for the full "
+                    "size. ")
     elif error is not None:
         raise error
-    assert tok is not None
+    assert tok is not None and setup is not None
+    lang, curve, held_lines, labels = setup.lang, setup.curve, setup.held_lines, setup.labels
+    baselines = setup.baselines
     curve.advance(sorted(tok.merges, key=tok.merges.__getitem__))
     number = next(_counter)
-    name = f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}-{number}"
+    partial = "-partial" if status == "cancelled" else ""
+    name = (f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}{partial}"
+            f"-{number}")
     tok.name = name
-    yield (viz.progress_html(1, 1, f"Trained {tok.n_merges:,} merges in {job.elapsed:.1f} s; measuring on held-out "
-                             "text and writing the files…"), _curve(curve.points, flat, size), "", None,
-           {"status": "measuring"}, *_KEEP)
+    yield (viz.progress_html(1, 1, f"Trained {viz.plural(tok.n_merges, 'merge')} in {job.elapsed:.1f} s; measuring "
+                             "on held-out text and writing the files…"), _curve(curve.points, flat, size), "",
+           gr.skip(), {"status": "measuring"}, *_KEEP)
     results = {"yours": evaluate(tok, held_lines), **baselines}
-    directory, files = jobs.write_downloads(tok, name)
+    held_bytes = sum(len(x.encode("utf-8")) for x in held_lines)
+    card = results["yours"].as_dict() | {
+        "data": f"held-out text of {job.text['description']} ({viz.plural(len(held_lines), 'line')}, "
+                f"{viz.plural(held_bytes, 'byte')}; {job.text['note']})"}
+    directory, _ = jobs.write_downloads(tok, name, card)
     # Direct calls (no gradio session) share one pseudo-session, so their files stay bounded too.
     choice = STORE.add(session or "", name, SessionModel(tok, lang, directory))
     labels["yours"] = f"yours ({name})"
@@ -159,22 +211,56 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
              f"{m.tokens_per_word:.2f}", f"{m.mid_akshara_rate:.1%}"] for k, m in results.items()]
     table = viz.table_html(["tokenizer", "vocabulary", "bytes / token", "chars / token", "tokens / word",
                             "cuts inside an akshara"], rows)
-    held_bytes = sum(len(x.encode("utf-8")) for x in held_lines)
     head = viz.note_html(
-        f"{note}Trained on {data.description}: {len(lines):,} training lines, {what}, {tok.n_merges:,} merges in "
-        f"{job.elapsed:.1f} s. Held-out: {len(held_lines):,} lines ({held_bytes:,} bytes); {split_note}."
+        f"{note}{unused}Trained on {job.text['description']}: {viz.plural(job.text['train_lines'], 'training line')}, "
+        f"{what}, {viz.plural(tok.n_merges, 'merge')} in {job.elapsed:.1f} s. Held-out: "
+        f"{viz.plural(len(held_lines), 'line')} ({viz.plural(held_bytes, 'byte')}); {job.text['note']}."
     )
     where = (f" It is now “{choice}” in the model pickers of Tokenize, Compare, Pre-split, Decode, Vocabulary "
              "and Batch until you close this page.") if choice else ""
     summary = {
-        "status": "done", "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
+        "status": status, "partial": status == "cancelled", "unused": unused.strip(),
+        "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
         "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "capped": bool(note),
-        "train_lines": len(lines), "held_out_lines": len(held_lines), "split": split_note,
+        "train_lines": job.text["train_lines"], "held_out_lines": len(held_lines), "split": job.text["note"],
         "language": lang.code if lang else None, "curve": curve.points,
         "metrics": {k: m.as_dict() for k, m in results.items()},
     }
-    yield (viz.progress_html(1, 1, f"Done: {tok.vocab_size:,} tokens.{where}"), _curve(curve.points, flat, size),
-           head + table, [str(f) for f in files], summary, *_pickers(session))
+    done = (f"Cancelled: a partial model of {tok.vocab_size:,} tokens." if status == "cancelled"
+            else f"Done: {tok.vocab_size:,} tokens.")
+    files = STORE.files(session or "")  # this model's first, then the session's earlier ones
+    yield (viz.progress_html(1, 1, f"{done}{where}"), _curve(curve.points, flat, size), head + table,
+           [str(f) for f in files], summary, *_pickers(session))
+
+
+@dataclass
+class _Setup:
+    """What the view measures once the worker has read the text: the shipped model of its language
+    and GPT-4o on the held-out lines (the curve's targets), and the live curve itself."""
+
+    lang: Language | None
+    held_lines: list[str]
+    baselines: dict
+    labels: dict[str, str]
+    flat: dict[str, float]
+    curve: CompressionCurve
+
+    @classmethod
+    def of(cls, job: jobs.Job, final_pattern) -> _Setup:
+        assert job.text is not None
+        lang = LANGUAGES.get(job.text["language"] or "")
+        held_lines = job.held_out_lines()
+        shipped = get_model(lang.code) if lang is not None and has_model(lang.code) else None
+        try:
+            get_encoding("GPT-4o")
+            gpt4o = lambda: get_encoding("GPT-4o")  # noqa: E731
+        except UserError:
+            gpt4o = None
+        baselines = jobs.baseline_metrics(held_lines, shipped, gpt4o)
+        labels = {"shipped": f"shipped {lang.name} model" if lang else "shipped model",
+                  "GPT-4o": "GPT-4o (o200k_base)"}
+        flat = {f"{labels[k]}: {m.bytes_per_token:.2f}": m.bytes_per_token for k, m in baselines.items()}
+        return cls(lang, held_lines, baselines, labels, flat, CompressionCurve(held_lines, final_pattern, 1, jobs.CURVE_BYTES))
 
 
 def cancel(request: gr.Request | None = None) -> str:

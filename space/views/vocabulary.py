@@ -15,7 +15,7 @@ from tokenizer.registry import DEFAULT, LANGUAGES
 
 from .decode import default_model
 from ..guards import MAX_QUERY_CHARS, UserError, check_text, guard
-from ..models import choose, encode, session_of
+from ..models import choose, encode, session_of, text_attrs
 
 MAX_MATCHES = 40  # search results listed
 # A word of the default language's example and one of its marks: what to search for
@@ -70,15 +70,21 @@ def vocabulary(query: str, model: str | None = None, request: gr.Request | None 
         ids = encode(tok, q)
         message = (f"No token of the {name} model contains {q!r}. "
                    f"The model writes it as {len(ids)} token{'s' if len(ids) != 1 else ''}:")
-        html = viz.notice_html(message) + viz.tokens_html(viz.pieces_of(tok, ids), q)
+        html = viz.notice_html(message) + viz.tokens_html(viz.pieces_of(tok, ids), q, **text_attrs(q))
         return html, "", {"model": chosen.key, "matches": [], "message": message, "encoding": ids}
     listed = matches[:MAX_MATCHES]
-    more = f" (showing {len(listed)})" if len(matches) > len(listed) else ""
-    rows = [[viz.Html(viz.token_span(i, tok.vocab[i])), i, viz.rank_text(tok, i),
-             viz.Html(f"<code>{viz.esc(viz.hex_bytes(tok.vocab[i]))}</code>")] for i in listed]
-    s = "s" if len(matches) != 1 else ""
-    head = viz.note_html(f"{len(matches):,} token{s} of the {name} model contain{'s' if len(matches) == 1 else ''} "
-                         f"{q!r}{more}; the first is shown below.")
-    detail, info = viz.token_detail(tok, matches[0], _parents(tok))
-    html = head + viz.table_html(["token", "id", "rank", "bytes"], rows)
-    return html, detail, {"model": chosen.key, "matches": listed, "total_matches": len(matches), "selected": info}
+    more = f" (showing the first {len(listed)})" if len(matches) > len(listed) else ""
+    parents = _parents(tok)
+    items = []
+    for k, i in enumerate(listed):
+        card, _ = viz.token_detail(tok, i, parents)
+        summary = (f"{viz.token_span(i, tok.vocab[i])}<span>id {i:,}</span>"
+                   f"<span>{viz.esc(viz.rank_text(tok, i))}</span><code>{viz.esc(viz.hex_bytes(tok.vocab[i]))}</code>")
+        is_open = " open" if k == 0 else ""
+        items.append(f'<details class="itok-match" data-id="{i}"{is_open}><summary>{summary}</summary>{card}</details>')
+    verb = "contains" if len(matches) == 1 else "contain"
+    head = viz.note_html(f"{viz.plural(len(matches), 'token')} of the {name} model {verb} {q!r}{more}; "
+                         "open any of them for its bytes and merge tree.")
+    _, info = viz.token_detail(tok, matches[0], parents)
+    html = head + f'<div class="itok-vocab">{"".join(items)}</div>'
+    return html, "", {"model": chosen.key, "matches": listed, "total_matches": len(matches), "selected": info}

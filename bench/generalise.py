@@ -1,0 +1,488 @@
+"""A vocabulary that generalises (issue 19, goal 2): each idea trained and measured in and out of domain.
+
+Every experiment trains on the same lines (the training split minus the lines held out as OOD text,
+bench/validation_sets.py) with 5,000 ids in total, and is measured on the in-domain valid split and
+the OOD set, against the same HF BpeTrainer baseline as bench/ood.py (trained on the full corpus).
+The trainer is the library's stage loop (tokenizer.train), re-run here so that one stage can count
+differently or see other lines; with no idea switched on it gives exactly tokenizer.train's merges
+(tests/test_generalise.py checks). The ideas:
+
+  docs            the phrase stage counts a chunk once per document that contains it, not once per
+                  occurrence (a template repeated in a thousand stubs no longer outweighs the language)
+  sqrt            the phrase stage counts sqrt(occurrences): damped, not flattened
+  docs-all, sqrt-all  the same for every stage: a word repeated all through one article (its
+                  subject's name) no longer outweighs words that occur everywhere
+  dedup           the phrase stage skips near-duplicate lines (equal once digits are masked) and
+                  template lines (most of their word 4-grams occur in >= 0.2% of documents)
+  dedup-all       the same filter for every stage
+  words<=N        no token spans more than N words (a merge whose result would is never made)
+  sources xN      the non-Wikipedia sources held out of the corpus (Common Voice, TICO-19, prompts)
+                  train too, N times, except the OOD lines themselves (those languages only): what
+                  keeping them in training is worth, in and out of domain
+  phrases@F       the phrase stage starts at F of the merges (today 0.74; 1.0 = no phrase stage)
+  aksharas@F      the akshara stage runs to F of the merges (today 0.105)
+  punct-final     only sentence-final marks stick to a word (today also commas, quotes, brackets);
+  punct-none      nothing does: 200-330 ids of every model are word+punctuation tokens, dead weight
+                  in unpunctuated text (read-speech prompts)
+  bpe, words      the lead taken apart: plain BPE with our trainer, one stage on the words pre-split
+                  (with phrases@1.0 = aksharas then words, and today = all three stages)
+
+No phrase ever crosses sentence punctuation already: the phrase pattern joins words by single
+spaces only, so any punctuation ends the chunk (tests/test_generalise.py checks). Taking the
+closing punctuation away from the phrase stage's last word instead loses it at encoding time too
+(only the last stage's pattern is stored), so it was not kept as an experiment.
+
+    python -m bench.generalise --lang hi --only today docs dedup words<=2 phrases@0.85
+    python -m bench.generalise                 # every experiment, every language with an OOD set
+
+Trained models are cached under $OOD_CACHE (bench/ood.py), so a rerun only measures.
+Results: bench/results/generalise.json (merged across runs, one entry per language and experiment).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import regex
+
+import tokenizer
+from tokenizer.bpe import build_vocab
+from tokenizer.core import piece_encoder
+from tokenizer.corpus import clean_document, split_of
+from tokenizer.encoding import ENDOFTEXT
+from tokenizer.registry import FAMILIES, LANGUAGES, RECIPES, Recipe, Stage
+from tokenizer.pretokenize import OPENING, PATTERNS, Pattern, get_pattern, indic_pattern, word_runs
+from tokenizer.train import check_vocab_size
+
+from . import common, ood
+from . import validation_sets as vs
+
+train_module = importlib.import_module("tokenizer.train")
+VERSION = "2"  # bump when the training code here changes (cache key)
+
+
+# ----- experiments -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    idea: str  # the table it belongs to
+    changes: str
+    phrase_start: float | None = None  # None: the recipe's own (0.74)
+    counting: str = "raw"  # phrase stage (every stage with count_all): "raw" | "docs" | "sqrt"
+    count_all: bool = False
+    filter: str = ""  # "" | "phrase" (templates and near-duplicates out of the phrase stage) | "all"
+    max_words: int | None = None
+    closing: str = ""  # "" (today: closing punctuation sticks to a word) | "final" | "none"
+    akshara_until: float | None = None
+    stages: tuple[tuple[str, float], ...] | None = None  # explicit stages ("{f}" = the family: indic or brahmic)
+    source_weight: int = 0  # >0: the held-out sources' lines that are not in the OOD set train too, this many times
+    whole_characters: bool = True
+
+
+EXPERIMENTS = [
+    Experiment("today", "reference", "the language's recipe as shipped, trained on the new training split"),
+    Experiment("docs", "count by documents", "phrase stage: a chunk counts once per document", counting="docs"),
+    Experiment("sqrt", "count by documents", "phrase stage: a chunk counts sqrt(occurrences)", counting="sqrt"),
+    Experiment("docs-all", "count by documents", "every stage: a chunk counts once per document", counting="docs",
+               count_all=True),
+    Experiment("sqrt-all", "count by documents", "every stage: a chunk counts sqrt(occurrences)", counting="sqrt",
+               count_all=True),
+    Experiment("dedup", "drop templates", "phrase stage skips near-duplicate and template lines", filter="phrase"),
+    Experiment("dedup-all", "drop templates", "every stage skips near-duplicate and template lines", filter="all"),
+    Experiment("words<=2", "cap words", "no token spans more than 2 words", max_words=2),
+    Experiment("words<=3", "cap words", "no token spans more than 3 words", max_words=3),
+    Experiment("punct-final", "closing punctuation", "only sentence-final marks (। ॥ . ! ?) stick to a word; "
+               "commas, quotes, brackets do not", closing="final"),
+    Experiment("punct-none", "closing punctuation", "no closing punctuation sticks to a word", closing="none"),
+    Experiment("aksharas@0.2", "akshara stage", "the akshara stage runs to 20% of the merges (today 10.5%)",
+               akshara_until=0.2),
+    Experiment("aksharas@0.05", "akshara stage", "the akshara stage runs to 5% of the merges", akshara_until=0.05),
+    # where the lead comes from (the diagnosis): the curriculum taken apart
+    Experiment("bpe", "decomposition", "plain BPE on the core pre-split, our trainer (= the baseline's recipe)",
+               stages=(("{f}", 1.0),), whole_characters=False),
+    Experiment("words", "decomposition", "one stage on the words pre-split (punctuation and a space stick to words)",
+               stages=(("{f}-words", 1.0),)),
+    Experiment("sources x1", "weight sources", "the held-out non-Wikipedia sources train too (except the OOD "
+               "lines themselves), once", source_weight=1),
+    Experiment("sources x3", "weight sources", "the same, three times", source_weight=3),
+    *[
+        Experiment(f"phrases@{f}", "phrase start", f"the phrase stage starts at {f:.0%} of the merges", phrase_start=f)
+        for f in (0.65, 0.82, 0.9, 1.0)
+    ],
+]
+
+
+def experiment_named(name: str) -> Experiment:
+    found = {e.name: e for e in EXPERIMENTS}
+    if name in found:
+        return found[name]
+    # combinations: "docs+words<=2+phrases@0.9"
+    parts = name.split("+")
+    if len(parts) > 1 and all(p in found or p.startswith(("phrases@", "aksharas@")) for p in parts):
+        e = Experiment(name, "combined", " + ".join(parts))
+        for p in parts:
+            x = found.get(p) or experiment_named(p)
+            e = replace(
+                e,
+                phrase_start=x.phrase_start if x.phrase_start is not None else e.phrase_start,
+                counting=x.counting if x.counting != "raw" else e.counting,
+                count_all=e.count_all or x.count_all,
+                filter=x.filter or e.filter,
+                max_words=x.max_words or e.max_words,
+                closing=x.closing or e.closing,
+                akshara_until=x.akshara_until if x.akshara_until is not None else e.akshara_until,
+                source_weight=max(e.source_weight, x.source_weight),
+            )
+        return e
+    if name.startswith("phrases@"):
+        f = float(name.split("@")[1])
+        return Experiment(name, "phrase start", f"the phrase stage starts at {f:.0%} of the merges", phrase_start=f)
+    if name.startswith("aksharas@"):
+        f = float(name.split("@")[1])
+        return Experiment(name, "akshara stage", f"the akshara stage runs to {f:.1%} of the merges", akshara_until=f)
+    raise SystemExit(f"unknown experiment {name!r}; known: {', '.join(found)} (or a+b combinations)")
+
+
+# ----- patterns for the experiments (registered in this process only) ------------------------------
+def closing_patterns(family: str, closing: str) -> tuple[str, str]:
+    """The words and phrases patterns of a family (indic or brahmic) with another closing-punctuation
+    rule: "final" lets only sentence-final marks (danda, double danda, . ! ? and the script's own)
+    stick to a word, "none" nothing. Registered in this process under bench-* names."""
+    f = FAMILIES[family]
+    suffix = {"final": f"(?:[{f.punctuation}.!?]+)?", "none": ""}[closing]
+    names = []
+    for kind in ("words", "phrases"):
+        p = Pattern(
+            f"bench-{family}-{kind}-{closing}",
+            indic_pattern(
+                word_runs(f), prefix=f" ?{OPENING}?", suffix=suffix, digits=r" ?\p{N}{1,3}", phrases=kind == "phrases"
+            ),
+            f"{family}-{kind}, closing punctuation: {closing}",
+        )
+        if PATTERNS.setdefault(p.name, p) != p:
+            raise RuntimeError(f"pattern {p.name} already registered with another regex")
+        names.append(p.name)
+    return names[0], names[1]
+
+
+def recipe_for(lang: str, e: Experiment) -> Recipe:
+    base = RECIPES[ood.recipe_of(lang)]
+    if e.stages is not None:
+        stages = tuple(Stage(p.format(f=base.family), u) for p, u in e.stages)
+        return Recipe(f"{base.name}/{e.name}", base.family, stages, e.whole_characters, e.changes)
+    akshara, words, phrases = base.stages
+    start = e.phrase_start if e.phrase_start is not None else words.until
+    akshara = Stage(akshara.pattern, e.akshara_until if e.akshara_until is not None else akshara.until)
+    if start >= 1.0:
+        stages = (akshara, Stage(closing_patterns(base.family, e.closing)[0] if e.closing else words.pattern, 1.0))
+    else:
+        words_pattern, phrases_pattern = words.pattern, phrases.pattern
+        if e.closing:
+            words_pattern, phrases_pattern = closing_patterns(base.family, e.closing)
+        stages = (akshara, Stage(words_pattern, start), Stage(phrases_pattern, 1.0))
+    return Recipe(f"{base.name}/{e.name}", base.family, stages, base.whole_characters, e.changes)
+
+
+# ----- training data -------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def train_documents(lang: str) -> tuple[tuple[str, ...], ...]:
+    """The cleaned lines of each training document, minus the excluded ones (= vs.corpus_lines(lang, "train"))."""
+    drop = vs.excluded(lang)
+    out = []
+    for doc in vs.documents(lang):
+        if split_of(doc.id) == "train":
+            cleaned = clean_document(doc.text)
+            lines = tuple(x for x in (cleaned.split("\n") if cleaned else []) if vs.line_hash(x) not in drop)
+            out.append(lines)
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def source_documents(lang: str) -> tuple[tuple[str, ...], ...]:
+    """The lines of the held-out sources that are not in the OOD set, from training documents only,
+    cleaned, in pseudo-documents of 25 lines (for "weight sources")."""
+    drop = vs.excluded(lang)
+    ood_text = set(vs.ood_lines(lang))
+    lines = []
+    for doc in vs.documents(lang):
+        if split_of(doc.id) == "train":
+            cleaned = clean_document(doc.text)
+            lines += [x for x in (cleaned.split("\n") if cleaned else [])
+                      if vs.line_hash(x) in drop and vs.normalise(x) not in ood_text]
+    return tuple(tuple(lines[i : i + 25]) for i in range(0, len(lines), 25))
+
+
+_DIGITS = regex.compile(r"\p{Nd}+")
+
+
+def masked(line: str) -> str:
+    """A line with every digit run as 0: score lines and stubs that differ only in numbers are equal."""
+    return _DIGITS.sub("0", line)
+
+
+def template_lines(docs: Sequence[Sequence[str]], share: float = 0.002, min_docs: int = 5) -> set[str]:
+    """Template lines: most (>= 60%) of their word 4-grams (digits masked) occur in at least
+    max(min_docs, share of all) documents. Bot-made stubs, score lines and infobox sentences share
+    those 4-grams; prose does not."""
+    def shingles(line: str) -> set[tuple[str, ...]]:
+        w = masked(line).split()
+        return {tuple(w[i : i + 4]) for i in range(len(w) - 3)}
+
+    df: Counter[tuple[str, ...]] = Counter()
+    for doc in docs:
+        seen: set[tuple[str, ...]] = set()
+        for line in doc:
+            seen |= shingles(line)
+        df.update(seen)
+    threshold = max(min_docs, share * len(docs))
+    drop = set()
+    for doc in docs:
+        for line in doc:
+            sh = shingles(line)
+            if len(sh) >= 2 and sum(df[s] >= threshold for s in sh) >= 0.6 * len(sh):
+                drop.add(line)
+    return drop
+
+
+def count(docs: Sequence[Sequence[str]], pattern: Pattern, how: str, skip: set[str] | None = None) -> Counter[str]:
+    """Chunk counts of a stage: occurrences ("raw"), documents containing the chunk ("docs"), or
+    the square root of the occurrences, rounded up ("sqrt"). With `skip`, the lines in it and every
+    near-duplicate (a line equal to an earlier one once digits are masked) are left out."""
+    compiled = pattern.compiled
+    counts: Counter[str] = Counter()
+    seen: set[str] = set()
+
+    def kept(doc: Sequence[str]) -> Iterator[str]:
+        for line in doc:
+            if skip is not None:
+                key = masked(line)
+                if line in skip or key in seen:
+                    continue
+                seen.add(key)
+            yield line
+
+    for doc in docs:
+        chunks: Iterable[str] = (c for line in kept(doc) for c in compiled.findall(line))
+        counts.update(set(chunks) if how == "docs" else chunks)
+    if how == "sqrt":
+        counts = Counter({c: math.ceil(math.sqrt(n)) for c, n in counts.items()})
+    return counts
+
+
+def words_in(data: bytes) -> int:
+    """Words a token's bytes span: runs of letters/marks separated by spaces (partial UTF-8 counts as
+    inside a word)."""
+    text = data.decode("utf-8", errors="ignore")
+    return len(regex.findall(r"[\p{L}\p{M}\u200c\u200d]+", text))
+
+
+@contextmanager
+def max_words(n: int | None) -> Iterator[None]:
+    """The trainer never makes a merge whose token spans more than n words (like whole_characters,
+    a rejected pair is dropped; every recipe here has whole_characters on)."""
+    if n is None:
+        yield
+        return
+    original = train_module.whole_characters_ok
+    train_module.whole_characters_ok = lambda left, right: original(left, right) and words_in(left + right) <= n
+    try:
+        yield
+    finally:
+        train_module.whole_characters_ok = original
+
+
+def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experiment,
+                     vocab_size: int = tokenizer.VOCAB_CAP,
+                     name: str = "") -> tokenizer.Tokenizer:
+    """tokenizer.train's stage loop with the experiment's counting and filtering."""
+    n_merges = check_vocab_size(vocab_size, 1)
+    patterns = [get_pattern(s.pattern) for s in recipe.stages]
+    skip = template_lines(docs) if e.filter else None
+    merges: dict = {}
+    with max_words(e.max_words):
+        for i, (stage, pat) in enumerate(zip(recipe.stages, patterns)):
+            last = i == len(recipe.stages) - 1
+            phrase = last and len(recipe.stages) == 3
+            how = e.counting if (phrase or e.count_all) else "raw"
+            stage_skip = skip if (e.filter == "all" or (e.filter == "phrase" and phrase)) else None
+            counts = count(docs, pat, how, stage_skip)
+            target = n_merges if last else round(stage.until * n_merges)
+            vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
+            pairs = train_module._learn(counts, target - len(merges), vocab, merges, piece_encoder(vocab),
+                                        recipe.whole_characters, True, None)
+            for pair in pairs:
+                merges[pair] = 256 + len(merges)
+    return tokenizer.Tokenizer(merges, patterns[-1], {ENDOFTEXT: 256 + len(merges)}, name=name)
+
+
+def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> tuple[tokenizer.Tokenizer, bool]:
+    """The experiment's model for lang, from the cache when it was trained before; and whether it was."""
+    recipe = recipe_for(lang, e)
+    docs = train_documents(lang) + source_documents(lang) * e.source_weight
+    key = hashlib.sha256(
+        repr((VERSION, e, recipe, vocab_size, [get_pattern(s.pattern).regex for s in recipe.stages])).encode()
+        + "\n".join("\n".join(d) for d in docs).encode()
+    ).hexdigest()[:20]
+    path = ood.CACHE / f"exp-{lang}-{key}.model"
+    if path.exists():
+        return tokenizer.load(path), True
+    tok = train_experiment(docs, recipe, e, vocab_size, name=f"{lang}-{e.name}")
+    ood.CACHE.mkdir(parents=True, exist_ok=True)
+    tokenizer.save(tok, path)
+    return tok, False
+
+
+# ----- running ---------------------------------------------------------------------------------------
+def result_row(lang: str, e: Experiment, tok: tokenizer.Tokenizer, base: dict, seconds: float | None) -> dict:
+    m = ood.measure_ours(tok, lang)
+    row = {"lang": lang, "experiment": e.name, "idea": e.idea, "changes": e.changes,
+           "phrase tokens": sum(1 for i in range(256, 256 + len(tok.merges)) if words_in(tok.decode_single_token_bytes(i)) > 1),
+           "train s": None if seconds is None else round(seconds, 1)}
+    for s, x in m.items():
+        row[f"{s} b/t"] = x.bytes_per_token
+        row[f"{s} ratio"] = round(x.bytes_per_token / base[s].bytes_per_token, 4)
+        row[f"{s} mid-akshara"] = round(x.mid_akshara_rate, 4)
+        row[f"{s} tokens/word"] = x.tokens_per_word
+    return row
+
+
+def _merge_results(rows: list[dict]) -> None:
+    path = common.RESULTS_DIR / "generalise.json"
+    common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        old = json.loads(f.read() or "{}")
+        done = {(r["lang"], r["experiment"]): r for r in old.get("rows", [])}
+        done.update({(r["lang"], r["experiment"]): r for r in rows})
+        old["rows"] = sorted(done.values(), key=lambda r: (vs.ALL_LANGS.index(r["lang"]), r["experiment"]))
+        old["environment"] = common.environment()
+        f.seek(0)
+        f.truncate()
+        f.write(json.dumps(old, ensure_ascii=False, indent=1) + "\n")
+    print(f"\nmerged into {path.relative_to(common.ROOT)}")
+
+
+COLUMNS = ["lang", "experiment", "valid b/t", "valid ratio", "ood b/t", "ood ratio", "vs today valid", "vs today ood",
+           "phrase tokens", "valid mid-akshara", "train s"]
+
+
+IDEAS = [
+    ("count by documents", ["docs", "sqrt", "docs-all", "sqrt-all"]),
+    ("drop templates and near-duplicates", ["dedup", "dedup-all"]),
+    ("cap the words in a token", ["words<=2", "words<=3"]),
+    ("when the phrase stage starts", ["phrases@0.65", "phrases@0.82", "phrases@0.9", "phrases@1.0"]),
+    ("the akshara stage", ["aksharas@0.02", "aksharas@0.05", "aksharas@0.2"]),
+    ("closing punctuation on words", ["punct-final", "punct-none"]),
+    ("combined", ["docs+aksharas@0.05"]),
+    ("weight sources (the held-out sources' other lines train too; their OOD set is then in-source)",
+     ["sources x1", "sources x3"]),
+    ("where the lead comes from", ["bpe", "words", "phrases@1.0"]),
+]
+
+
+def markdown(path=None) -> str:
+    """The tables of docs/compression.md from bench/results/generalise.json: per idea, per language,
+    valid and OOD bytes/token relative to `today` (the shipped recipe on the same split)."""
+    rows = json.loads((path or common.RESULTS_DIR / "generalise.json").read_text())["rows"]
+    by = {(r["lang"], r["experiment"]): r for r in rows}
+    langs = [x for x in vs.ALL_LANGS if (x, "today") in by]
+    out = ["| language | today: valid ÷ baseline | today: OOD ÷ baseline |", "|---|---:|---:|"]
+    for lang in langs:
+        t = by[(lang, "today")]
+        o = f"{t['ood ratio']:.3f}" if "ood ratio" in t else "– (no OOD set)"
+        out.append(f"| {lang} | {t['valid ratio']:.3f} | {o} |")
+    for idea, names in IDEAS:
+        present = [n for n in names if any((lang, n) in by for lang in langs)]
+        if not present:
+            continue
+        note = "valid / OOD bytes per token ÷ today's recipe on the same split; 1.000 = no change"
+        out += ["", f"**{idea}** ({note})", "",
+                "| language | " + " | ".join(present) + " |", "|---|" + "---:|" * len(present)]
+        for lang in langs:
+            cells = []
+            for n in present:
+                r = by.get((lang, n))
+                if r is None:
+                    cells.append("")
+                    continue
+                t = by[(lang, "today")]
+                v = r["valid b/t"] / t["valid b/t"]
+                o = f"{r['ood b/t'] / t['ood b/t']:.3f}" if "ood b/t" in r else "–"
+                cells.append(f"{v:.3f} / {o}")
+            if any(cells):
+                out.append(f"| {lang} | " + " | ".join(cells) + " |")
+    out += ["", "**The choice per language** (the experiment with the best mean of valid and OOD bytes/token relative "
+            "to today, among those within 0.5% of today in domain; decomposition rows excluded)", "",
+            "| language | choice | valid ÷ today | OOD ÷ today | valid ÷ baseline | OOD ÷ baseline |",
+            "|---|---|---:|---:|---:|---:|"]
+    for lang, name in choose(rows).items():
+        r, t = by[(lang, name)], by[(lang, "today")]
+        o = f"{r['ood b/t'] / t['ood b/t']:.3f}" if "ood b/t" in r else "–"
+        ob = f"{r['ood ratio']:.3f}" if "ood ratio" in r else "–"
+        out.append(f"| {lang} | {name} | {r['valid b/t'] / t['valid b/t']:.3f} | {o} | {r['valid ratio']:.3f} | {ob} |")
+    return "\n".join(out)
+
+
+def choose(rows: list[dict], tolerance: float = 0.005) -> dict[str, str]:
+    """Per language, the experiment chosen on both validation sets: in-domain bytes/token at least
+    (1 - tolerance) of today's, then the best geometric mean of the valid and OOD gains over today."""
+    by = {(r["lang"], r["experiment"]): r for r in rows}
+    out = {}
+    for lang in [x for x in vs.ALL_LANGS if (x, "today") in by]:
+        t = by[(lang, "today")]
+        best, score = "today", 0.0
+        for (lg, name), r in by.items():
+            if lg != lang or name in ("bpe", "words") or name.startswith("sources"):
+                continue
+            v = r["valid b/t"] / t["valid b/t"]
+            o = r["ood b/t"] / t["ood b/t"] if "ood b/t" in r else v
+            if v >= 1 - tolerance and math.log(v) + math.log(o) > score + 1e-9:
+                best, score = name, math.log(v) + math.log(o)
+        out[lang] = best
+    return out
+
+
+def main() -> None:
+    p = common.parser(__doc__, vs.ALL_LANGS, [x for x in vs.ALL_LANGS if x in LANGUAGES])
+    p.add_argument("--only", nargs="+", help="experiments (names, or a+b combinations); default: all")
+    p.add_argument("--markdown", action="store_true", help="print docs/compression.md's tables from the results")
+    args = p.parse_args()
+    if args.markdown:
+        print(markdown())
+        return
+    common.report_load()
+    names = args.only or [e.name for e in EXPERIMENTS]
+    if "today" not in names:
+        names = ["today", *names]
+    all_rows = []
+    for lang in args.lang:
+        base = ood.measure_baseline(ood.baseline(lang, args.vocab_size), lang)
+        rows = []
+        for name in names:
+            e = experiment_named(name)
+            (tok, cached), seconds = common.timed(lambda: trained(lang, e, args.vocab_size))
+            rows.append(result_row(lang, e, tok, base, None if cached else seconds))
+            print(f"  {lang} {name}: valid {rows[-1].get('valid ratio')} ood {rows[-1].get('ood ratio')}", flush=True)
+        today = rows[0]
+        for r in rows:
+            for s in ("valid", "ood"):
+                if f"{s} b/t" in r:
+                    r[f"vs today {s}"] = round(r[f"{s} b/t"] / today[f"{s} b/t"], 4)
+        common.print_table(rows, COLUMNS, lang)
+        _merge_results(rows)
+        all_rows += rows
+    common.print_table(all_rows, COLUMNS, "all")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,575 @@
+"""Out-of-domain (OOD) validation sets: openly licensed text that is not Wikipedia, one set per language.
+
+The shipped models are trained and chosen on Wikipedia; this builds a second yardstick from other
+sources, so that a recipe can be chosen on in-domain and out-of-domain text together (issue 19).
+Never FLORES, SIB-200, NTREX-128 or anything made from them: those are the yardsticks we report.
+
+Two steps, both deterministic:
+
+    python -m bench.validation_sets extract   # snapshots under /work/.mirror -> data/validation/sources/
+    python -m bench.validation_sets           # sources + the corpora -> data/validation/ (the sets)
+
+`extract` reads public repositories fetched as git snapshots (commit pinned in SNAPSHOTS) and keeps
+only the text needed, one segment per line, gzip-compressed; its output is committed, so `build`
+(the default) needs nothing but the repository and `../shared/corpora`. `build` writes:
+
+- `data/validation/<lang>.tsv.gz`: the OOD set, one segment per line as `source<TAB>text`;
+- `data/validation/<lang>.exclude.txt`: for a language whose corpus contains an OOD source (its
+  lines were identified by matching the source's text, or by position in the file), the hash of
+  every corpus line of that source (`line_hash`). Training must skip these lines, and the in-domain
+  held-out splits drop them too, so no OOD text is ever trained on or counted twice;
+- `data/validation/README.md`: what each set is, where it came from, its licence and size.
+
+The corpus loader does not know about exclusions yet; `corpus_lines` below applies them to the
+document split the library uses (same documents, same split, minus the excluded lines), and is what
+bench/ood.py and bench/generalise.py train and measure on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import html
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from tokenizer.corpus import Document, clean_document, line_hash, normalise_line, split_of
+from tokenizer.files import write_atomic
+from tokenizer.registry import LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "data" / "validation"
+SOURCES = OUT / "sources"
+SHARED = ROOT.parent / "shared" / "corpora"
+MIRROR = Path("/work/.mirror")
+MAX_PER_SOURCE = 1500  # segments kept per source and language (hash-sampled): enough, and quick to measure
+MIN_LETTERS = 5  # as in the corpus cleaning: at least 5 letters of the language's script ...
+MIN_SHARE = 0.5  # ... and at least half of the line's letters
+
+# The six languages of issue 18, with the script issue 18 gives them, until the registry has them.
+NEW_LANGUAGES = {"ur": "Arabic", "sd": "Arabic", "ks": "Arabic", "si": "Sinhala", "sa": "Devanagari", "mni": "Bengali"}
+ALL_LANGS = tuple(dict.fromkeys([*LANGUAGES, *NEW_LANGUAGES]))
+
+
+def script_of(lang: str) -> str:
+    return LANGUAGES[lang].script if lang in LANGUAGES else NEW_LANGUAGES[lang]
+
+
+# ----- text keys -----------------------------------------------------------------------------------
+
+
+_SPACES = regex.compile(r"\s+")
+normalise = normalise_line  # the library's: the exclusion lists must hash lines as the corpus loader does
+
+
+def in_script(text: str, script: str) -> bool:
+    """The corpus rule: at least MIN_LETTERS letters (L or M) of the script, and at least half of all."""
+    letters = regex.findall(r"[\p{L}\p{M}]", text)
+    ours = sum(1 for ch in letters if regex.match(rf"\p{{{script}}}", ch))
+    return ours >= MIN_LETTERS and ours >= MIN_SHARE * len(letters)
+
+
+def sample_key(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+# ----- the snapshots and what is extracted from them ------------------------------------------------
+@dataclass(frozen=True)
+class Snapshot:
+    repo: str
+    commit: str
+    licence: str
+
+
+SNAPSHOTS = {
+    "tico19": Snapshot("tico-19/tico-19.github.io", "d97615f9cffa28ec7de571e00fbd513e5a1c7fc7", "CC0 1.0"),
+    "google": Snapshot("google/language-resources", "a90601024f07ab7e96c911243324e0adeb16da96", "Apache-2.0"),
+    "openslr": Snapshot("rohit-lunavara/iso15919", "500792c64574771a27ab6d888179ba73a8533639", "CC BY-SA 4.0"),
+    "smc": Snapshot("smc/corpus", "560598906869c19a799960ec8963f15cfcf729c0", "CC BY-SA 3.0"),
+    "cltk-te": Snapshot(
+        "cltk/telugu_text_wikisource", "788fcc8765bf455560331eccca77994b1a986fcf", "Public Domain Mark 1.0"
+    ),
+}
+
+
+def _git(snapshot: str, *args: str) -> bytes:
+    snap = SNAPSHOTS[snapshot]
+    git_dir = MIRROR / snap.repo.replace("/", "+") / "repo"
+    if not git_dir.exists():
+        raise SystemExit(f"{git_dir} not found: fetch github:{snap.repo} first (the search tool's fetch)")
+    return subprocess.run(["git", "-C", str(git_dir), *args], check=True, capture_output=True).stdout
+
+
+def _show(snapshot: str, path: str) -> bytes:
+    return _git(snapshot, "show", f"{SNAPSHOTS[snapshot].commit}:{path}")
+
+
+def _tico(lang: str) -> Iterator[tuple[str, str]]:
+    """(tuid, text) of TICO-19's translation memory en-<lang> (all 3,071 segments of dev + test)."""
+    name = f"data/TM/all.en-{lang}.tmx"
+    try:
+        data = _show("tico19", name).decode("utf-8")
+    except subprocess.CalledProcessError:
+        with zipfile.ZipFile(io.BytesIO(_show("tico19", name + ".zip"))) as z:
+            data = z.read(next(n for n in z.namelist() if n.endswith(".tmx"))).decode("utf-8")
+    for tu in re.finditer(r'<tu tuid="([^"]+)">(.*?)</tu>', data, re.S):
+        seg = re.search(rf'<tuv xml:lang="{lang}[^"]*">\s*<seg>(.*?)</seg>', tu.group(2), re.S)
+        if seg:
+            yield tu.group(1), html.unescape(seg.group(1))
+
+
+def _tsv(snapshot: str, path: str) -> Iterator[tuple[str, str]]:
+    for line in _show(snapshot, path).decode("utf-8").splitlines():
+        if "\t" in line:
+            key, text = line.split("\t", 1)
+            yield key, text
+
+
+def _smc() -> Iterator[tuple[str, str]]:
+    """Malayalam text of SMC's corpus that is not Wikipedia: the Chief Minister's office press
+    releases (CMOKerala, one sentence per line), everyday conversations, and the essays, fiction and
+    news of text/<n>.txt (hard-wrapped: a paragraph is a run of non-blank lines)."""
+    for i, line in enumerate(_show("smc", "text/CMOKerala/CMOKerala.txt").decode("utf-8").splitlines()):
+        yield f"CMOKerala:{i}", line
+    for i, line in enumerate(_show("smc", "text/conversations.txt").decode("utf-8").splitlines()):
+        yield f"conversations:{i}", line
+    names = _git("smc", "ls-tree", "--name-only", SNAPSHOTS["smc"].commit, "text/").decode().split()
+    for name in sorted(n for n in names if re.fullmatch(r"text/\d+\.txt", n)):
+        paragraphs = re.split(r"\n\s*\n", _show("smc", name).decode("utf-8"))
+        for i, para in enumerate(paragraphs):
+            yield f"{name.removeprefix('text/')}:{i}", " ".join(para.split("\n"))
+
+
+def _cltk_te() -> Iterator[tuple[str, str]]:
+    """Every line of every text of CLTK's Telugu Wikisource collection (classical verse)."""
+    names = _git("cltk-te", "ls-tree", "--name-only", SNAPSHOTS["cltk-te"].commit, "cltk_json/").decode().split()
+    for name in sorted(names):
+        doc = json.loads(_show("cltk-te", name))
+        work = name.removeprefix("cltk_json/wikisource__").removesuffix("__telugu.json")
+        for key, text in doc["text"].items():
+            yield f"{work}:{key}", text
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One file under data/validation/sources/: `key<TAB>text` lines taken from a snapshot."""
+
+    name: str
+    snapshot: str
+    path: str  # in the snapshot's repository
+    what: str
+    read: Callable[[], Iterator[tuple[str, str]]]
+    limit: int | None = None  # keep only the segments with the smallest sample keys (the ones `build` samples first)
+
+
+EXTRACTS = [
+    *[
+        Extract(f"tico19-{lang}", "tico19", f"data/TM/all.en-{lang}.tmx[.zip]",
+                "TICO-19 (Anastasopoulos et al. 2020): COVID-19 texts translated from English by professionals; "
+                "the key names the English source (PubMed, CMU, Wikinews, Wikivoyage, Wikisource, Wikipedia)",
+                lambda lang=lang: _tico(lang))
+        for lang in ("hi", "mr", "bn", "ta", "ur", "ne")
+    ],
+    *[
+        Extract(f"google-tts-{lang}", "google", f"{lang}/data/prompts.tsv",
+                "Google's crowd-sourced TTS recording prompts (read sentences)",
+                lambda lang=lang: _tsv("google", f"{lang}/data/prompts.tsv"))
+        for lang in ("bn", "ne", "si")
+    ],
+    Extract("openslr64-mr", "openslr", "line_index.tsv",
+            "OpenSLR 64: prompts of Google's crowd-sourced Marathi speech data set",
+            lambda: _tsv("openslr", "line_index.tsv")),
+    Extract("openslr78-gu", "openslr", "guj-78/line_index.tsv",
+            "OpenSLR 78: prompts of Google's crowd-sourced Gujarati speech data set",
+            lambda: _tsv("openslr", "guj-78/line_index.tsv")),
+    Extract("smc-ml", "smc", "text/", "SMC Malayalam corpus, non-Wikipedia part: press releases, conversations, "
+            "essays, fiction, news", _smc),
+    Extract("cltk-te-wikisource", "cltk-te", "cltk_json/", "Classical Telugu verse from Telugu Wikisource "
+            "(Pothana's Bhagavatam, Molla's Ramayanam, ...), as collected by CLTK", _cltk_te, limit=5000),
+]
+
+
+def extract() -> None:
+    SOURCES.mkdir(parents=True, exist_ok=True)
+    for e in EXTRACTS:
+        rows = [key + "\t" + _SPACES.sub(" ", text).strip() for key, text in e.read() if text.strip()]
+        if e.limit is not None:
+            first = set(sorted((sample_key(normalise(r.split("\t", 1)[1])) for r in rows))[: e.limit])
+            rows = [r for r in rows if sample_key(normalise(r.split("\t", 1)[1])) in first]
+        data = gzip.compress(("\n".join(rows) + "\n").encode("utf-8"), mtime=0)
+        write_atomic(SOURCES / f"{e.name}.tsv.gz", data)
+        print(f"{e.name}: {len(rows):,} segments, {len(data):,} bytes gzip")
+
+
+def read_source(name: str) -> list[tuple[str, str]]:
+    with gzip.open(SOURCES / f"{name}.tsv.gz", "rt", encoding="utf-8") as f:
+        return [tuple(line.rstrip("\n").split("\t", 1)) for line in f if "\t" in line]  # type: ignore[misc]
+
+
+# ----- the corpora ----------------------------------------------------------------------------------
+def corpus_path(lang: str) -> Path:
+    """The language's training corpus: the embedded file for the twelve (identical to ../shared's),
+    ../shared/corpora/<lang>_train.txt.gz for the six of issue 18."""
+    return ROOT / "data" / f"{lang}.txt.gz" if lang in LANGUAGES else SHARED / f"{lang}_train.txt.gz"
+
+
+@lru_cache(maxsize=None)
+def corpus_file_lines(lang: str) -> tuple[str, ...]:
+    with gzip.open(corpus_path(lang), "rt", encoding="utf-8") as f:
+        return tuple(line.rstrip("\n") for line in f)
+
+
+# ----- the sets -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Part:
+    """One source of a language's OOD set.
+
+    Either `source` (an extract; `keep` says which of its keys count, e.g. TICO-19 without the
+    segments translated from Wikipedia) or `block` (corpus lines [start, end) of a source that the
+    corpus file holds in one contiguous, identifiable block). `in_corpus` says the corpus contains
+    this source: its lines there are excluded from training.
+    """
+
+    label: str
+    what: str
+    licence: str
+    source: str = ""
+    keep: Callable[[str], bool] = lambda key: True
+    block: tuple[int, int] | None = None
+    in_corpus: bool = False
+    origin: str = ""
+
+
+def _tico_not_wikipedia(key: str) -> bool:
+    return not key.startswith(("Wikipedia_", "wiki_"))
+
+
+def _tico_part(lang: str, in_corpus: bool = False) -> Part:
+    return Part(
+        "tico19", "TICO-19 without its Wikipedia-sourced segments: PubMed abstracts, CMU medical "
+        "dialogues, Wikinews, Wikivoyage and Wikisource, translated from English",
+        "CC0 1.0", f"tico19-{lang}", _tico_not_wikipedia, in_corpus=in_corpus,
+        origin="github.com/tico-19/tico-19.github.io data/TM",
+    )
+
+
+def _tts_part(lang: str, in_corpus: bool = False) -> Part:
+    return Part("google-tts", "Google's crowd-sourced TTS recording prompts (short read sentences)", "Apache-2.0",
+                f"google-tts-{lang}", in_corpus=in_corpus, origin=f"github.com/google/language-resources {lang}/data")
+
+
+def _cv_block(start: int, what: str = "") -> Part:
+    return Part(
+        "common-voice", "Mozilla Common Voice sentence-collector sentences, the corpus file's last block "
+        f"(lines {start:,} to the end: sorted, short, digit-free sentences after the Wikipedia part){what}",
+        "CC0 1.0", block=(start, -1), in_corpus=True, origin="inside ../shared/corpora (held out by position)",
+    )
+
+
+# Where each corpus's non-Wikipedia block starts was found by looking (bench/validation_sets.py
+# `blocks` prints the evidence): the lines before it are Wikipedia paragraphs (long, with digits,
+# unsorted); from it on they are sorted, short and digit-free (Common Voice's sentence-collector
+# files are sorted and forbid digits). CORPUS_SHA256 pins the files these positions refer to.
+CORPUS_SHA256 = {
+    "pa": "2601919c79a54629a851c0d69dd43910f955075ebddbe48cd45c680e3c2a1055",
+    "or": "375723bd300162bab0b81ba21282fc167aaf6262503ababdb5a9d95ef1ced98f",
+    "as": "1616d34e2fef84eb8fec6c855d961da9dcbf0dacdbd445ab1a50e5a00f61f2c1",
+    "ne": "8a271ec64810c314d0b94e0dfd05f1e1a7db37d460fd985d8858b3b4a3a266b3",
+    "gu": "d02ab6ff87e5fa7f29b1295dd8836155ecede4d941e0023944abccba3a817295",
+}
+
+SETS: dict[str, list[Part]] = {
+    "hi": [_tico_part("hi")],
+    "mr": [
+        _tico_part("mr"),
+        Part("openslr64", "OpenSLR 64 prompts (Google's Marathi speech data set; news-like read sentences)",
+             "CC BY-SA 4.0", "openslr64-mr", origin="github.com/rohit-lunavara/iso15919 line_index.tsv"),
+    ],
+    "bn": [_tico_part("bn"), _tts_part("bn")],
+    "ta": [_tico_part("ta")],
+    "ur": [_tico_part("ur", in_corpus=True)],
+    "ne": [_tico_part("ne", in_corpus=True), _tts_part("ne", in_corpus=True), _cv_block(11528)],
+    "si": [_tts_part("si")],
+    "gu": [Part("openslr78", "OpenSLR 78 prompts (Google's Gujarati speech data set: short read sentences, many "
+                "of them "
+                "encyclopaedic), the corpus file's last block (lines 9,442 to the end: no line over 160 characters; "
+                "688 of its lines occur verbatim in the public copy of the prompts)", "CC BY-SA 4.0",
+                block=(9442, -1), in_corpus=True, origin="inside ../shared/corpora (held out by position)")],
+    "pa": [_cv_block(10379)],
+    "or": [_cv_block(3167, "; much of it is sentences from old Odia literature")],
+    "as": [_cv_block(10065)],
+    "ml": [Part("smc", "SMC Malayalam corpus minus Wikipedia: Kerala Chief Minister's office press releases "
+                "(2017-2020), everyday conversations, essays, fiction and news", "CC BY-SA 3.0", "smc-ml",
+                origin="github.com/smc/corpus text/")],
+    "te": [Part("wikisource-classical", "Classical Telugu verse (Pothana's Bhagavatam, Molla's Ramayanam, ...) from "
+                "Telugu Wikisource: NOT modern prose; the only open non-Wikipedia Telugu text reachable here",
+                "Public Domain Mark 1.0", "cltk-te-wikisource", origin="github.com/cltk/telugu_text_wikisource")],
+}
+MISSING = {
+    "kn": "no openly licensed non-Wikipedia Kannada text was reachable (Common Voice's repository is over the "
+          "fetch limit; tesseract's langdata is shuffled words, not sentences; the Kannada news set is Kaggle-only)",
+    "sd": "the corpus is Dakshina Wikipedia only, and no open non-Wikipedia Sindhi text was reachable",
+    "ks": "the corpus is NLLB Seed only (professional translations of English Wikipedia sentences); no other open "
+          "Kashmiri text was reachable",
+    "mni": "the corpus is NLLB Seed only (translations of English Wikipedia sentences); no other open Manipuri text "
+           "in the Bengali script was reachable",
+    "sa": "the corpus is Sanskrit Wikisource itself, shuffled (no work boundaries to hold out by); no other open "
+          "Sanskrit text was reachable",
+}
+
+
+@dataclass
+class Built:
+    lang: str
+    rows: list[tuple[str, str]] = field(default_factory=list)  # (source label, text)
+    excluded: set[str] = field(default_factory=set)  # line hashes
+    notes: list[str] = field(default_factory=list)
+
+
+def _candidates(lang: str, part: Part) -> tuple[list[str], set[int]]:
+    """The part's segments (normalised, in the script, deduplicated, in source order) and the corpus
+    line numbers that hold this source."""
+    lines = corpus_file_lines(lang)
+    if part.block is not None:
+        start, end = part.block
+        digest = hashlib.sha256(corpus_path(lang).read_bytes()).hexdigest()
+        if digest != CORPUS_SHA256[lang]:
+            raise SystemExit(f"{corpus_path(lang)} changed (sha256 {digest}): re-check the block positions")
+        numbers = set(range(start, len(lines) if end == -1 else end))
+        segments = [lines[i] for i in sorted(numbers)]
+    else:
+        segments = [text for key, text in read_source(part.source) if part.keep(key)]
+        wanted = {normalise(t) for key, t in read_source(part.source)}  # the whole source, for the exclusion
+        numbers = {i for i, line in enumerate(lines) if normalise(line) in wanted}
+    seen: set[str] = set()
+    out = []
+    for text in map(normalise, segments):
+        if text and text not in seen and in_script(text, script_of(lang)):
+            seen.add(text)
+            out.append(text)
+    return out, numbers
+
+
+def build_language(lang: str) -> Built:
+    built = Built(lang)
+    lines = corpus_file_lines(lang)
+    corpus_keys = Counter(normalise(line) for line in lines)
+    for part in SETS.get(lang, []):
+        texts, numbers = _candidates(lang, part)
+        if part.in_corpus:
+            built.excluded |= {line_hash(lines[i]) for i in numbers}
+            built.notes.append(f"{part.label}: {len(numbers):,} corpus lines held out of training")
+        elif numbers:  # an external source that the corpus happens to contain: hold those lines out too
+            built.excluded |= {line_hash(lines[i]) for i in numbers}
+            built.notes.append(f"{part.label}: {len(numbers):,} corpus lines also occur in this source; held out")
+        held_out = {normalise(lines[i]) for i in numbers}
+        texts = [t for t in texts if t in held_out or t not in corpus_keys]
+        chosen = sorted(texts, key=sample_key)[:MAX_PER_SOURCE]
+        order = {t: i for i, t in enumerate(texts)}
+        built.rows.extend((part.label, t) for t in sorted(chosen, key=order.__getitem__))
+    return built
+
+
+def write_language(built: Built) -> None:
+    if built.lang in MISSING:
+        return
+    data = "".join(f"{label}\t{text}\n" for label, text in built.rows)
+    write_atomic(OUT / f"{built.lang}.tsv.gz", gzip.compress(data.encode("utf-8"), mtime=0))
+    exclude = OUT / f"{built.lang}.exclude.txt"
+    if built.excluded:
+        write_atomic(exclude, "".join(f"{h}\n" for h in sorted(built.excluded)))
+    elif exclude.exists():
+        exclude.unlink()
+
+
+def readme(all_built: dict[str, Built]) -> str:
+    out = [
+        "# Out-of-domain validation sets",
+        "",
+        "Generated by `python -m bench.validation_sets` (do not edit). One set per language of openly",
+        "licensed text that is not Wikipedia, for choosing recipes on in-domain and out-of-domain text",
+        "together (issue 19). None of it is FLORES-200/101, SIB-200, NTREX-128 or derived from them.",
+        "",
+        "- `<lang>.tsv.gz`: the set, `source<TAB>text` per line (NFC, whitespace collapsed; at least",
+        f"  {MIN_LETTERS} letters of the language's script and half of the line's letters; at most",
+        f"  {MAX_PER_SOURCE:,} segments per source, chosen by a hash of the text; no segment that the training corpus",
+        "  contains unless that corpus line is excluded).",
+        "- `<lang>.exclude.txt`: hashes (`line_hash`: sha256 of the normalised line, 16 hex digits) of the",
+        "  corpus lines that belong to an OOD source. **Training must skip them**, and the in-domain",
+        "  valid/test lines drop them too. The library's corpus loader does not apply them yet;",
+        "  `bench.validation_sets.corpus_lines` does (same documents and split, minus these lines).",
+        "- `sources/`: the text taken from each public repository (`python -m bench.validation_sets extract`",
+        "  re-creates it from the pinned snapshots).",
+        "",
+        "| language | source | what | licence | segments | bytes | corpus lines held out |",
+        "|---|---|---|---|---:|---:|---:|",
+    ]
+    for lang in ALL_LANGS:
+        b = all_built[lang]
+        name = LANGUAGES[lang].name if lang in LANGUAGES else lang
+        if lang in MISSING:
+            out.append(f"| {name} (`{lang}`) | **none** | {MISSING[lang]} | | 0 | 0 | 0 |")
+            continue
+        for part in SETS[lang]:
+            rows = [t for label, t in b.rows if label == part.label]
+            n_bytes = sum(len(t.encode("utf-8")) for t in rows)
+            held = next((n for n in b.notes if n.startswith(part.label + ":")), "")
+            held_n = held.split(" ")[1] if held else "0"
+            out.append(
+                f"| {name} (`{lang}`) | {part.label} ({part.origin}) | {part.what} | {part.licence} | "
+                f"{len(rows):,} | {n_bytes:,} | {held_n} |"
+            )
+    out += [
+        "",
+        "## Sources and licences",
+        "",
+        "| snapshot | repository | commit | licence |",
+        "|---|---|---|---|",
+        *[f"| {k} | github.com/{s.repo} | `{s.commit[:12]}` | {s.licence} |" for k, s in SNAPSHOTS.items()],
+        "",
+        "- **TICO-19** (Anastasopoulos et al., 2020), CC0: the Wikipedia-sourced segments (`Wikipedia_*`, `wiki_*`)",
+        "  are left out of the sets; for Nepali and Urdu, whose corpora contain TICO-19, every TICO-19 line",
+        "  (Wikipedia-sourced ones too) is held out of training.",
+        "- **Google language-resources** TTS prompts, Apache-2.0 (Copyright Google LLC; licence text:",
+        "  https://www.apache.org/licenses/LICENSE-2.0). The Nepali prompts are part of the Nepali corpus",
+        "  and are held out of its training.",
+        "- **OpenSLR 64 and 78** prompts (Google), CC BY-SA 4.0, from a public copy of their `line_index.tsv`.",
+        "  OpenSLR 78 is part of the Gujarati corpus and is held out of its training.",
+        "- **SMC Malayalam corpus** (Swathanthra Malayalam Computing), CC BY-SA 3.0: attribute SMC and the",
+        "  authors named in each text.",
+        "- **CLTK Telugu Wikisource**, Public Domain Mark 1.0 (classical works).",
+        "- **Common Voice** (Mozilla), CC0: the sentence-collector block of the Punjabi, Odia, Assamese and Nepali",
+        "  corpora, held out of their training (found by position; see `CORPUS_SHA256` in the script).",
+        "",
+        "Languages without a set say why in the table. Where a set is not modern prose (Telugu), it is a",
+        "different domain, labelled as such: read its numbers as a stress test, not as the typical user.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def build(langs: tuple[str, ...] = ALL_LANGS) -> dict[str, Built]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    done = {}
+    for lang in langs:
+        b = build_language(lang)
+        write_language(b)
+        done[lang] = b
+        n_bytes = sum(len(t.encode("utf-8")) for _, t in b.rows)
+        print(f"{lang}: {len(b.rows):,} segments, {n_bytes:,} bytes; {len(b.excluded):,} corpus lines excluded"
+              + (f"  ({MISSING[lang]})" if lang in MISSING else ""))
+    if set(langs) == set(ALL_LANGS):
+        write_atomic(OUT / "README.md", readme(done))
+    return done
+
+
+def blocks(lang: str, start: int, window: int = 200) -> None:
+    """Print the evidence for a block boundary: per window, the share of lines in sorted order, of
+    lines without digits, and the mean length, around `start`."""
+    lines = corpus_file_lines(lang)
+    digit = regex.compile(r"\p{Nd}")
+    for lo in range(max(0, start - 5 * window), len(lines), window):
+        seg = lines[lo : lo + window]
+        in_order = sum(a <= b for a, b in zip(seg, seg[1:])) / max(1, len(seg) - 1)
+        no_digit = sum(not digit.search(x) for x in seg) / len(seg)
+        mark = "  <- block" if lo <= start < lo + window else ""
+        mean = sum(map(len, seg)) / len(seg)
+        print(f"{lo:6d}  sorted {in_order:.2f}  digit-free {no_digit:.2f}  mean chars {mean:6.1f}{mark}")
+
+
+# ----- what training and measuring use ---------------------------------------------------------------
+@lru_cache(maxsize=None)
+def excluded(lang: str) -> frozenset[str]:
+    path = OUT / f"{lang}.exclude.txt"
+    return frozenset(path.read_text().split()) if path.exists() else frozenset()
+
+
+@lru_cache(maxsize=None)
+def ood_lines(lang: str) -> tuple[str, ...]:
+    path = OUT / f"{lang}.tsv.gz"
+    if not path.exists():
+        return ()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return tuple(line.rstrip("\n").split("\t", 1)[1] for line in f)
+
+
+@lru_cache(maxsize=None)
+def ood_by_source(lang: str) -> dict[str, tuple[str, ...]]:
+    """The OOD set split by source label (for languages whose set has several)."""
+    path = OUT / f"{lang}.tsv.gz"
+    out: dict[str, list[str]] = {}
+    if path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                label, text = line.rstrip("\n").split("\t", 1)
+                out.setdefault(label, []).append(text)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def documents(lang: str) -> Iterator[Document]:
+    """The corpus as the library splits it: blocks of 25 non-empty lines named `<lang>.txt.gz#n`."""
+    block: list[str] = []
+    n = 0
+    for line in corpus_file_lines(lang):
+        if line.strip():
+            block.append(line)
+        if len(block) == 25:
+            yield Document(f"{lang}.txt.gz#{n}", "\n".join(block))
+            block, n = [], n + 1
+    if block:
+        yield Document(f"{lang}.txt.gz#{n}", "\n".join(block))
+
+
+@lru_cache(maxsize=None)
+def corpus_lines(lang: str, split: str) -> tuple[str, ...]:
+    """Lines of one split minus the excluded ones: "train" and "all" (every split, for the baseline
+    trained on the full corpus) are cleaned as the trainer cleans; "valid" and "test" are raw, as
+    the library's held-out lines are."""
+    drop = excluded(lang)
+    out: list[str] = []
+    for doc in documents(lang):
+        where = split_of(doc.id)
+        if split == "all" or split == where:
+            if split in ("train", "all"):
+                cleaned = clean_document(doc.text)
+                lines = cleaned.split("\n") if cleaned else []
+            else:
+                lines = [line for line in doc.text.splitlines() if line.strip()]
+            out.extend(line for line in lines if line_hash(line) not in drop)
+    return tuple(out)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("step", nargs="?", choices=("build", "extract", "blocks"), default="build")
+    p.add_argument("--lang", nargs="+", choices=ALL_LANGS, default=list(ALL_LANGS))
+    p.add_argument("--start", type=int, help="blocks: the boundary to show the evidence around")
+    args = p.parse_args()
+    if args.step == "extract":
+        extract()
+    elif args.step == "blocks":
+        for lang in args.lang:
+            blocks_of = [part.block[0] for part in SETS.get(lang, []) if part.block is not None]
+            if args.start is None and not blocks_of:
+                raise SystemExit(f"{lang}: no source of its set is held out by position; give --start")
+            start = args.start if args.start is not None else blocks_of[0]
+            print(f"{lang}:")
+            blocks(lang, start)
+    else:
+        build(tuple(args.lang))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""The out-of-domain validation sets and the generalisation experiments (bench/validation_sets.py,
+bench/generalise.py, bench/phrase_diagnosis.py): known answers, parity with the library trainer,
+and the property that matters most, that validation text is never trained on."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tokenizer
+from bench import generalise, ood, phrase_diagnosis
+from bench import validation_sets as vs
+from tokenizer.pretokenize import get_pattern
+from tokenizer.registry import RECIPES
+
+LANGS_WITH_SETS = [lang for lang in vs.ALL_LANGS if lang not in vs.MISSING]
+
+
+def test_normalise_and_line_hash_known_answers():
+    assert vs.normalise("  भारत \t एक\u00a0देश  ") == "भारत एक देश"
+    assert vs.normalise("\u0958") == "\u0915\u093c"  # NFC decomposes qa (a composition exclusion)
+    assert vs.normalise("a\u200bb\u200dc") == "ab\u200dc"  # ZWSP (Cf) goes, ZWJ stays
+    assert vs.line_hash("भारत  एक देश ") == vs.line_hash("भारत एक देश")
+    assert vs.line_hash("भारत एक देश") != vs.line_hash("भारत एक देश।")
+    assert re.fullmatch(r"[0-9a-f]{16}", vs.line_hash("x"))
+
+
+def test_in_script():
+    assert vs.in_script("भारत एक विशाल देश है", "Devanagari")
+    assert not vs.in_script("भारत", "Devanagari")  # 3 letters and a vowel sign: 4 of the 5 needed
+    assert not vs.in_script("India is a large country, भारत", "Devanagari")
+    assert not vs.in_script("ಕನ್ನಡ ಕರ್ನಾಟಕ", "Devanagari")
+
+
+def test_every_language_has_a_set_or_says_why():
+    assert set(vs.SETS) | set(vs.MISSING) == set(vs.ALL_LANGS)
+    assert not set(vs.SETS) & set(vs.MISSING)
+    readme = (vs.OUT / "README.md").read_text()
+    for lang in vs.ALL_LANGS:
+        assert f"(`{lang}`)" in readme
+
+
+@pytest.mark.parametrize("lang", LANGS_WITH_SETS)
+def test_ood_set_is_never_training_text(lang):
+    """Every OOD segment is in the language's script and is either absent from the corpus or held
+    out of training by the exclusion list; no segment is Wikipedia-sourced TICO-19."""
+    lines = vs.ood_lines(lang)
+    assert 100 <= len(lines) <= vs.MAX_PER_SOURCE * len(vs.SETS[lang])
+    assert len(set(lines)) == len(lines)
+    corpus = {}
+    for line in vs.corpus_file_lines(lang):
+        corpus[vs.normalise(line)] = line
+    drop = vs.excluded(lang)
+    for text in lines:
+        assert vs.in_script(text, vs.script_of(lang)), text
+        if text in corpus:
+            assert vs.line_hash(corpus[text]) in drop, f"{lang}: OOD line in the training corpus: {text[:60]}"
+    with gzip.open(vs.OUT / f"{lang}.tsv.gz", "rt", encoding="utf-8") as f:
+        labels = {line.split("\t", 1)[0] for line in f}
+    assert labels == {p.label for p in vs.SETS[lang]}
+
+
+@pytest.mark.parametrize("lang", ["pa", "ne"])
+def test_training_lines_skip_the_excluded_ones(lang):
+    drop = vs.excluded(lang)
+    assert drop
+    train = vs.corpus_lines(lang, "train")
+    assert not any(vs.line_hash(x) in drop for x in train)
+    # the exclusion removes lines, never documents: the split of every other line is the library's
+    kept = sum(1 for d in vs.documents(lang) for x in d.text.splitlines() if vs.line_hash(x) not in drop)
+    assert len(train) + len(vs.corpus_lines(lang, "valid")) + len(vs.corpus_lines(lang, "test")) <= kept
+
+
+@pytest.mark.parametrize("lang", ["hi", "pa"])
+def test_build_is_deterministic_and_matches_the_committed_set(lang):
+    built = vs.build_language(lang)
+    assert [t for _, t in built.rows] == list(vs.ood_lines(lang))
+    assert built.excluded == set(vs.excluded(lang))
+
+
+def test_block_positions_are_pinned_to_the_corpus_file(monkeypatch):
+    monkeypatch.setitem(vs.CORPUS_SHA256, "pa", "0" * 64)
+    with pytest.raises(SystemExit, match="changed"):
+        vs.build_language("pa")
+
+
+def small_docs(n: int = 60) -> list[tuple[str, ...]]:
+    docs = [d for d in generalise.train_documents("hi")[:n]]
+    return docs
+
+
+def test_today_equals_the_library_trainer():
+    docs = small_docs()
+    lines = [x for d in docs for x in d]
+    e = generalise.experiment_named("today")
+    ours = generalise.train_experiment(docs, generalise.recipe_for("hi", e), e, 800)
+    lib = tokenizer.train(lines, 800, recipe="curriculum", quiet=True)
+    assert ours.merges == lib.merges
+    assert generalise.recipe_for("hi", e).stages == RECIPES["curriculum"].stages
+
+
+@pytest.mark.parametrize("cap", [1, 2])
+def test_max_words_caps_every_token(cap):
+    docs = small_docs()
+    e = generalise.Experiment("cap", "", "", max_words=cap, phrase_start=0.3)
+    tok = generalise.train_experiment(docs, generalise.recipe_for("hi", e), e, 900)
+    spans = [generalise.words_in(tok.decode_single_token_bytes(i)) for i in range(256, 256 + len(tok.merges))]
+    assert max(spans) == cap
+    text = "भारत एक विशाल देश है। यहाँ की संस्कृति"
+    assert tok.decode(tok.encode(text)) == text
+
+
+def test_document_and_sqrt_counting_known_answers():
+    pat = get_pattern("indic-words")
+    docs = [("क ख क ख क",), ("क",)]
+    assert generalise.count(docs, pat, "raw")["क"] == 2 and generalise.count(docs, pat, "raw")[" क"] == 2
+    assert generalise.count(docs, pat, "docs")[" क"] == 1
+    assert generalise.count(docs, pat, "docs")["क"] == 2
+    raw = generalise.count([("क " * 9,)], pat, "raw")
+    assert raw[" क"] == 8 and generalise.count([("क " * 9,)], pat, "sqrt")[" क"] == 3
+
+
+PROSE = [
+    "नदी के किनारे एक पुराना मंदिर खड़ा था",
+    "बच्चों ने शाम को मैदान में क्रिकेट खेली",
+    "सरकार ने नई शिक्षा नीति की घोषणा की",
+    "बारिश के बाद सड़कों पर पानी भर गया",
+    "वैज्ञानिकों ने एक नया तारा खोजा है",
+    "दादी ने हमें राजा और चिड़िया की कहानी सुनाई",
+]
+
+
+def test_template_lines_and_near_duplicates_known_answer():
+    stub = "{} गाँव भारत के उत्तर प्रदेश राज्य के बलिया जिले का एक गाँव है जिसकी जनसंख्या {} है"
+    names = ["रामपुर", "सीतापुर", "कटरा", "बेलहा", "मोहनपुर", "गोपालपुर"]
+    docs = [(stub.format(name, 100 + i), prose) for i, (name, prose) in enumerate(zip(names, PROSE))]
+    drop = generalise.template_lines(docs, min_docs=5)
+    assert {d[0] for d in docs} <= drop  # the stub, six times with other names and numbers
+    assert not set(PROSE) & drop
+    pat = get_pattern("indic-words")
+    repeated = [("मैच में 12 रन बने", "मैच में 345 रन बने", PROSE[0])]
+    assert generalise.count(repeated, pat, "raw")[" रन"] == 2
+    assert generalise.count(repeated, pat, "raw", skip=set())[" रन"] == 1  # the near-duplicate is skipped
+    assert generalise.count(repeated, pat, "raw", skip={PROSE[0]})[" मंदिर"] == 0
+
+
+PUNCT = "।॥.,;:!?"
+
+
+PIECES = ["भारत", "देश", "है", "ಕನ್ನಡ", "নদী", " ", *PUNCT, "१९", "a"]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=30))
+def test_no_phrase_crosses_sentence_punctuation(parts):
+    """A phrase chunk may end in closing punctuation but never has a letter after it."""
+    text = "".join(parts)
+    for name in ("indic-phrases", "brahmic-phrases"):
+        for chunk in get_pattern(name).split(text):
+            assert not re.search(f"[{PUNCT}].*[^\\W\\d_]", chunk), (name, chunk)
+
+
+def test_words_only_drops_every_multi_word_token():
+    docs = small_docs()
+    e = generalise.Experiment("p", "", "", phrase_start=0.3)
+    tok = generalise.train_experiment(docs, generalise.recipe_for("hi", e), e, 900)
+    wo = phrase_diagnosis.words_only(tok)
+    assert any(generalise.words_in(tok.decode_single_token_bytes(i)) > 1 for i in range(256, 256 + len(tok.merges)))
+    assert all(generalise.words_in(wo.decode_single_token_bytes(i)) <= 1 for i in range(256, 256 + len(wo.merges)))
+    assert len(wo.merges) < len(tok.merges)
+    text = "भारत एक विशाल देश है। यहाँ की संस्कृति, भाषाएँ"
+    assert wo.decode(wo.encode(text)) == text
+
+
+def test_llm_byte_fallback_pieces_add_up():
+    line = "a\u0915b"  # क is three bytes, given as three byte-fallback tokens with the same offsets
+    pieces = [b"a", b"\xe0", b"\xe0", b"\xe0", b"b"]  # what offsets alone would give
+    fixed = ood._fix_byte_pieces(line, pieces)
+    assert b"".join(fixed) == line.encode("utf-8") and [len(p) for p in fixed] == [1, 1, 1, 1, 1]
