@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +23,7 @@ import tokenizer
 from tokenizer import build
 from tokenizer.corpus import Corpus, load_corpus
 from tokenizer.hf import bytes_to_unicode
+from tokenizer.model_file import models_dir
 from tokenizer.openai import TIKTOKEN_DIR_ENV
 from tokenizer.pretokenize import Pattern
 from tokenizer.registry import CODES, LANGUAGES, RECIPES
@@ -30,18 +32,23 @@ T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
-MODELS_DIR = ROOT / "models"
 SPLITS = ("valid", "test")
-DEFAULT_TIKTOKEN_DIR = "/work/shared/reftok/openai"  # offline copies of the OpenAI .tiktoken files
+# Offline copies of the OpenAI .tiktoken files, when the checkout sits beside the shared folder.
+DEFAULT_TIKTOKEN_DIR = ROOT.parent / "shared" / "reftok" / "openai"
 
-# Load the GPT encodings offline when the local copies exist and the caller has not chosen a directory.
-if TIKTOKEN_DIR_ENV not in os.environ and Path(DEFAULT_TIKTOKEN_DIR).is_dir():
-    os.environ[TIKTOKEN_DIR_ENV] = DEFAULT_TIKTOKEN_DIR
+
+def use_offline_encodings() -> None:
+    """Load the GPT encodings from DEFAULT_TIKTOKEN_DIR when it exists and the caller has not chosen
+    a directory ($INDIC_TOKENIZER_TIKTOKEN_DIR). Called by a script, never on import."""
+    if TIKTOKEN_DIR_ENV not in os.environ and DEFAULT_TIKTOKEN_DIR.is_dir():
+        os.environ[TIKTOKEN_DIR_ENV] = str(DEFAULT_TIKTOKEN_DIR)
 
 
 # ----- command line ------------------------------------------------------------------------------
 def parser(doc: str | None, langs: Sequence[str] = CODES, default: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """An argument parser with the options every script shares: --lang, --vocab-size, --pattern."""
+    """An argument parser with the options every script shares: --lang, --vocab-size, --pattern
+    (and the GPT encodings offline where there are local copies)."""
+    use_offline_encodings()
     p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--lang", nargs="+", choices=langs, default=list(langs if default is None else default),
                    help="languages (default: %(default)s)")
@@ -82,11 +89,22 @@ def train_ours(lang: str, vocab_size: int, pattern: str | None) -> tuple[tokeniz
     return timed(lambda: tokenizer.train(train_lines(lang), vocab_size, pattern=pattern, quiet=True, name=lang))
 
 
+def model_path(lang: str) -> Path:
+    """The shipped model file of a language, in tokenizer.model_file.models_dir() (models/ unless
+    $INDIC_TOKENIZER_MODELS says otherwise)."""
+    return models_dir() / LANGUAGES[lang].model
+
+
+def shown(path: Path) -> str:
+    """A path as results files record it: relative to the repository when inside it (no machine paths)."""
+    return path.resolve().relative_to(ROOT).as_posix() if path.resolve().is_relative_to(ROOT) else path.name
+
+
 def our_model(lang: str, vocab_size: int, pattern: str | None, use_saved: bool = True) -> tuple[tokenizer.Tokenizer, str]:
-    """models/{lang}.model if it exists (and use_saved), else one trained now; and where it came from."""
-    path = MODELS_DIR / f"{lang}.model"
+    """The shipped model if it exists (and use_saved), else one trained now; and where it came from."""
+    path = model_path(lang)
     if use_saved and path.is_file():
-        return tokenizer.load(path), str(path.relative_to(ROOT))
+        return tokenizer.load(path), shown(path)
     tok, seconds = train_ours(lang, vocab_size, pattern)
     return tok, f"trained now on the {lang} training split ({seconds:.1f} s)"
 
@@ -136,12 +154,12 @@ def _decimals(values: Iterable[Any]) -> int:
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str = "") -> None:
     """Rows as an aligned text table: text columns left-aligned, numbers right-aligned."""
     decimals = [_decimals(row.get(c) for row in rows) for c in columns]
-    cells = [[fmt(row.get(c), d) for c, d in zip(columns, decimals)] for row in rows]
+    cells = [[fmt(row.get(c), d) for c, d in zip(columns, decimals, strict=True)] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     numeric = [all(isinstance(row.get(c), (int, float)) or row.get(c) is None for row in rows) for c in columns]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
+        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
 
     if title:
         print(f"\n{title}")
@@ -175,8 +193,20 @@ def environment() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "packages": versions,
-        "argv": sys.argv,
+        "command": command(),
     }
+
+
+def command(argv: Sequence[str] | None = None) -> str:
+    """How the running script was started, as a command to run from the repository root: a script in
+    bench/ as `python -m bench.<name>`, and paths as results files record them (see `shown`)."""
+    argv = list(sys.argv if argv is None else argv)
+    script = Path(argv[0]).resolve()
+    if script.suffix == ".py" and script.is_relative_to(ROOT):
+        head = ["python", "-m", ".".join(script.relative_to(ROOT).with_suffix("").parts)]
+    else:
+        head = ["python", Path(argv[0]).name]
+    return shlex.join(head + [shown(Path(a)) if os.path.isabs(a) else a for a in argv[1:]])
 
 
 def write_results(name: str, payload: dict[str, Any]) -> Path:
@@ -184,5 +214,5 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(json.dumps({"environment": environment(), **payload}, ensure_ascii=False, indent=2) + "\n")
-    print(f"\nwrote {path.relative_to(ROOT)}")
+    print(f"\nwrote {shown(path)}")
     return path

@@ -33,7 +33,7 @@ from . import common
 
 def child(lang: str, start_at: float, seconds: float) -> float:
     """MB/s of encoding lang's held-out lines over `seconds`, starting at the wall-clock time start_at."""
-    tok = tokenizer.load(common.MODELS_DIR / f"{lang}.model")
+    tok = tokenizer.load(common.model_path(lang))
     lines = list(common.held_out(lang, "valid")) + list(common.held_out(lang, "test"))
     mb = common.utf8_size(lines) / 1e6
     for line in lines:  # warm: the core is built and the regex caches are filled

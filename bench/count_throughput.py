@@ -64,9 +64,6 @@ def write_parquet(lang: str, path: Path, target_mb: float) -> tuple[int, int]:
     return n, size * repeats
 
 
-CONFIGS = ("read", "read+clean", "local", "dask")
-
-
 def run_one(parquet: str, config: str, workers: int) -> dict:
     """One configuration, in this (fresh) process.
 

@@ -14,7 +14,6 @@ Run from the repository root:
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -70,7 +69,7 @@ def main() -> None:
     cores = usable_cpus()
     rows = []
     for lang in args.lang:
-        model = common.MODELS_DIR / f"{lang}.model"
+        model = common.model_path(lang)
         tok = tokenizer.load(model)
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "corpus.jsonl"

@@ -139,7 +139,7 @@ def main() -> None:
     common.report_load()
     rows, storms = [], {}
     for lang in args.lang:
-        model = common.MODELS_DIR / f"{lang}.model"
+        model = common.model_path(lang)
         tok, _ = common.our_model(lang, args.vocab_size, args.pattern)
         lines = common.held_out(lang, "valid") + common.held_out(lang, "test")
         size = common.utf8_size(lines)

@@ -12,8 +12,9 @@ Properties (both shipped models, models/{hi,kn}.model, where a model is involved
                      must catch it). Outcomes are counted.
   parity-{lang}      the default Tokenizer (its compiled core: encode and encode_ordinary) and the exported HF
                      tokenizer (tokenizer.json as written by export-hf) give the reference ids
-Strings mix Devanagari, Kannada, Latin, emoji ZWJ sequences, storms of combining marks, control and
-format characters, very long words and special-token look-alikes (tests/strategies.py, extended here).
+Strings mix the letters and marks of every registry script (tests/strategies.py, extended here), Latin,
+emoji ZWJ sequences, storms of combining marks, control and format characters, very long words and
+special-token look-alikes.
 
 A property does not stop at its first failure: every example runs, failures are counted and the first
 few kept. Settings profile "fuzz" (100,000 examples per property, as in tests/conftest.py);
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import time
 import traceback
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 
@@ -36,7 +38,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import tokenizer
-from tests.strategies import DEVANAGARI, EMOJI, KANNADA, SPECIAL, WORDS
+from tests.strategies import EMOJI, SCRIPT_CHARS, SPECIAL, WORDS
 from tests.strategies import text as base_text
 from tokenizer import ENDOFTEXT, ModelFileError, Tokenizer
 from tokenizer.model_file import dumps, loads
@@ -47,9 +49,21 @@ from . import common
 settings.register_profile("fuzz", max_examples=100_000, deadline=None)
 
 # ----- strings ---------------------------------------------------------------------------------------
-MARKS = [chr(c) for c in [*range(0x0900, 0x0904), *range(0x093A, 0x0950), *range(0x0951, 0x0958), 0x0962, 0x0963]]
-MARKS += [chr(c) for c in [0x0C81, 0x0C82, 0x0C83, 0x0CBC, *range(0x0CBE, 0x0CCE), 0x0CD5, 0x0CD6, 0x0CE2, 0x0CE3]]
+# The letters and combining marks of every registry script (tests/strategies.py), and a few of no script.
+LETTERS = [c for chars in SCRIPT_CHARS.values() for c in chars if unicodedata.category(c) == "Lo"]
+MARKS = [c for chars in SCRIPT_CHARS.values() for c in chars if unicodedata.category(c) in ("Mn", "Mc")]
 MARKS += ["\u0300", "\u0301", "\u20dd", "\ufe0f", "\u200c", "\u200d"]
+
+def _word_pieces(chars: list[str]) -> list[str]:
+    """Four letters spread over a script, its viramas and two of its marks: long words of these
+    stress the akshara rules."""
+    letters = [c for c in chars if unicodedata.category(c) == "Lo"]
+    viramas = [c for c in chars if unicodedata.combining(c) == 9]
+    marks = [c for c in chars if unicodedata.category(c) in ("Mn", "Mc") and c not in viramas]
+    return letters[:: max(1, len(letters) // 4)][:4] + viramas + marks[:: max(1, len(marks) // 2)][:2]
+
+
+WORD_PIECES = sorted({c for chars in SCRIPT_CHARS.values() for c in _word_pieces(chars)} | set("ab"))
 ZWJ_EMOJI = ["👩🏽\u200d💻", "🏳️\u200d🌈", "👁️\u200d🗨️", "🧑\u200d🤝\u200d🧑", "❤️\u200d🔥", "👨\u200d👩\u200d👧\u200d👦"]
 LOOK_ALIKES = [
     ENDOFTEXT,
@@ -66,16 +80,13 @@ LOOK_ALIKES = [
     "|>",
 ]
 CONTROLS = st.characters(categories=("Cc", "Cf", "Zl", "Zp", "Co"))
-consonant = st.sampled_from([c for c in DEVANAGARI + KANNADA if c.isalpha()])
+consonant = st.sampled_from(LETTERS)
 mark_storm = st.tuples(consonant, st.lists(st.sampled_from(MARKS), min_size=1, max_size=300)).map(
     lambda t: t[0] + "".join(t[1])
 )
-long_word = st.lists(
-    st.sampled_from(["क", "ि", "्", "ष", "ा", "ं", "ಕ", "ಿ", "್", "ನ", "a", "b"]), min_size=50, max_size=1500
-).map("".join)
+long_word = st.lists(st.sampled_from(WORD_PIECES), min_size=50, max_size=1500).map("".join)
 piece = st.one_of(
-    st.sampled_from(DEVANAGARI),
-    st.sampled_from(KANNADA),
+    *(st.sampled_from(chars) for chars in SCRIPT_CHARS.values()),
     st.sampled_from(SPECIAL),
     st.sampled_from(EMOJI + ZWJ_EMOJI),
     st.sampled_from(WORDS),
@@ -118,7 +129,7 @@ def check_stream(tok: Tokenizer) -> Callable[[tuple[str, list[int]]], None]:
     def check(arg: tuple[str, list[int]]) -> None:
         s, points = arg
         cuts = sorted({p % (len(s) + 1) for p in points})
-        blocks = [s[a:b] for a, b in zip([0, *cuts], [*cuts, len(s)])]
+        blocks = [s[a:b] for a, b in zip([0, *cuts], [*cuts, len(s)], strict=True)]
         got = [i for piece in tok.encode_iter(blocks, allowed_special="all") for i in piece]
         if got != tok.encode(s, allowed_special="all"):
             raise Failure(f"encode_iter differs for blocks {blocks!r}")

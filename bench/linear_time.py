@@ -186,7 +186,7 @@ def main() -> None:
 
     stream_rows: list[dict] = []
     if args.stream_mb and sys.platform == "linux":
-        model = common.MODELS_DIR / f"{lang}.model"
+        model = common.model_path(lang)
         if not model.is_file():
             model = Path(tempfile.mkdtemp()) / f"{lang}.model"
             from tokenizer import save

@@ -170,8 +170,8 @@ def main() -> None:
         if args.recipe:
             tok = tokenizer.train(vs.corpus_lines(lang, "train"), args.vocab_size, recipe=args.recipe, quiet=True)
             name, seen = args.recipe, False
-        elif (common.MODELS_DIR / f"{lang}.model").exists():
-            tok, name, seen = tokenizer.load(common.MODELS_DIR / f"{lang}.model"), "shipped", lang in SEEN
+        elif common.model_path(lang).exists():
+            tok, name, seen = tokenizer.load(common.model_path(lang)), "shipped", lang in SEEN
         else:
             print(f"{lang}: no shipped model; use --recipe")
             continue

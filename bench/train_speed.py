@@ -151,6 +151,7 @@ def main() -> None:
                 for side, (cmd, cwd) in sides.items():
                     print(f"[{lang}] {side} run {run + 1}/{args.runs} ...", flush=True)
                     result = run_process(cmd, cwd)
+                    result["stdout"] = [line.replace(f"{tmpdir}/", "") for line in result["stdout"]]  # no machine paths
                     results[side].append(result)
                     runs.append({"lang": lang, "side": side, "run": run + 1, **result})
             if baseline is not None:

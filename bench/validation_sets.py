@@ -36,7 +36,6 @@ import json
 import re
 import subprocess
 import sys
-import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator

@@ -68,7 +68,6 @@ import heapq
 import importlib
 import json
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -254,7 +253,6 @@ VARIANTS: list[Variant] = [
     _script("script: numbers without a dotted part", "the registry recipe, but a number is 1-3 digits, "
             "its dotted part (१२३.४५) a number of its own", _plain_numbers),
 ]  # fmt: skip
-BY_NAME = {v.name: v for v in VARIANTS}
 NOT_MEASURED = (
     "Picky-BPE-style removal of intermediate tokens is not measured: removing a token that later "
     "merges build on cannot be expressed as a BPE merge list, so the Hugging Face export (which must "
@@ -272,24 +270,24 @@ def variant_named(name: str) -> Variant:
 
 # ----- tie-breaking: the library's heap, with the pairs negated -------------------------------------
 class _LargestPairFirst:
-    """Stands in for `heapq` inside tokenizer.train: entries (-count, (left, right)) are stored as
-    (-count, (-left, -right)), so among equal counts the largest pair pops first. Nothing else in
-    the training changes."""
+    """Stands in for `heapq` inside tokenizer.train: an entry (-count, pair key) is stored as
+    (-count, -key), so among equal counts the largest pair pops first (a key orders as its
+    (left, right) pair: key = left << train.SHIFT | right). Nothing else in the training changes."""
 
     @staticmethod
     def heapify(heap: list) -> None:
-        heap[:] = [(c, (-a, -b)) for c, (a, b) in heap]
+        heap[:] = [(c, -key) for c, key in heap]
         heapq.heapify(heap)
 
     @staticmethod
-    def heappush(heap: list, item: tuple) -> None:
-        c, (a, b) = item
-        heapq.heappush(heap, (c, (-a, -b)))
+    def heappush(heap: list, item: tuple[int, int]) -> None:
+        c, key = item
+        heapq.heappush(heap, (c, -key))
 
     @staticmethod
-    def heappop(heap: list) -> tuple:
-        c, (a, b) = heapq.heappop(heap)
-        return c, (-a, -b)
+    def heappop(heap: list) -> tuple[int, int]:
+        c, key = heapq.heappop(heap)
+        return c, -key
 
 
 @contextmanager
@@ -544,7 +542,7 @@ def main() -> None:
             "notes": notes,
             "seconds": round(time.perf_counter() - t_lang, 1),
             "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-            "argv": sys.argv,
+            "command": common.command(),
         }
         _write(args.results, args.vocab_size, done)
 
@@ -566,11 +564,11 @@ def _variant_notes(lang: str, ours: dict[str, Trained], vocab_size: int) -> list
     recipe = get_language(lang).recipe
     shipped = next((t for t in ours.values() if t.recipe.name == recipe and t.variant.extra is None), None)
     if shipped is not None:
-        saved = common.MODELS_DIR / get_language(lang).model
+        saved = common.model_path(lang)
         if saved.is_file() and vocab_size == tokenizer.VOCAB_CAP:
             same = tokenizer.load(saved).merges == shipped.tok.merges
             verdict = "has the same merges as" if same else "has DIFFERENT merges from"
-            notes.append(f"{shipped.variant.name} trained here {verdict} {saved.relative_to(common.ROOT)}")
+            notes.append(f"{shipped.variant.name} trained here {verdict} {common.shown(saved)}")
     cur = ours.get("curriculum")
     ties = ours.get("ties: largest pair")
     if cur is not None and ties is not None:

@@ -1,9 +1,9 @@
 """Which tokenizer a view uses: shipped models (one per registry language), GPT encodings, and
 the models a visitor trained in this session.
 
-Shipped models are read from $INDIC_TOKENIZER_MODELS (default: models/ beside app.py), cached by
-file and mtime; the GPT encodings come through `tokenizer.openai` (offline:
-$INDIC_TOKENIZER_TIKTOKEN_DIR); every other tokenizer to compare with (the open LLMs, any Hub
+Shipped models are read from `tokenizer.model_file.models_dir()` ($INDIC_TOKENIZER_MODELS, else
+models/ beside app.py), cached by file and mtime; the GPT encodings come through `tokenizer.openai`
+(offline: $INDIC_TOKENIZER_TIKTOKEN_DIR); every other tokenizer to compare with (the open LLMs, any Hub
 repository) through `tokenizer.compare` (offline: $INDIC_TOKENIZER_LLM_DIR).
 Session models live in memory, a few per session, and are freed (with their download files) when the
 session ends or is evicted as the oldest. """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import os
 import shutil
 import threading
 from collections import OrderedDict
@@ -22,20 +21,15 @@ from pathlib import Path
 import tokenizer
 from tokenizer import compare
 from tokenizer.core import forget_cached
+from tokenizer.model_file import models_dir
 from tokenizer.registry import LANGUAGES, Language, detect, direction_of
 
 from .guards import UserError, first_line
 
-ROOT = Path(__file__).resolve().parent.parent
-MODELS_ENV = "INDIC_TOKENIZER_MODELS"
 AUTO = "Auto (by script)"
 MINE = "Mine: "  # prefix of a session model's choice
 SESSION_MODELS = 3  # models kept per session (the oldest is dropped)
 SESSIONS = 100  # sessions whose models are kept (the least recently used is dropped)
-
-
-def models_dir() -> Path:
-    return Path(os.environ.get(MODELS_ENV) or ROOT / "models")
 
 
 def model_path(lang: Language) -> Path:

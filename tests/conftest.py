@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,14 @@ os.environ["INDIC_TOKENIZER_CACHE"] = tempfile.mkdtemp(prefix="indic-tokenizer-c
 settings.register_profile("ci", max_examples=200, deadline=None)
 settings.register_profile("fuzz", max_examples=100_000, deadline=None)
 settings.load_profile("ci")
+
+
+@lru_cache(maxsize=None)
+def held_out(lang: str, split: str) -> tuple[str, ...]:
+    """A language's held-out split of its embedded corpus (what `build` measures on), read once per session."""
+    from tokenizer.corpus import load_corpus
+
+    return tuple(load_corpus(lang).held_out_lines(split))
 
 
 def corpus_lines(lang: str, n: int) -> list[str]:

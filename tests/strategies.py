@@ -1,5 +1,8 @@
 """Hypothesis strategies for text that stresses Indic tokenization, in every script of the registry."""
 
+import random
+import unicodedata
+
 from hypothesis import strategies as st
 
 from tokenizer.registry import LANGUAGES, SCRIPTS
@@ -15,8 +18,6 @@ def script_chars(script: str) -> list[str]:
 
 
 SCRIPT_CHARS = {name: script_chars(name) for name in SCRIPTS if name != "Latin"}
-DEVANAGARI = SCRIPT_CHARS["Devanagari"]
-KANNADA = SCRIPT_CHARS["Kannada"]
 SPECIAL = ["\u200c", "\u200d", "\ufe0f", " ", "  ", "\n", "\r\n", "\t", "\x00", "\x1b", "।", "॥"]
 EMOJI = ["👨\u200d👩\u200d👧", "👍🏽", "🇮🇳", "❤️", "😀"]
 # Real words: every registry language's example words, and some that stress the rules.
@@ -46,3 +47,29 @@ def mixed_text(*extra: st.SearchStrategy[str], max_size: int = 40) -> st.SearchS
 
 indic_text = mixed_text()
 text = st.one_of(any_text, indic_text)
+
+
+def generated_lines(script: str, n: int, seed: int = 0) -> list[str]:
+    """n lines of made-up words in one registry script, for scripts without an embedded corpus. Words
+    are built as the script's aksharas are (a letter; maybe its virama, ZWJ where the script joins
+    that way, and another letter; maybe a vowel sign or a mark) and repeat with Zipf-like
+    frequencies, as words in text do, so that BPE has frequent pairs to learn."""
+    row = SCRIPTS[script]
+    chars = SCRIPT_CHARS[script]
+    letters = [c for c in chars if unicodedata.category(c) == "Lo" and c not in row.word_letters]
+    signs = [c for c in chars if unicodedata.category(c) in ("Mn", "Mc") and c not in row.viramas + row.nukta]
+    joiners = [v + "\u200d" if not row.conjuncts and row.zwj_conjuncts else v for v in row.viramas]
+    rng = random.Random(f"{script}-{seed}")
+
+    def akshara() -> str:
+        text = rng.choice(letters)
+        if joiners and rng.random() < 0.25:
+            text += rng.choice(joiners) + rng.choice(letters)
+        if rng.random() < 0.6:
+            text += rng.choice(signs)
+        return text
+
+    words = ["".join(akshara() for _ in range(rng.randint(1, 4))) for _ in range(400)]
+    weights = [1 / rank for rank in range(1, len(words) + 1)]
+    ends = list(row.punctuation) or ["."]
+    return [" ".join(rng.choices(words, weights, k=rng.randint(4, 14))) + rng.choice(ends) for _ in range(n)]

@@ -62,8 +62,8 @@ class TestVisualize:
         assert mixed.startswith("न") and "&lt;E0 A4&gt;" in mixed
 
     def test_colours_are_stable_and_distinct_for_neighbours(self):
-        assert viz.token_color(1) == "hsl(138,78%,86%)"  # the golden angle: same in every process
-        assert viz.token_color(4242) == viz.token_color(4242)
+        assert viz.token_color(1) == "hsl(138,78%,86%)"  # the golden angle (137.508°): same in every process
+        assert viz.token_color(4242) == "hsl(108,78%,86%)"  # round(4242 * 137.508) = 583,308 = 1,620 * 360 + 108
         hues = [viz.token_hue(i) for i in range(300, 310)]
         assert len(set(hues)) == len(hues)
         html = viz.tokens_html([(7, b"a"), (8, b"b"), (7, b"a")])

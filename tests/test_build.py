@@ -4,6 +4,7 @@ README table and docs/languages.md it writes must agree with each other and with
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,9 +12,12 @@ import tokenizer
 from tokenizer import cli
 from tokenizer.build import build, core_pattern
 from tokenizer.corpus import load_corpus
-from tokenizer.registry import CODES, LANGUAGES
+from tokenizer.model_file import models_dir
+from tokenizer.registry import LANGUAGES
 from tokenizer.metrics import evaluate
 from tokenizer.report import END, HF_BPE, START, docs_text, load_metrics, metrics_table, readme_section
+
+from .conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +84,20 @@ def test_build_regenerates_readme_and_docs(built):
     assert "## Tamil (`ta`)" in docs and "| Tamil | HF BpeTrainer (`brahmic`) | test |" in docs
 
 
-def test_cli_build_knows_every_language():
-    args = cli.build_parser().parse_args(["build"])
-    assert args.lang == list(CODES) and args.docs == "docs/languages.md"
-    assert cli.build_parser().parse_args(["build", "--lang", "or", "ml"]).lang == ["or", "ml"]
+def test_cli_build_without_arguments_rebuilds_the_shipped_files(monkeypatch, capsys):
+    """`python -m tokenizer build` from the repository root builds every language that ships a model,
+    into the shipped models' folder, and regenerates the README and docs tables that the shipped
+    metrics generate (the call to build() is recorded, not run)."""
+    calls = []
+    monkeypatch.setattr(cli, "build", lambda *args, **kwargs: calls.append(args) or {})
+    monkeypatch.chdir(ROOT)
+    assert cli.main(["build", "--quiet"]) == 0
+    (langs, models, readme, docs), = calls
+    assert langs == tokenizer.available() and Path(models).resolve() == models_dir()
+    metrics = load_metrics(models)
+    assert readme_section(Path(readme).read_text(encoding="utf-8")) == metrics_table(metrics)
+    assert Path(docs).read_text(encoding="utf-8") == docs_text(metrics)
+    assert cli.main(["build", "--lang", "or", "ml", "--quiet"]) == 0 and calls[-1][0] == ["or", "ml"]
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["build", "--lang", "xx"])
+    assert "invalid choice: 'xx'" in capsys.readouterr().err

@@ -89,9 +89,11 @@ def test_the_translated_regex_is_served_from_disk(cache_in, monkeypatch):
 def test_the_exactness_verdict_is_served_from_disk(cache_in, monkeypatch, hi_small):
     a, b, c = ord("a"), ord("b"), ord("c")
     odd = tokenizer.Tokenizer({(b, c): 256, (a, b): 257, (257, c): 258}, "indic")  # not exact (see test_core)
-    for tok in (hi_small, odd):
-        args = (tok.vocab, tok.merges, tok.byte_ids)
-        assert core.cached_tiktoken_exact(*args) == core.tiktoken_exact(*args)
+    assert not list(cache_in.iterdir())
+    # cold: computed (the known verdicts) and written
+    assert core.cached_tiktoken_exact(hi_small.vocab, hi_small.merges, hi_small.byte_ids) is None
+    assert "does not encode to itself" in core.cached_tiktoken_exact(odd.vocab, odd.merges, odd.byte_ids)
+    assert len([p for p in cache_in.iterdir() if p.name.startswith("exact-")]) == 2
     monkeypatch.setattr(core, "tiktoken_exact", lambda *args: pytest.fail("checked again instead of read"))
     assert core.cached_tiktoken_exact(hi_small.vocab, hi_small.merges, hi_small.byte_ids) is None
     assert "does not encode to itself" in core.cached_tiktoken_exact(odd.vocab, odd.merges, odd.byte_ids)

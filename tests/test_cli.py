@@ -7,6 +7,7 @@ import sys
 import pytest
 
 import tokenizer
+from tokenizer import cli
 
 from .conftest import ROOT
 
@@ -133,7 +134,22 @@ def test_train_and_evaluate_on_files(tmp_path):
     assert m["bytes_per_token"] == round(n_bytes / tokens, 4)
 
 
+COMMANDS = ["train", "build", "encode", "encode-corpus", "decode", "evaluate", "export-hf", "push"]  # README's
+
+
 def test_help_for_every_command():
-    for command in ["train", "encode", "decode", "evaluate"]:
-        r = run(command, "--help")
-        assert r.returncode == 0 and b"usage:" in r.stdout
+    """Each of the eight commands answers --help in a fresh process (nothing heavy is imported to
+    print it), and they are exactly the commands the parser offers."""
+    subparsers = next(a for a in cli.build_parser()._actions if a.dest == "command")
+    assert list(subparsers.choices) == COMMANDS
+    procs = {
+        command: subprocess.Popen([sys.executable, "-m", "tokenizer", command, "--help"], cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for command in COMMANDS
+    }  # fmt: skip
+    for command, proc in procs.items():
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and err == b"", (command, err)
+        assert out.startswith(f"usage: python -m tokenizer {command} ".encode()) and b"--help" in out
+    top = run("--help")
+    assert top.returncode == 0 and all(command.encode() in top.stdout for command in COMMANDS)

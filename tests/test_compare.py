@@ -21,7 +21,7 @@ from tokenizer import compare
 from tokenizer.errors import InvalidIdError
 from tokenizer.metrics import measure
 
-from .strategies import DEVANAGARI, KANNADA, WORDS, text as any_text
+from .strategies import SCRIPT_CHARS, WORDS, text as any_text
 
 LLM_DIR = Path(__file__).resolve().parents[2] / "shared" / "reftok" / "llm"
 OPENAI_DIR = LLM_DIR.parent / "openai"
@@ -99,7 +99,7 @@ def test_tekken_ids_come_after_its_specials(offline):
 
 
 @needs_llms
-@given(st.lists(st.one_of(st.sampled_from(DEVANAGARI), st.sampled_from(KANNADA), st.sampled_from(WORDS),
+@given(st.lists(st.one_of(*(st.sampled_from(chars) for chars in SCRIPT_CHARS.values()), st.sampled_from(WORDS),
                           st.sampled_from([" ", "\n", "।", ",", "7"]), st.characters(min_codepoint=0x21,
                                                                                       max_codepoint=0x7E)),
                 max_size=30).map("".join))

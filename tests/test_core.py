@@ -24,7 +24,7 @@ from tokenizer.pretokenize import PATTERNS
 from tokenizer.unicode_regex import code_point_ranges, rust_regex
 
 from .conftest import ROOT
-from .strategies import mixed_text, text
+from .strategies import SCRIPT_CHARS, mixed_text, text
 from .test_hf import random_texts
 
 EOT = "<|endoftext|>"
@@ -69,8 +69,8 @@ def test_shipped_models_are_compiled_and_exact(shipped, lang):
     expected = [ref.encode_ordinary(line) for line in lines]
     batch = tok.encode_ordinary_batch(lines)
     assert len(batch) == len(lines)
-    assert sum(a != b for a, b in zip(batch, expected)) == 0
-    assert sum(tok.encode_ordinary(line) != e for line, e in zip(lines, expected)) == 0
+    assert sum(a != b for a, b in zip(batch, expected, strict=True)) == 0
+    assert sum(tok.encode_ordinary(line) != e for line, e in zip(lines, expected, strict=True)) == 0
     one_thread = tok.encode_batch(lines, disallowed_special=(), num_threads=1)
     assert len(one_thread) == len(lines) and one_thread == expected
     whole = "\n".join(lines)
@@ -239,6 +239,7 @@ def test_a_million_marks_in_one_chunk(hi_small):
 JOIN_PIECES = st.one_of(
     st.sampled_from(["क", "ि", "्", "ं", "ಕ", "್", "ಾ", "a", "Z", "1", "१२", ".", "।", ",", "'s", "(", "\"", "👍🏽",
                      " ", "  ", "\t", "\r", "\u200c", "\u200d", "\u00a0", "\u2028", "\x0b", "\x1c", "\x85"]),
+    *(st.sampled_from(chars) for chars in SCRIPT_CHARS.values()),
     st.characters(blacklist_categories=("Cs",)),
 )  # fmt: skip
 join_lines = st.lists(st.lists(JOIN_PIECES, max_size=8).map("".join), min_size=2, max_size=8)

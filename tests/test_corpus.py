@@ -445,7 +445,7 @@ def test_split_is_deterministic_and_seeded():
     assert set(counts) == {"train", "valid", "test"}
     assert 400 <= counts["valid"] <= 600 and 400 <= counts["test"] <= 600  # 5% +- 4.5 sigma
     seed1 = [split_of(i, seed=1) for i in ids]
-    assert sum(a != b for a, b in zip(seed0, seed1)) > 1000
+    assert sum(a != b for a, b in zip(seed0, seed1, strict=True)) > 1000
 
 
 def test_split_fractions_are_honoured():

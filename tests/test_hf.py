@@ -23,13 +23,11 @@ from tokenizer.hf import FILES, bytes_to_unicode, export, onig_regex, to_hf
 from tokenizer.pretokenize import PATTERNS
 from tokenizer.registry import LANGUAGES
 
-from .strategies import text
+from .strategies import SCRIPT_CHARS, text
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # ----- random text -------------------------------------------------------------------------------
-_DEVANAGARI = [chr(c) for c in range(0x0900, 0x0980)]
-_KANNADA = [chr(c) for c in range(0x0C80, 0x0D00)]
 _LATIN = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZàéïøßſKµ")
 _MARKS = [chr(c) for c in range(0x0300, 0x0370)] + ["\u093c", "\u094d", "\u0ccd", "\u0902", "\u0c82", "\u200c", "\u200d", "\ufe0f"]
 _EMOJI = ["👨\u200d👩\u200d👧", "👍🏽", "🇮🇳", "❤️", "😀", "🏳️\u200d🌈", "👩🏾\u200d💻", "\u200d", "🫠"]
@@ -39,11 +37,11 @@ _DIGITS = list("0123456789०१२३४५६७८९೦೧೨೩೪೫೬೭
 _PUNCT = list(".,;:!?'\"-()[]{}।॥…—–«»") + ["'s", "'LL", "'ve"]
 _WORDS = ["क्षत्रिय", "हिन्दी", "स्थित", "क़", "ಕನ್ನಡ", "ಕರ್ನಾಟಕ", "ChatGPTका", "don't", "IT'S", "नमस्ते", "ಜ್ಞಾನ"]
 _SPECIAL_LIKE = ["<|endoftext|>", "<|endoftext", "|endoftext|>", "<|endoftext|", "<|end<|endoftext|>oftext|>", "<|ENDOFTEXT|>"]
-_CATEGORIES = [_DEVANAGARI, _KANNADA, _LATIN, _MARKS, _EMOJI, _SPACE, _CONTROL, _DIGITS, _PUNCT, _WORDS, _SPECIAL_LIKE]
+_CATEGORIES = [*SCRIPT_CHARS.values(), _LATIN, _MARKS, _EMOJI, _SPACE, _CONTROL, _DIGITS, _PUNCT, _WORDS, _SPECIAL_LIKE]
 
 
 def random_text(rng: random.Random) -> str:
-    """0-30 pieces of Indic/Latin letters, marks, emoji + ZWJ, whitespace runs, controls, digits,
+    """0-30 pieces of letters and marks of every registry script, Latin, marks, emoji + ZWJ, whitespace runs, controls, digits,
     special-token look-alikes, and now and then any code point at all (no surrogates)."""
     out = []
     for _ in range(rng.randint(0, 30)):

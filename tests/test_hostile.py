@@ -564,7 +564,7 @@ stream_text = mixed_text(st.sampled_from(MARKS), st.sampled_from(PIECES), max_si
 
 def _cut(text: str, points: list[int]) -> list[str]:
     points = sorted({p % (len(text) + 1) for p in points})
-    return [text[a:b] for a, b in zip([0, *points], [*points, len(text)])]
+    return [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=True)]
 
 
 @pytest.fixture(scope="module", params=sorted(PATTERNS))

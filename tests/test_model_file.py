@@ -292,6 +292,22 @@ def test_load_by_name_from_any_directory(tmp_path, monkeypatch):
         tokenizer.load("nope.model")
 
 
+def test_the_models_folder_follows_the_environment(tmp_path, monkeypatch, hi_small):
+    """$INDIC_TOKENIZER_MODELS moves the shipped models for the library, the Space and the
+    benchmarks alike (one models_dir())."""
+    import bench.common
+    import space.models
+
+    tokenizer.save(hi_small, tmp_path / LANGUAGES["hi"].model)
+    monkeypatch.setenv("INDIC_TOKENIZER_MODELS", str(tmp_path))
+    assert models_dir() == tmp_path and available() == ["hi"]
+    assert tokenizer.load("hi").merges == hi_small.merges
+    assert space.models.model_path(LANGUAGES["hi"]) == bench.common.model_path("hi") == tmp_path / "hi.model"
+    assert not space.models.has_model("kn")
+    monkeypatch.setenv("INDIC_TOKENIZER_MODELS", "")  # empty: as if unset
+    assert models_dir() == ROOT / "models" and tokenizer.load("hi").vocab_size == 5000
+
+
 # ----- no litter after a crash -----------------------------------------------------------------------
 # A writer that stops inside its write: fsync tells the parent it is there, then waits to be killed.
 STUCK_WRITER = """

@@ -28,6 +28,8 @@ from tokenizer.openai import (
     load_tokenizer,
 )
 
+from .strategies import SCRIPT_CHARS
+
 REF_DIR = Path(__file__).resolve().parents[2] / "shared" / "reftok" / "openai"
 
 HAND_PICKED = [
@@ -51,10 +53,9 @@ HAND_PICKED = [
     "ĠĊ\x00\x01\x7f\u00a0\u2028\u3000漢字かなカナ한국어 العربية",
 ]
 
-# Devanagari, Kannada, ASCII, joiners and emoji, as a Hindi or Kannada page mixes them.
+# Every registry script, ASCII, joiners and emoji, as an Indian-language page mixes them.
 MIXED_ALPHABET = (
-    [chr(c) for c in range(0x0900, 0x0980)]
-    + [chr(c) for c in range(0x0C80, 0x0D00)]
+    [c for chars in SCRIPT_CHARS.values() for c in chars]
     + [chr(c) for c in range(0x20, 0x7F)]
     + ["\n", "\t", "\r", "\u200c", "\u200d", "\ufe0f", "😀", "👍", "🏽", "🇮", "🇳", "❤"]
 )

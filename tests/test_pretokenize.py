@@ -12,7 +12,7 @@ from tokenizer.metrics import is_mid_akshara
 from tokenizer.pretokenize import PATTERNS, get_pattern, split
 from tokenizer.registry import FAMILIES, SCRIPTS
 
-from .strategies import text
+from .strategies import SCRIPT_CHARS, text
 
 @pytest.mark.parametrize(
     "word, gpt4",
@@ -193,13 +193,8 @@ WORDS_BY_SCRIPT = {
 }
 
 
-def _block(first: int, last: int) -> list[str]:
-    return [chr(c) for c in range(first, last + 1) if unicodedata.category(chr(c)) != "Cn"]
-
-
 ALPHABET = (
-    _block(0x0900, 0x0DFF)  # Devanagari ... Sinhala
-    + _block(0x0600, 0x06FF)  # Arabic
+    [c for chars in SCRIPT_CHARS.values() for c in chars]  # every registry script, its shared marks and signs
     + [w for ws in WORDS_BY_SCRIPT.values() for w in ws]
     + list("abc XYZ 1 ,.;!?()\"'\n\t،؛؟۔") + ["\u200c", "\u200d", "  ", "👍", "Ж", "ก", "\u0301", "\u0640"]
     + list(SCRIPTS["Devanagari"].word_letters)

@@ -6,21 +6,23 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
-from functools import lru_cache
 
 import pytest
 import regex
 
 import tokenizer
+from tokenizer.build import core_pattern, measure_hf, train_hf_bpe
 from tokenizer.corpus import load_corpus
 from tokenizer.hf import language_of, to_hf
+from tokenizer.metrics import evaluate
+from tokenizer.report import HF_BPE
 from tokenizer.registry import (
     CODES, FAMILIES, LANGUAGES, RECIPES, SCRIPTS, detect, direction_of, get_language, get_script, scripts,
 )  # fmt: skip
 from tokenizer.pretokenize import PATTERNS
-from tokenizer.unicode_regex import code_point_ranges
 
-from .conftest import ROOT
+from .conftest import ROOT, held_out
+from .strategies import SCRIPT_CHARS
 
 TARGET = 1.05  # each model: at least this many times the bytes/token of HF BpeTrainer on its test split
 
@@ -28,7 +30,7 @@ TARGET = 1.05  # each model: at least this many times the bytes/token of HF BpeT
 @pytest.mark.parametrize("lang", CODES)
 def test_entry_points_at_its_files(lang):
     language = LANGUAGES[lang]
-    assert language.code == lang and language.script in SCRIPTS and language.recipe in RECIPES
+    assert language.script in SCRIPTS and language.recipe in RECIPES
     corpus = ROOT / "data" / language.corpus
     assert corpus.is_file() and corpus.stat().st_size < 10_000_000
     assert language.name in (ROOT / "data" / "ATTRIBUTION.md").read_text(encoding="utf-8")
@@ -95,7 +97,6 @@ def test_script_table_characters():
             assert unicodedata.category(c) in {"Lo", "Lm", "So"}, unicodedata.name(c)
         assert all(unicodedata.combining(v) == 9 for v in s.viramas)
         assert all(len(c) == 3 and c[1] in s.viramas for c in s.clusters)
-        assert s.family in FAMILIES and FAMILIES[s.family].scripts[0] == s.name or s.name == "Latin"
 
 
 @pytest.mark.parametrize("lang", CODES)
@@ -112,26 +113,29 @@ def test_shipped_model_keeps_its_pattern_and_recipe(lang):
     assert family.frozen or family.name == SCRIPTS[LANGUAGES[lang].script].family
 
 
-def _ratio(lang: str) -> dict:
-    m = json.loads((ROOT / "models" / f"{lang}.metrics.json").read_text(encoding="utf-8"))
-    return m["ratio_to_hf_bpe"]
+# The HF baseline is trained again here for the smallest corpora (a few seconds each); for the others
+# its committed figure is used, next to ours measured now.
+RETRAINED = sorted(CODES, key=lambda code: (ROOT / "data" / LANGUAGES[code].corpus).stat().st_size)[:3]
 
 
 @pytest.mark.parametrize("lang", CODES)
 def test_each_model_beats_hf_bpe(lang):
-    assert _ratio(lang)["test"] >= TARGET, f"{lang}: {_ratio(lang)}"
-
-
-@lru_cache(maxsize=None)
-def _script_chars(script: str) -> list[str]:
-    """Every character of the script (below U+10000), with its word letters and shared marks."""
-    ranges = code_point_ranges(rf"\p{{{script}}}") + code_point_ranges(rf"\p{{scx={script}}}")
-    return sorted({chr(c) for a, b in ranges for c in range(a, min(b, 0xFFFF) + 1)} | set(SCRIPTS[script].word_letters))
+    """Ours, measured now on the test split, has at least TARGET times the bytes/token of HF BpeTrainer
+    trained on the same text with the same ids and our core pre-split; the committed ratio is this one."""
+    tok = tokenizer.load(lang)
+    m = json.loads((ROOT / "models" / f"{lang}.metrics.json").read_text(encoding="utf-8"))
+    test = held_out(lang, "test")
+    hf = m["baselines"][HF_BPE]["test"]["bytes_per_token"]
+    if lang in RETRAINED:
+        trained = train_hf_bpe(list(load_corpus(lang).train_texts()), core_pattern(LANGUAGES[lang].recipe), m["vocab_size"])
+        assert trained.get_vocab_size() == m["vocab_size"] and measure_hf(trained, list(test)).bytes_per_token == hf
+    ratio = round(evaluate(tok, test).bytes_per_token / hf, 4)
+    assert ratio == m["ratio_to_hf_bpe"]["test"] and ratio >= TARGET, f"{lang}: {ratio}"
 
 
 def _random_script_text(rng: random.Random, script: str) -> str:
     """Letters, marks, digits of one script with spaces, punctuation, ZWJ/ZWNJ and other scripts."""
-    block = _script_chars(script)
+    block = SCRIPT_CHARS[script]
     extra = [" ", "  ", "\n", "।", ",", ".", "\u200c", "\u200d", "a", "7", "(", "\"", "😀", "க்ஷ", "ക്ക"]
     return "".join(rng.choice(block if rng.random() < 0.7 else extra) for _ in range(rng.randint(1, 40)))
 
@@ -141,11 +145,11 @@ def test_hf_export_parity(lang):
     tok = tokenizer.load(ROOT / "models" / LANGUAGES[lang].model)
     hf = to_hf(tok)
     rng = random.Random(lang)
-    texts = load_corpus(lang).held_out_lines("valid")[:200] + list(LANGUAGES[lang].examples)
+    texts = list(held_out(lang, "valid")[:200]) + list(LANGUAGES[lang].examples)
     texts += [_random_script_text(rng, script) for script in SCRIPTS if script != "Latin" for _ in range(30)]
     expected = [tok.encode(t, allowed_special="all") for t in texts]
     got = [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]
-    assert [t for t, a, b in zip(texts, expected, got) if a != b] == []
+    assert [t for t, a, b in zip(texts, expected, got, strict=True) if a != b] == []
     assert hf.decode_batch(expected, skip_special_tokens=False) == texts
 
 

@@ -5,6 +5,8 @@ import json
 import pytest
 
 import tokenizer
+from tokenizer.metrics import evaluate
+from tokenizer.model_file import checksum
 from tokenizer.registry import CODES, LANGUAGES
 from tokenizer.report import (
     END,
@@ -18,7 +20,7 @@ from tokenizer.report import (
     replace_section,
 )
 
-from .conftest import ROOT
+from .conftest import ROOT, held_out
 
 
 def test_readme_table_matches_metrics_files():
@@ -35,12 +37,16 @@ def test_docs_match_metrics_files():
 
 @pytest.mark.parametrize("lang", CODES)
 def test_shipped_models_match_their_metrics(lang):
-    """The committed model is the one the metrics describe, and it respects the cap."""
+    """The committed model is the one the metrics describe: measured again on its held-out splits it
+    gives every committed figure exactly, above the assignment's floor, and it respects the cap."""
     tok = tokenizer.load(ROOT / "models" / LANGUAGES[lang].model)
     m = json.loads((ROOT / "models" / f"{lang}.metrics.json").read_text(encoding="utf-8"))
-    assert tok.vocab_size == m["vocab_size"] <= 5000
+    assert m["checksum"] == checksum(tok) and tok.vocab_size == m["vocab_size"] <= 5000
     assert m["recipe"] == LANGUAGES[lang].recipe and m["pattern"] == tok.pattern.name
-    assert m["bytes_per_token"] >= 3.2  # the assignment's floor
+    valid, test = (evaluate(tok, held_out(lang, split)) for split in ("valid", "test"))
+    assert {key: m[key] for key in valid.as_dict()} == valid.as_dict() and m["test"] == test.as_dict()
+    assert valid.bytes_per_token >= 3.2 and test.bytes_per_token >= 3.2  # the assignment's floor
+    assert m["curve"][-1] == [tok.vocab_size, valid.bytes_per_token]
     assert m["baselines"][HF_BPE]["vocab_size"] == m["vocab_size"]
     assert (ROOT / "models" / f"{lang}.vocab").exists()
 

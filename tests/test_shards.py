@@ -57,7 +57,7 @@ def test_shards_decode_back_to_the_documents(hi_small, tmp_path):
     assert decoded == [d.text for d in docs]
     got = list(shards.documents(tmp_path))
     assert len(got) == len(docs)
-    for doc, ids in zip(docs, got):
+    for doc, ids in zip(docs, got, strict=True):
         assert ids.tolist() == ref.encode_ordinary(doc.text)
     assert not list(tmp_path.glob(".*.tmp"))  # every shard was renamed into place
 

@@ -6,15 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tokenizer
-from tokenizer.bpe import build_vocab, encode_ids, merge
+from tokenizer.bpe import build_vocab, encode_ids, merge, utf8_kind, whole_characters_ok
 from tokenizer.core import piece_encoder
+from tokenizer.reference import train_merges
+from tokenizer.registry import FAMILIES, LANGUAGES, RECIPES, SCRIPTS, Recipe, Stage
+from tokenizer.registry import scripts as registry_scripts
 from tokenizer.train import TrainingError, TrainProgress, count_chunks, learn_merges, train
 
 from .conftest import ROOT, corpus_lines
-from .strategies import indic_text
+from .strategies import generated_lines, indic_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "train_merges.json"
 
@@ -97,8 +102,6 @@ def test_public_api():
 
 
 def test_whole_characters_rule():
-    from tokenizer.train import whole_characters_ok
-
     ka = "क".encode()  # e0 a4 95
     assert whole_characters_ok(ka[:1], ka[1:2])  # building one character
     assert whole_characters_ok(ka[:2], ka[2:])  # completing it
@@ -108,13 +111,10 @@ def test_whole_characters_rule():
 
 
 def test_curriculum_recipe():
-    from tokenizer.registry import RECIPES
-    from tokenizer.train import _utf8_kind
-
     lines = corpus_lines("kn", 600)
     tok = train(lines, 900, quiet=True)
     assert tok.pattern.name == "indic-phrases" and tok.vocab_size == 900
-    assert all(_utf8_kind(tok.vocab[i]) != "mixed" for i in tok.merges.values())
+    assert all(utf8_kind(tok.vocab[i]) != "mixed" for i in tok.merges.values())
     # the first stage learns only inside aksharas: every junction inside an early token is
     # inside an akshara (before a mark, or a virama followed by a letter)
     from tokenizer.metrics import is_mid_akshara
@@ -153,73 +153,89 @@ def test_count_stages_reads_once_and_matches_count_chunks():
     assert got == [count_chunks(lines, p) for p in ["akshara", "indic-words", "indic-phrases"]]
 
 
-# ----- the reference trainer: today's (pre-compiled-encoder) algorithm, kept as a readable spec ---
-# The fast trainer must learn exactly these merges. Plain Python, no shared code with train.py except
-# the pre-split patterns and the whole-characters rule: a minbpe encode loop, a full recount of
-# the pair statistics after every merge, and the same choice rules.
+# ----- the specification: tokenizer.reference.train_merges --------------------------------------------
+# The trainer must learn exactly the merges of the brute-force reference, for every recipe of the
+# registry, on text in each script of the recipe's family.
 
 
-def _ref_encode(ids: list[int], merges: dict[tuple[int, int], int]) -> list[int]:
-    """minbpe: merge the lowest-ranked pair present, everywhere, until none is left."""
-    while len(ids) >= 2:
-        pair = min(zip(ids, ids[1:]), key=lambda p: merges.get(p, float("inf")))
-        if pair not in merges:
-            return ids
-        out, i = [], 0
-        while i < len(ids):
-            if i + 1 < len(ids) and (ids[i], ids[i + 1]) == pair:
-                out.append(merges[pair])
-                i += 2
-            else:
-                out.append(ids[i])
-                i += 1
-        ids = out
-    return ids
+def _structure(script: str) -> tuple[bool, bool, bool]:
+    row = SCRIPTS[script]
+    return bool(row.viramas), row.conjuncts, row.zwj_conjuncts
 
 
-def reference_train(lines, vocab_size, recipe="curriculum", n_special=1):
-    """The merges of `train(lines, vocab_size, recipe=recipe)`, by brute force."""
-    from tokenizer.train import get_recipe, whole_characters_ok
-
-    rec = get_recipe(recipe)
-    n_merges = vocab_size - 256 - n_special
-    merges: dict[tuple[int, int], int] = {}
-    vocab = {i: bytes([i]) for i in range(256)}
-    known = set(vocab.values())
-    for stage in rec.stages:
-        target = round(stage.until * n_merges) if stage is not rec.stages[-1] else n_merges
-        counts = count_chunks(lines, stage.pattern)
-        words = [(_ref_encode(list(c.encode()), merges), f) for c, f in counts.items()]
-        while len(merges) < target:
-            stats: dict[tuple[int, int], int] = {}
-            for ids, f in words:
-                for pair in zip(ids, ids[1:]):
-                    stats[pair] = stats.get(pair, 0) + f
-            candidates = [
-                (-c, p) for p, c in stats.items()
-                if vocab[p[0]] + vocab[p[1]] not in known
-                and (not rec.whole_characters or whole_characters_ok(vocab[p[0]], vocab[p[1]]))
-            ]  # fmt: skip
-            if not candidates:
-                break
-            _, best = min(candidates)  # the highest count, then the smallest (left, right) pair
-            new_id = 256 + len(merges)
-            merges[best] = new_id
-            vocab[new_id] = vocab[best[0]] + vocab[best[1]]
-            known.add(vocab[new_id])
-            words = [(_ref_encode(ids, {best: new_id}), f) for ids, f in words]
-    return list(merges)
+def recipe_text(recipe: Recipe, lines: int) -> list[str]:
+    """About `lines` lines in the scripts of a recipe's family: every script of a family of at most
+    three, else one script per kind of virama (none; joins conjuncts; joins only through ZWJ; ends
+    the syllable). A script's text is its default language's embedded corpus, else generated words
+    (four times as many lines: they are shorter)."""
+    scripts = [s for s in FAMILIES[recipe.family].scripts if s != "Latin"]
+    if len(scripts) > 3:
+        scripts = list({_structure(s): s for s in reversed(scripts)}.values())[::-1]
+    each = max(lines // len(scripts), 8)
+    out: list[str] = []
+    for script in scripts:
+        lang = registry_scripts().get(script, [None])[0]
+        real = lang is not None and (ROOT / "data" / lang.corpus).is_file()
+        out += corpus_lines(lang.code, each) if real else generated_lines(script, 4 * each)
+    return out
 
 
-@pytest.mark.parametrize(
-    "lang, lines, vocab_size, recipe",
-    [("hi", 100, 420, "curriculum"), ("kn", 60, 380, "curriculum"), ("hi", 100, 350, "bpe")],
-)
-def test_merges_equal_reference_trainer(lang, lines, vocab_size, recipe):
-    text = corpus_lines(lang, lines)
-    expected = reference_train(text, vocab_size, recipe)
-    assert len(expected) == vocab_size - 257  # the slice is big enough to fill the vocabulary
-    assert list(train(text, vocab_size, recipe=recipe, quiet=True).merges) == expected
+def test_recipe_text_covers_every_kind_of_script():
+    """The brahmic family's text has a script for each kind of virama, real text where there is some."""
+    text = "".join(recipe_text(RECIPES[LANGUAGES["ta"].recipe], 5))
+    used = {s for s in SCRIPTS if regex.search(rf"\p{{{s}}}", text)}
+    assert {"Devanagari", "Bengali", "Tamil", "Sinhala"} <= used
+    assert corpus_lines("ta", 5)[0] in text
+
+
+@pytest.mark.parametrize("name", list(RECIPES))
+def test_every_recipe_learns_the_merges_of_the_specification(name):
+    recipe = RECIPES[name]
+    n_merges = 100
+    text = recipe_text(recipe, 36)
+    expected = train_merges(text, n_merges, recipe)
+    assert len(expected) == n_merges  # the slice is big enough to fill the vocabulary
+    assert list(train(text, 257 + n_merges, recipe=name, quiet=True).merges) == expected
+
+
+def test_plain_bpe_on_any_pattern_learns_the_merges_of_the_specification():
+    """train(pattern=...) is one stage on that pre-split (here GPT-4's, on Kannada and Hindi)."""
+    text = corpus_lines("kn", 20) + corpus_lines("hi", 20)
+    one_stage = Recipe("one stage", "", (Stage("gpt4", 1.0),), False, "")
+    expected = train_merges(text, 200, one_stage)
+    assert len(expected) == 200
+    assert list(train(text, 457, pattern="gpt4", quiet=True).merges) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(indic_text, min_size=1, max_size=6), st.sampled_from(list(RECIPES)), st.integers(1, 60))
+def test_the_specification_on_any_text(texts, name, n_merges):
+    """Any text (every registry script, marks, ZWJ, emoji): the same merges, also when the text runs
+    out of pairs before n_merges."""
+    expected = train_merges(texts, n_merges, name)
+    try:
+        got = list(train(texts, 257 + n_merges, recipe=name, quiet=True).merges)
+    except TrainingError as e:  # nothing to count in the last stage's chunks
+        assert "empty" in str(e) and expected == []
+        return
+    assert got == expected
+
+
+def test_the_specification_knows_its_rules():
+    """Known answers of the reference itself: ties, whole characters, stages that run out of pairs."""
+    a, b, c, space = b"abc "
+    one_stage = Recipe("one stage", "", (Stage("gpt2", 1.0),), False, "")
+    assert train_merges(["cd", "ab"], 1, one_stage) == [(a, b)]  # equal counts: the smaller pair
+    # "bc" (3), "abc" (2), then " bc" and " abc" tie at 1: the smaller pair first; then no pair is left
+    assert train_merges(["abc abc bc"], 5, one_stage) == [(b, c), (a, 256), (space, 256), (space, 257)]
+    # whole characters: क is e0 a4 95 and ि is e0 a4 bf; a pair of 95 ("क"'s last byte) and the next
+    # character's first bytes is never merged, although it is as frequent as the pairs that are
+    whole, plain = (Recipe("", "", (Stage("indic", 1.0),), rule, "") for rule in (True, False))
+    assert train_merges(["कि कि कि"], 9, whole) == [(0xE0, 0xA4), (256, 0x95), (256, 0xBF), (257, 258), (space, 259)]
+    assert train_merges(["कि कि कि"], 9, plain)[1] == (0x95, 256)  # without the rule it is merged second
+    # a stage whose chunks run out of pairs leaves its share to the next
+    two = Recipe("two", "", (Stage("akshara", 0.5), Stage("gpt2", 1.0)), False, "")
+    assert train_merges(["ab"], 2, two) == [(a, b)]  # one letter per akshara chunk: no pair in stage one
 
 
 @pytest.mark.parametrize("case", json.loads(FIXTURE.read_text())["cases"], ids=lambda c: f"{c['lang']}-{c['recipe']}")
@@ -251,7 +267,7 @@ def _compiled(tok):
 
 
 def test_compiled_piece_encoder_equals_rank_order_on_corpus(shipped, compiled):
-    for tok, encode, lang in zip(shipped, compiled, ("hi", "kn")):
+    for tok, encode, lang in zip(shipped, compiled, ("hi", "kn"), strict=True):
         for chunk in count_chunks(corpus_lines(lang, 300), tok.pattern):
             data = chunk.encode()
             assert encode(data) == encode_ids(list(data), tok.merges), chunk
@@ -260,7 +276,7 @@ def test_compiled_piece_encoder_equals_rank_order_on_corpus(shipped, compiled):
 @given(indic_text)
 def test_compiled_piece_encoder_equals_rank_order_on_any_bytes(shipped, compiled, text):
     data = text.encode("utf-8", "surrogatepass")
-    for tok, encode in zip(shipped, compiled):  # a whole text as one piece: longer and stranger than a chunk
+    for tok, encode in zip(shipped, compiled, strict=True):  # a whole text as one piece: longer and stranger than a chunk
         assert encode(data) == encode_ids(list(data), tok.merges)
 
 

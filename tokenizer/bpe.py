@@ -1,4 +1,5 @@
-"""Byte-level BPE: the merge table and how it is applied to one pre-split chunk.
+"""Byte-level BPE: the merge table, how it is applied to one pre-split chunk, and which merges
+the whole-characters rule allows.
 
 Ids 0-255 are the raw bytes; merge number i creates id 256 + i, so an id is also the merge's
 rank and a smaller id always merges first (minbpe and tiktoken semantics). Applying the merges
@@ -90,7 +91,30 @@ def encode_ids_heap(ids: list[int], merges: Merges) -> list[int]:
         k = nxt[i]
         if k < n and (r := merges.get((rank, ids[k]))) is not None:
             heapq.heappush(heap, (r, i))
-    return [t for t, a in zip(ids, alive) if a]
+    return [t for t, a in zip(ids, alive, strict=True) if a]
+
+
+def utf8_kind(data: bytes) -> str:
+    """'whole' (valid UTF-8), 'part' (a proper prefix of one character) or 'mixed'."""
+    try:
+        data.decode("utf-8")
+        return "whole"
+    except UnicodeDecodeError:
+        pass
+    lead = data[0]
+    need = 2 if lead >> 5 == 0b110 else 3 if lead >> 4 == 0b1110 else 4 if lead >> 3 == 0b11110 else 0
+    if len(data) < need and all(b >> 6 == 0b10 for b in data[1:]):
+        return "part"
+    return "mixed"
+
+
+def whole_characters_ok(left: bytes, right: bytes) -> bool:
+    """Whether merging left + right keeps tokens either inside one character or made of whole
+    characters (the `whole_characters` rule of a recipe: no slot goes to "a letter plus the first
+    bytes of the next one")."""
+    return utf8_kind(left + right) != "mixed" and (
+        utf8_kind(left) == utf8_kind(right) == "whole" or utf8_kind(left) == "part"
+    )
 
 
 def build_vocab(merges: Iterable[tuple[Pair, int]], byte_ids: Sequence[int] | None = None) -> dict[int, bytes]:

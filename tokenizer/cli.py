@@ -25,7 +25,7 @@ from . import corpus as corpus_mod
 from .build import build
 from .processes import usable_cpus
 from .metrics import compression_curve, evaluate
-from .encoding import ID_SEPARATORS, parse_ids
+from .encoding import parse_ids
 from .files import TEMP_SUFFIX, open_regular
 from .model_file import load, save
 from .pretokenize import PATTERNS

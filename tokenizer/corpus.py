@@ -353,7 +353,7 @@ def _read_parquet(path: str, row_group: int | None, first_row: int, meter: _Mete
                 for start, stop in _slices(lengths["text"], PARQUET_SLICE_BYTES):
                     some = texts.slice(start, stop - start).to_pylist()
                     some_ids = ids.slice(start, stop - start).to_pylist() if ids is not None else [None] * len(some)
-                    for doc_id, text in zip(some_ids, some):
+                    for doc_id, text in zip(some_ids, some, strict=True):
                         yield Document(str(doc_id) if doc_id is not None else f"{name}#{row}", text or "")
                         row += 1
 

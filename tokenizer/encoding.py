@@ -181,7 +181,7 @@ class Tokenizer:
         allowed_special: Literal["all"] | Collection[str],
         disallowed_special: Literal["all"] | Collection[str],
     ) -> tuple[set[str], set[str]]:
-        """(allowed, disallowed) special tokens for encode's arguments; shared with the fast path."""
+        """(allowed, disallowed) special tokens for encode's arguments (encode, encode_batch and encode_iter)."""
         allowed = set(self.special_tokens) if allowed_special == "all" else set(allowed_special)
         unknown = allowed - set(self.special_tokens)
         if unknown:
@@ -193,7 +193,7 @@ class Tokenizer:
         self, text: str, allowed: set[str], disallowed: set[str], offset: int = 0
     ) -> Iterator[tuple[int, str | int]]:
         """(index in the caller's text, ordinary text or a special id) in order; ValueError for disallowed
-        special text. The one place the special-token policy is applied (the fast path uses it too)."""
+        special text. The one place the special-token policy is applied, before any core sees the text."""
         start = 0
         if self._special_re is not None and (allowed or disallowed):
             for match in self._special_re.finditer(text):

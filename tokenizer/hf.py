@@ -61,7 +61,7 @@ def to_hf(tok: Tokenizer, *, special_tokens: bool = True):
 
     With special_tokens (the default) our special tokens are added tokens with our ids; HF matches
     added tokens anywhere in the input, which is our `encode(text, allowed_special="all")`. Without
-    them it is our `encode_ordinary` (the FastEncoder applies the special-token policy itself).
+    them it is our `encode_ordinary` (our Tokenizer facade applies the special-token policy itself).
     """
     from tokenizers import AddedToken, Regex, decoders, models, pre_tokenizers
     from tokenizers import Tokenizer as HfTokenizer

@@ -218,7 +218,7 @@ class CompressionCurve:
                 break
         self.words = [list(chunk.encode("utf-8")) for chunk in counts]
         self.freqs = list(counts.values())
-        self.bytes = sum(len(w) * f for w, f in zip(self.words, self.freqs))
+        self.bytes = sum(len(w) * f for w, f in zip(self.words, self.freqs, strict=True))
         self.tokens = self.bytes
         self.where: dict[Pair, set[int]] = {}
         for w, ids in enumerate(self.words):

@@ -27,7 +27,7 @@ implementation can recompute it:
                ensure_ascii=True, separators=(",", ":"), sort_keys=True)
 
 Version 1 files (the same without the checksum line) still load. Shipped models load by name:
-`load("hi")` reads the registry's model file (tokenizer/registry.py) from the models folder.
+`load("hi")` reads the registry's model file (tokenizer/registry.py) from `models_dir()`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ READABLE = (1, 2)  # what loads() reads
 MAX_MODEL_BYTES = 64 * 2**20
 _CHECKSUM = re.compile(r"sha256:[0-9a-f]{64}")
 # In a checkout the models sit in models/ beside the package; an installed wheel has them as
-# package data in tokenizer/models/ (pyproject.toml maps the one onto the other).
+# package data in tokenizer/models/ (pyproject.toml maps the one onto the other). $MODELS_ENV
+# points everything that reads shipped models (load by name, the Space, the benchmarks) elsewhere.
+MODELS_ENV = "INDIC_TOKENIZER_MODELS"
 _INSTALLED_MODELS = Path(__file__).resolve().parent / "models"
 _CHECKOUT_MODELS = Path(__file__).resolve().parent.parent / "models"
 
@@ -122,7 +124,10 @@ def save(tok: Tokenizer, path: str | os.PathLike, *, vocab: bool = True) -> None
 
 
 def models_dir() -> Path:
-    """The folder of the shipped models: inside the installed package, else the checkout's models/."""
+    """The folder of the shipped models: $INDIC_TOKENIZER_MODELS if set, else inside the installed
+    package, else the checkout's models/. The one answer for the library, the Space and the benchmarks."""
+    if os.environ.get(MODELS_ENV):
+        return Path(os.environ[MODELS_ENV])
     return _INSTALLED_MODELS if _INSTALLED_MODELS.is_dir() else _CHECKOUT_MODELS
 
 

@@ -9,7 +9,7 @@ Where the time goes, and what keeps it down: each stage re-encodes its distinct 
 merges so far, done by tiktoken's compiled merge loop (core.piece_encoder; exact for merges this
 trainer learns, see there); the first pair counts of a stage are grouped with numpy; the merge
 loop keys pairs by one int and edits the chunks in place. The merges are exactly those of the
-plain reference trainer kept in tests/test_train.py (and of the trainer before these changes).
+brute-force specification, `tokenizer.reference.train_merges` (and of the trainer before these changes).
 
 A recipe (tokenizer.registry.RECIPES) trains in stages, each with its own pre-split, from fine to
 coarse (a curriculum): the shipped models first spend ~10% of the merges inside single aksharas,
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
-from .bpe import Merges, Pair, build_vocab, encode_ids
+from .bpe import Merges, Pair, build_vocab, encode_ids, whole_characters_ok
 from .core import piece_encoder, tiktoken_exact
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TrainingError
@@ -77,27 +77,6 @@ def check_vocab_size(vocab_size: int, n_special: int, allow_over_cap: bool = Fal
             "allow_over_cap=True (CLI: --allow-over-cap) to exceed it deliberately"
         )
     return vocab_size - 256 - n_special
-
-
-def _utf8_kind(data: bytes) -> str:
-    """'whole' (valid UTF-8), 'part' (a proper prefix of one character) or 'mixed'."""
-    try:
-        data.decode("utf-8")
-        return "whole"
-    except UnicodeDecodeError:
-        pass
-    lead = data[0]
-    need = 2 if lead >> 5 == 0b110 else 3 if lead >> 4 == 0b1110 else 4 if lead >> 3 == 0b11110 else 0
-    if len(data) < need and all(b >> 6 == 0b10 for b in data[1:]):
-        return "part"
-    return "mixed"
-
-
-def whole_characters_ok(left: bytes, right: bytes) -> bool:
-    """A merge keeps tokens either inside one character or made of whole characters."""
-    return _utf8_kind(left + right) != "mixed" and (
-        _utf8_kind(left) == _utf8_kind(right) == "whole" or _utf8_kind(left) == "part"
-    )
 
 
 def learn_merges(
@@ -241,7 +220,7 @@ def _pair_index(words: list[list[int]], freqs: list[int]) -> tuple[dict[int, int
     keep[1:] |= word_of[1:] != word_of[:-1]
     offsets = np.append((np.cumsum(keep) - keep)[starts], keep.sum())
     where = _Where(unique, offsets, word_of[keep])
-    return dict(zip(unique.tolist(), totals.tolist())), where
+    return dict(zip(unique.tolist(), totals.tolist(), strict=True)), where
 
 
 def _apply_merge(
@@ -445,7 +424,7 @@ def train(
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
     merges: Merges = {}
-    for i, (stage, pat) in enumerate(zip(recipe.stages, patterns)):
+    for i, (stage, pat) in enumerate(zip(recipe.stages, patterns, strict=True)):
         counts, stage_counts[i] = stage_counts[i], None  # freed after its stage: a lower peak RSS
         target = round(stage.until * n_merges) if stage is not recipe.stages[-1] else n_merges
         if report is not None:
