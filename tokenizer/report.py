@@ -15,6 +15,7 @@ from .files import write_atomic
 from .registry import LANGUAGES, SCRIPTS
 
 START, END = "<!-- metrics:start -->", "<!-- metrics:end -->"
+LLM_START, LLM_END = "<!-- llm:start -->", "<!-- llm:end -->"  # bench.llm_compare's tables
 HF_BPE = "HF BpeTrainer"  # key of the same-vocabulary baseline in the metrics JSON (tokenizer.build)
 HF_BPE_FULL = "HF BpeTrainer (full corpus)"  # ... trained on every split: the out-of-domain yardstick
 HEADER = "| Language | Tokenizer | Held-out text | Vocab size | Bytes/token | Chars/token | Tokens/word | Mid-akshara rate |"
@@ -133,10 +134,14 @@ def update_readme(readme: str | Path, models_dir: str | Path) -> bool:
 
 
 def update_docs(path: str | Path, models_dir: str | Path) -> bool:
-    """Regenerate docs/languages.md; returns whether anything changed."""
+    """Regenerate docs/languages.md; returns whether anything changed. Its section between the llm
+    markers (written by `python -m bench.llm_compare`, which build does not run) is kept."""
     path = Path(path)
     new = docs_text(load_metrics(models_dir))
     old = path.read_text(encoding="utf-8") if path.exists() else None
+    if old and LLM_START in old and LLM_END in old:
+        kept = LLM_START + old.split(LLM_START, 1)[1].split(LLM_END, 1)[0] + LLM_END
+        new = new.rstrip("\n") + "\n\n" + kept + "\n"
     if new != old:
         write_atomic(path, new)
     return new != old
