@@ -447,3 +447,53 @@ def test_metrics_chart_first_distinct_colours_whole_words(page, app_server):  # 
     assert all(h < 1.5 * row for _, h in headers), headers  # one line each: no header broken mid-word
     details = page.locator("#metrics-md details")
     assert details.count() >= 2 and all(d.get_attribute("open") is None for d in details.all())  # collapsed
+
+
+URDU = "اردو پاکستان کی قومی زبان ہے۔ انتہاپسندانہ خیالات کی حوصلہ شکنی ضروری ہے۔"
+
+
+def test_right_to_left_urdu_and_sinhala(page, app_server, tmp_path):  # noqa: F811
+    """Urdu reads right to left in Tokenize, Pre-split and Compare, in its own font, and a token cut out
+    of a word keeps its joining forms (a ZWJ each side of every such cut); Sinhala's conjuncts with
+    ZWJ stay inside their tokens. Both give the library's ids. Screenshots: docs/rtl-urdu.png, docs/sinhala.png."""
+    out = _out_dir(tmp_path, app_server)
+    path = app_server.models_dir / LANGUAGES["ur"].model
+    if not path.is_file():
+        pytest.skip("no Urdu model in the test models")
+    tok = tokenizer.load(path)
+    _choose(page, "model-choice", "Auto (by script)")
+    page.locator("#text-input textarea").fill(URDU)
+    expected = tok.encode_ordinary(URDU)
+    _wait_for_count(page, len(expected))
+    strip = page.locator("#tok-tokens .itok-tokens")
+    assert strip.get_attribute("dir") == "rtl" and strip.get_attribute("lang") == "ur"
+    assert strip.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert "Nastaliq" in strip.evaluate("e => getComputedStyle(e).fontFamily")
+    spans = page.locator("#tok-tokens .itok-tokens .itok-tok")
+    assert spans.evaluate_all("els => els.map(e => Number(e.dataset.id))") == expected
+    first, last = spans.first.bounding_box(), spans.nth(len(expected) - 1).bounding_box()
+    assert first["x"] > last["x"] or first["y"] < last["y"]  # the first token is on the right (or above)
+    from tokenizer.visualize import joined_cuts
+
+    cuts = sum(joined_cuts(tok.decode_tokens_bytes(expected)))
+    assert cuts > 0 and strip.evaluate("e => (e.textContent.match(/\\u200d/g) || []).length") == 2 * cuts
+    box = page.locator("#text-input textarea")
+    assert box.evaluate("e => getComputedStyle(e).unicodeBidi") == "plaintext"
+    page.screenshot(path=str(out / "rtl-urdu.png"), full_page=True)
+    page.get_by_role("tab", name="Pre-split").click()
+    page.wait_for_selector("#split .itok-chunks[dir='rtl']", timeout=30_000)
+    page.get_by_role("tab", name="Compare").click()
+    page.wait_for_selector("#cmp .itok-col .itok-tokens[dir='rtl']", timeout=30_000)
+    page.get_by_role("tab", name="Tokenize").click()
+
+    si = tokenizer.load(app_server.models_dir / LANGUAGES["si"].model)
+    text = LANGUAGES["si"].examples[0]
+    page.locator("#text-input textarea").fill(text)
+    expected = si.encode_ordinary(text)
+    _wait_for_count(page, len(expected))
+    strip = page.locator("#tok-tokens .itok-tokens")
+    assert strip.get_attribute("dir") == "ltr" and strip.get_attribute("lang") == "si"
+    assert strip.locator(".itok-tok").evaluate_all("els => els.map(e => Number(e.dataset.id))") == expected
+    assert "ශ්\u200dරී" in "".join(p.decode("utf-8", "ignore") for p in si.decode_tokens_bytes(expected))
+    page.screenshot(path=str(out / "sinhala.png"), full_page=True)
+    assert "Traceback" not in page.content()
