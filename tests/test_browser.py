@@ -7,7 +7,7 @@ stick out sideways outside a box that scrolls, and no two blocks may overlap. Co
 tokenizers, a link restores view, models and text, hovering links a token to its characters and id.
 
 Screenshots: docs/space.png (Tokenize), docs/compare.png (Compare), docs/train.png (Train),
-docs/metrics.png, docs/vocabulary.png and docs/phone-*.png. They go to docs/ only when
+docs/metrics.png, docs/vocabulary.png, docs/phone-*.png, docs/rtl-urdu.png and docs/sinhala.png. They go to docs/ only when
 INDIC_TOKENIZER_SCREENSHOTS=docs is set (so running the tests leaves the work tree clean), with real
 models (not the small ones tests/app_server.py trains when models/ is empty) and a Devanagari font
 installed; otherwise to the test's tmp dir.
