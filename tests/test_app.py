@@ -648,7 +648,8 @@ def test_metrics_view(client, app_server):  # noqa: F811
             assert f"{m['bytes_per_token']:.2f}" in md
             for name, b in m.get("baselines", {}).items():
                 label = f"{name} (`{b['pattern']}`)" if "pattern" in b else name  # as tokenizer.report writes it
-                assert f"| {lang.name} | {label} | valid | {b['vocab_size']:,} | {b['bytes_per_token']:.2f} |" in md
+                on = b.get("on", "valid")
+                assert f"| {lang.name} | {label} | {on} | {b['vocab_size']:,} | {b['bytes_per_token']:.2f} |" in md
         else:
             assert lang.name in md.split("metrics are missing")[0].rsplit("Note.", 1)[-1]
             assert not [r for r in rows if r[2] == lang.name]

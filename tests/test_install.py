@@ -83,6 +83,8 @@ def test_wheel_holds_the_library_and_models_only(installed):
         if (ROOT / "models" / lang.model).is_file():
             for suffix in (".model", ".vocab", ".metrics.json"):
                 assert f"tokenizer/models/{lang.model_name}{suffix}" in names
+    earlier = {f"tokenizer/models/releases/{p.name}" for p in (ROOT / "models" / "releases").glob("*.model")}
+    assert earlier and earlier <= set(names), earlier - set(names)  # load("hi@1") works once installed
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
     text = zipfile.ZipFile(installed["wheel"]).read(metadata).decode()
     assert "Requires-Dist: tiktoken>=" in text and "Provides-Extra: dask" in text and "Provides-Extra: dev" in text
@@ -97,7 +99,8 @@ def test_installed_library_gives_the_checkouts_ids(installed, tmp_path):
         "print(json.dumps({'file': tokenizer.__file__, 'prefix': sys.prefix, 'base': sys.base_prefix,"
         " 'available': tokenizer.available(),"
         " 'ids': {n: tokenizer.load(n).encode(sys.argv[1], allowed_special='all') for n in tokenizer.available()},"
-        " 'checksums': {n: tokenizer.checksum(tokenizer.load(n)) for n in tokenizer.available()}}))\n"
+        " 'checksums': {n: tokenizer.checksum(tokenizer.load(n)) for n in tokenizer.available()},"
+        " 'hi1': tokenizer.checksum(tokenizer.load('hi@1'))}))\n"
     )
     r = subprocess.run(
         [str(installed["python"]), "-c", script, TEXT], cwd=tmp_path, env=_env(), capture_output=True, text=True,
@@ -107,6 +110,7 @@ def test_installed_library_gives_the_checkouts_ids(installed, tmp_path):
     got = json.loads(r.stdout)
     assert Path(got["file"]).is_relative_to(installed["venv"]) and got["prefix"] != got["base"]
     assert got["available"] == tokenizer.available() and {"hi", "kn"} <= set(got["available"])
+    assert got["hi1"] == tokenizer.checksum(tokenizer.load("hi@1")) != got["checksums"]["hi"]
     for name in got["available"]:
         tok = tokenizer.load(name)
         assert got["ids"][name] == tok.encode(TEXT, allowed_special="all"), name

@@ -14,8 +14,18 @@ import pytest
 
 import tokenizer
 from tokenizer.files import TEMP_SUFFIX, remove_stale_temps, write_atomic
-from tokenizer.registry import LANGUAGES
-from tokenizer.model_file import ModelFileError, available, checksum, dumps, load, loads, models_dir
+from tokenizer.registry import LANGUAGES, RELEASES
+from tokenizer.model_file import (
+    ModelFileError,
+    available,
+    checksum,
+    dumps,
+    load,
+    loads,
+    models_dir,
+    releases,
+    vocab_listing,
+)
 
 from .conftest import ROOT
 
@@ -254,18 +264,81 @@ def _git_show(spec: str) -> bytes:
 
 @pytest.mark.parametrize("lang", ["hi", "kn"])
 def test_shipped_v2_model_is_the_v1_model_from_history(lang):
-    """The rewrite to v2 changed nothing that defines the ids: same merges, specials, regex, name."""
+    """The rewrite to v2 changed nothing that defines the ids: same merges, specials, regex, name
+    (release 1 of each; Hindi's current model is release 2)."""
     old_raw = _git_show(f"{V1_COMMIT}:models/{lang}.model")
     assert old_raw.startswith(b"indicbpe v1\n")
     old = loads(old_raw, f"{lang}.model@v1")
-    new = load(ROOT / "models" / f"{lang}.model")
+    new = load(f"{lang}@1")
     assert (new.merges, new.special_tokens, new.pattern.regex, new.pattern.name, new.name) == (
         old.merges, old.special_tokens, old.pattern.regex, old.pattern.name, old.name
     )
     assert checksum(new) == checksum(old)
-    assert (ROOT / "models" / f"{lang}.vocab").read_bytes() == _git_show(f"{V1_COMMIT}:models/{lang}.vocab")
+    assert vocab_listing(new) == _git_show(f"{V1_COMMIT}:models/{lang}.vocab").decode("utf-8")
     text = "भारत ಕನ್ನಡ नमस्ते दुनिया <|endoftext|> 123 abc"
     assert new.encode(text, allowed_special="all") == old.encode(text, allowed_special="all")
+
+
+# Every release ever shipped, by the checksum of what defines its ids. A shipped model's ids never
+# change in place: a new release is a new file (models/releases/ keeps the earlier ones), a new
+# line here, a note in registry.RELEASES and regenerated metrics.
+SHIPPED: dict[tuple[str, int], str] = {
+    ("hi", 1): "5b46f838ae2862515518380e4c0a36579e4ccc3931dc98994c1ff74ce475cf06",
+    ("hi", 2): "04bae44ef6d1ff46a15297257b610ace38728905a21f426d1a2c42a05b128e20",
+    ("kn", 1): "54e60530327f37b9cf3e6db8da5b479062a53fe8cc7331e0929942c4aef04aa3",
+    ("mr", 1): "656fa7f710fd2ee7b9e40bd3a462bb909035b008e8b2c48d52abfda835fc4115",
+    ("ne", 1): "e75546a7fc144a7044a5264639fe6772edfc57674febe207af568d498ed5370c",
+    ("ne", 2): "a9075c73821a110860915a5b8f6f2c51fcd6c9fd178e454dd59a443bff7e7fd2",
+    ("bn", 1): "335e94695c6d97eea0feeb734bb1b937a7c06488ab87e2fc1c2df02f31f6f0cf",
+    ("bn", 2): "8f2daf99689bfc31c6835159277832c8993899f12f6b4e16a3411d16a5cca491",
+    ("as", 1): "d17b39052883ebabfa3537b6b1b2d28e1f5ae7003ee8a4223afe4b0eff3e8a34",
+    ("as", 2): "991161aec8bde43cd1535ebeee34bf5937c119e64d008f6c81bbc54440fdaab8",
+    ("pa", 1): "430ea673cb820ff8fac10f40ecae90e057958bfb59f269d5cdc8415cc237090c",
+    ("pa", 2): "bc4d2f80ff84427aa3437ece152aa32e667402157ac4d1ac1a752948f5a95bdf",
+    ("gu", 1): "772710150d8591fce5df6e3e39b84ee2fa96476123f9e77a764ac6e38933c75c",
+    ("gu", 2): "b9815fb1f803d10fd3eac0848db0a3a696eab593ef93345b741313ffc3981782",
+    ("or", 1): "5ffa540afd8e95ff75100690a851f978cc4b0e9a1d77c1bdbf0f9e7aa3dbbae9",
+    ("or", 2): "f6cd8dca180527b6fa54128122981f84617652b73ada6e52ba2e1726cffb3987",
+    ("ta", 1): "19dbd2b598763b94ca7b6f1f7cfbf97dcf407008a3ac43fad14183e9e85321cc",
+    ("ta", 2): "2eaf50ed50f99b3512f9534d50f4bad65f81603e6eedaa62d4579890992a7116",
+    ("te", 1): "e5752980e20e5d3eec43669411b7e4b42b7f9e452b04ba154caae38061c74eb6",
+    ("te", 2): "0df6cf27a9d9fba7e66481bf1d7f452efeda84ba2ef3219446d9669846f497f7",
+    ("ml", 1): "2b8f11efb62942f5c73b9c4e06837fe6b2f6c4cd0aa80f74dbca011bd962ec27",
+    ("ml", 2): "197830eb00401b419655b14fb1d3f02ebec1420e73787e2699623d00b9075c3c",
+    ("ur", 1): "df893b37daa278152ce4389937ffe2d002459c8d0c0722f43a6b06bcd9e8807e",
+    ("sd", 1): "71744679e4b37eb3e509c3217773baac0196f3b966f9ca2114d0cbcfb3bd09ca",
+    ("ks", 1): "82dd58d7b820ebc4ca713c1cbfb43c79f1c1c314d64c5f24c055e22226c0d530",
+    ("si", 1): "25b675e285ffd910a6d43cacac42748eba5d84f67f62e3d37bcee141e3d5d143",
+    ("sa", 1): "265e7f7a4f4de35a671f023a2be6a62c3d3832c72bfe9cd2230a3ac20c9a4c82",
+    ("mni", 1): "4752edf58877dcdbf506665fee3b99e658287fcd436c4c32d107b13e4b2493f4",
+}
+
+
+def test_every_shipped_release_loads_with_its_pinned_ids():
+    found = {(code, n): checksum(load(f"{code}@{n}"))[7:] for code in available() for n in releases(code)}
+    assert found == SHIPPED
+    for code in available():
+        current = load(code)
+        assert current.release == LANGUAGES[code].release == max(releases(code)) and current.name == code
+        assert checksum(current) == checksum(load(f"{code}@{current.release}"))
+        assert all(load(f"{code}@{n}").release == n for n in releases(code))
+        notes = {n for c, n in RELEASES if c == code}
+        assert notes == set(range(2, current.release + 1)), f"{code}: every release after the first says why"
+
+
+def test_an_earlier_release_encodes_as_it_did():
+    """Release 1 of Hindi still gives its own ids (known answers), which release 2 does not."""
+    text = "भारत एक विशाल देश है।"
+    assert load("hi@1").encode(text) == [1545, 777, 2257, 1221, 768]
+    assert load("hi").encode(text) == load("hi@2").encode(text) == [1445, 518, 2170, 890, 507]
+
+
+def test_unknown_releases_are_named():
+    with pytest.raises(ModelFileError, match=r"Hindi has no release 9 \(shipped: hi@1, hi@2\)"):
+        load("hi@9")
+    with pytest.raises(ModelFileError, match="no shipped model of that name"):
+        load("xx@1")
+    assert releases("xx") == {} and list(releases("kn")) == [1]
 
 
 # ----- shipped models by name ------------------------------------------------------------------------

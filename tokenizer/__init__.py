@@ -23,7 +23,7 @@ from .errors import (
     TrainingError,
     UnencodableTextError,
 )
-from .model_file import available, checksum, load, save
+from .model_file import available, checksum, load, releases, save
 from .pretokenize import PATTERNS, get_pattern, split
 from .train import VOCAB_CAP, train
 
@@ -44,6 +44,7 @@ __all__ = [
     "checksum",
     "get_pattern",
     "load",
+    "releases",
     "save",
     "split",
     "train",

@@ -27,7 +27,9 @@ implementation can recompute it:
                ensure_ascii=True, separators=(",", ":"), sort_keys=True)
 
 Version 1 files (the same without the checksum line) still load. Shipped models load by name:
-`load("hi")` reads the registry's model file (tokenizer/registry.py) from `models_dir()`.
+`load("hi")` reads the registry's model file (tokenizer/registry.py) from `models_dir()`, the
+current release; `load("hi@1")` reads release 1 from `models_dir()/releases/`. A shipped model's
+ids never change in place: a new release is a new file, and every earlier one stays loadable.
 """
 
 from __future__ import annotations
@@ -142,17 +144,49 @@ def available() -> list[str]:
     return list(shipped())
 
 
+def releases(code: str) -> dict[int, Path]:
+    """Release number -> model file of a shipped language, oldest first: the earlier releases that
+    models_dir()/releases/<code>@<n>.model keeps (so ids a user depends on stay loadable), then the
+    current one (the registry's `release`). Empty if the language ships no model."""
+    current = shipped().get(code)
+    if current is None:
+        return {}
+    out: dict[int, Path] = {}
+    for path in (models_dir() / "releases").glob(f"{code}@*.model"):
+        number = path.stem.partition("@")[2]
+        if number.isdigit() and int(number) != LANGUAGES[code].release:
+            out[int(number)] = path
+    out[LANGUAGES[code].release] = current
+    return dict(sorted(out.items()))
+
+
+def _shipped_path(name: str) -> Path | None:
+    """The file of a shipped model named "hi" or "hi@1"; None if the name is not one."""
+    code, at, number = name.partition("@")
+    if not at:
+        return shipped().get(code)
+    if code not in LANGUAGES or not number.isdigit():
+        return None
+    found = releases(code)
+    if int(number) not in found:
+        listed = ", ".join(f"{code}@{n}" for n in found) or "none"
+        raise ModelFileError(name, None, f"{LANGUAGES[code].name} has no release {number} (shipped: {listed})")
+    return found[int(number)]
+
+
 def load(source: str | os.PathLike) -> Tokenizer:
     """Read a model file, checking every line.
 
-    `source` is a path, or the name of a shipped model (a language code such as "hi", see
-    available()); a str that is such a name means the shipped model even if a file of that
-    name exists in the working directory (pass a Path, or "./hi", for that file).
+    `source` is a path, or the name of a shipped model: a language code such as "hi" (see
+    available()) for its current release, or "hi@1" for an earlier one (see releases()). A str
+    that is such a name means the shipped model even if a file of that name exists in the working
+    directory (pass a Path, or "./hi", for that file).
     """
     models = shipped()
     bare = isinstance(source, str) and os.sep not in source and "/" not in source
-    if bare and source in models:
-        source = models[source]
+    named = _shipped_path(source) if bare else None
+    if named is not None:
+        source = named
     path = Path(source)
     try:
         with open_regular(path) as f:  # a FIFO or a device is refused, not waited on or read forever

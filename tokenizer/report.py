@@ -140,15 +140,23 @@ def update_readme(readme: str | Path, models_dir: str | Path) -> bool:
     return new != old
 
 
+def split_llm(text: str) -> tuple[str, str]:
+    """docs/languages.md as (what build generates, the llm section or ""): the section between the
+    llm markers is written by `python -m bench.llm_compare`, which build does not run."""
+    if LLM_START not in text or LLM_END not in text.split(LLM_START, 1)[1]:
+        return text, ""
+    head, rest = text.split(LLM_START, 1)
+    return head.rstrip("\n") + "\n", LLM_START + rest.split(LLM_END, 1)[0] + LLM_END
+
+
 def update_docs(path: str | Path, models_dir: str | Path) -> bool:
-    """Regenerate docs/languages.md; returns whether anything changed. Its section between the llm
-    markers (written by `python -m bench.llm_compare`, which build does not run) is kept."""
+    """Regenerate docs/languages.md, keeping its llm section; returns whether anything changed."""
     path = Path(path)
     new = docs_text(load_metrics(models_dir))
     old = path.read_text(encoding="utf-8") if path.exists() else None
-    if old and LLM_START in old and LLM_END in old:
-        kept = LLM_START + old.split(LLM_START, 1)[1].split(LLM_END, 1)[0] + LLM_END
-        new = new.rstrip("\n") + "\n\n" + kept + "\n"
+    kept = split_llm(old)[1] if old else ""
+    if kept:
+        new = new + "\n" + kept + "\n"
     if new != old:
         write_atomic(path, new)
     return new != old
