@@ -10,13 +10,10 @@ tokenizer.metrics.CompressionCurve: each progress report hands over the merges l
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -33,9 +30,9 @@ from tokenizer.registry import LANGUAGES, PLAIN_BPE, RECIPES, Language, detect, 
 from tokenizer.train import VOCAB_CAP, TrainProgress
 
 from .guards import MAX_UPLOAD_BYTES, UserError, check_text, first_line
+from .worker import WorkerProcess
 
 log = logging.getLogger("indic-tokenizer-space")
-ROOT = Path(__file__).resolve().parent.parent
 
 MIN_VOCAB = 257  # 256 bytes + <|endoftext|>: zero merges, a pure byte tokenizer
 WALL_TIME = 120.0  # seconds a training may take, counting included
@@ -222,8 +219,7 @@ class Job:
     finished: bool = False
     error: str | None = None  # the worker's message for the user
     folder: Path | None = None
-    process: subprocess.Popen | None = None
-    reader: threading.Thread | None = None
+    worker: WorkerProcess | None = None
 
     def start(self) -> Job:
         self.folder = Path(tempfile.mkdtemp(prefix="indic-space-train-"))
@@ -233,14 +229,15 @@ class Job:
             source["value"] = str(self.folder / "pasted.txt")
         spec = {"vocab_size": self.vocab_size, "recipe": self.recipe, "pattern": self.pattern, "source": source,
                 "held_out": str(self.held_out_path), "out": str(self.folder / "model.model")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "space.worker", json.dumps(spec)], cwd=ROOT, text=True, encoding="utf-8",
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # stdin: closed when we die
-        )
+        self.worker = WorkerProcess(spec, self._message)
+        self.worker.start()
         self.started = time.monotonic()
-        self.reader = threading.Thread(target=self._read, name="space-train-progress", daemon=True)
-        self.reader.start()
         return self
+
+    @property
+    def process(self) -> subprocess.Popen | None:
+        """The worker's process (None before start)."""
+        return self.worker.process if self.worker else None
 
     @property
     def held_out_path(self) -> Path:
@@ -253,41 +250,31 @@ class Job:
             text = f.read()
         return text.split("\n") if text else []
 
-    def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        for line in self.process.stdout:
-            msg = json.loads(line)
-            if "reading" in msg:
-                self.reading = tuple(msg["reading"])
-            elif "text" in msg:
-                self.text = msg["text"]
-            elif "error" in msg:
-                self.error = msg["error"]
-            elif msg.get("finished"):
-                self.finished = True
-            else:
-                self.merges.extend(tuple(pair) for pair in msg["new"])
-                self.progress = TrainProgress(msg["done"], msg["total"], msg["stage"], tuple(self.merges),
-                                              msg["elapsed"])
+    def _message(self, msg: dict) -> None:
+        """One message of the worker (on WorkerProcess's reading thread)."""
+        if "reading" in msg:
+            self.reading = tuple(msg["reading"])
+        elif "text" in msg:
+            self.text = msg["text"]
+        elif "error" in msg:
+            self.error = msg["error"]
+        elif msg.get("finished"):
+            self.finished = True
+        else:
+            self.merges.extend(tuple(pair) for pair in msg["new"])
+            self.progress = TrainProgress(msg["done"], msg["total"], msg["stage"], tuple(self.merges), msg["elapsed"])
 
     def over_time(self) -> bool:
         return self.elapsed > WALL_TIME
 
     def wait(self, seconds: float) -> bool:
         """Wait up to `seconds`; whether the worker has ended (and its output has been read)."""
-        assert self.process is not None and self.reader is not None
-        self.reader.join(seconds)
-        if self.reader.is_alive():
-            return False
-        self.process.wait()
-        return True
+        assert self.worker is not None
+        return self.worker.wait(seconds)
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        if self.reader is not None:
-            self.reader.join(5)
+        if self.worker is not None:
+            self.worker.kill()
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -303,21 +290,18 @@ class Job:
             return None, Stopped("cancelled")
         if self.timed_out:
             return None, Stopped("time")
-        assert self.process is not None and self.folder is not None
-        if self.process.returncode == 0 and self.finished:
+        assert self.worker is not None and self.folder is not None
+        if self.worker.returncode == 0 and self.finished:
             return tokenizer.load(self.folder / "model.model"), None
         if self.error:
             return None, UserError(self.error)
-        err = (self.process.stderr.read() if self.process.stderr else "").strip().splitlines()
-        log.error("training worker exited with %s:\n%s", self.process.returncode, "\n".join(err[-30:]))
-        return None, RuntimeError(f"the training worker exited with code {self.process.returncode}")
+        log.error("training worker exited with %s:\n%s", self.worker.returncode, self.worker.stderr_tail())
+        return None, RuntimeError(f"the training worker exited with code {self.worker.returncode}")
 
     def close(self) -> None:
         """End the worker if it still runs and remove its files."""
-        self.kill()
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr) if self.process else ():
-            if stream:
-                stream.close()
+        if self.worker is not None:
+            self.worker.close()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
 
