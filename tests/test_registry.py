@@ -9,6 +9,8 @@ import unicodedata
 
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tokenizer
 from tokenizer.build import core_pattern, measure_hf, train_hf_bpe
@@ -17,12 +19,13 @@ from tokenizer.hf import language_of, to_hf
 from tokenizer.metrics import evaluate
 from tokenizer.report import HF_BPE
 from tokenizer.registry import (
-    CODES, FAMILIES, LANGUAGES, RECIPES, SCRIPTS, detect, direction_of, get_language, get_script, scripts,
+    CODES, FAMILIES, LANGUAGES, RECIPES, SCRIPTS, detect, direction_of, get_language, get_script, script_counts,
+    scripts,
 )  # fmt: skip
 from tokenizer.pretokenize import PATTERNS
 
 from .conftest import ROOT, held_out
-from .strategies import SCRIPT_CHARS
+from .strategies import SCRIPT_CHARS, any_text, mixed_text
 
 TARGET = 1.05  # each model: at least this many times the bytes/token of HF BpeTrainer on its test split
 # Below it, measured and said (docs/languages.md): Nepali's held-out splits lost their TICO-19,
@@ -70,6 +73,22 @@ def test_detect_mixed_and_unknown():
     assert lang.code == "ta" and "Bengali" in why
     lang, why = detect("hello 123")
     assert lang.code == "hi" and "the default" in why
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(mixed_text(), any_text))
+def test_script_counts_are_the_regex_definition(text):
+    """Counted per distinct character (cached), the counts are those of one regex per script, in
+    the order of scripts(): the order breaks ties in detect."""
+    by_regex = {s: len(regex.findall(rf"(?=[\p{{L}}\p{{M}}])\p{{{s}}}", text)) for s in scripts()}
+    counts = script_counts(text)
+    assert list(counts.items()) == [(s, n) for s, n in by_regex.items() if n]
+    assert script_counts(text) == counts  # the second time from the cache
+
+
+def test_detect_breaks_ties_by_the_registry_order():
+    assert script_counts("क ক") == {"Devanagari": 1, "Bengali": 1} and detect("ক क")[0].code == "hi"
+    assert script_counts("कि 𑀓") == {"Devanagari": 2}  # the vowel sign counts; Brahmi has no language
 
 
 def test_direction_of_text():
