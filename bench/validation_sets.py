@@ -101,6 +101,7 @@ SNAPSHOTS = {
     "cltk-te": Snapshot(
         "cltk/telugu_text_wikisource", "788fcc8765bf455560331eccca77994b1a986fcf", "Public Domain Mark 1.0"
     ),
+    "ud-sd": Snapshot("UniversalDependencies/UD_Sindhi-Isra", "f9af22748d916d513689cc3d6dc7653315f14767", "CC BY-SA 4.0"),
 }
 
 
@@ -162,6 +163,21 @@ def _cltk_te() -> Iterator[tuple[str, str]]:
             yield f"{work}:{key}", text
 
 
+_SPACE_BEFORE_PUNCTUATION = regex.compile(r"\s+(?=[.,:;!?)\]،؛؟۔])")
+
+
+def _conllu_text(snapshot: str, paths: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """(sent_id, text) of a Universal Dependencies treebank's sentences. Their `# text` is tokenised
+    (a space before every punctuation mark); the space is removed, as in running text."""
+    for path in paths:
+        sent_id = ""
+        for line in _show(snapshot, path).decode("utf-8").splitlines():
+            if line.startswith("# sent_id = "):
+                sent_id = line.removeprefix("# sent_id = ").strip()
+            elif line.startswith("# text = "):
+                yield f"{path}:{sent_id}", _SPACE_BEFORE_PUNCTUATION.sub("", line.removeprefix("# text = "))
+
+
 @dataclass(frozen=True)
 class Extract:
     """One file under data/validation/sources/: `key<TAB>text` lines taken from a snapshot."""
@@ -196,6 +212,10 @@ EXTRACTS = [
             lambda: _tsv("openslr", "guj-78/line_index.tsv")),
     Extract("smc-ml", "smc", "text/", "SMC Malayalam corpus, non-Wikipedia part: press releases, conversations, "
             "essays, fiction, news", _smc),
+    Extract("ud-isra-sd", "ud-sd", "sd_isra-ud-{train,dev,test}.conllu",
+            "Sindhi UD Isra treebank: the `# text` of every sentence (Kawish newspaper, folk stories, grammar "
+            "examples, the MazharDootio sentences)",
+            lambda: _conllu_text("ud-sd", tuple(f"sd_isra-ud-{s}.conllu" for s in ("train", "dev", "test")))),
     Extract("cltk-te-wikisource", "cltk-te", "cltk_json/", "Classical Telugu verse from Telugu Wikisource "
             "(Pothana's Bhagavatam, Molla's Ramayanam, ...), as collected by CLTK", _cltk_te, limit=5000),
 ]
@@ -313,6 +333,9 @@ SETS: dict[str, list[Part]] = {
     "ml": [Part("smc", "SMC Malayalam corpus minus Wikipedia: Kerala Chief Minister's office press releases "
                 "(2017-2020), everyday conversations, essays, fiction and news", "CC BY-SA 3.0", "smc-ml",
                 origin="github.com/smc/corpus text/")],
+    "sd": [Part("ud-isra", "The Sindhi UD Isra treebank's sentences: the Kawish newspaper (2010), folk stories, "
+                "grammar examples and the MazharDootio sentences (spaces before punctuation removed)",
+                "CC BY-SA 4.0", "ud-isra-sd", origin="github.com/UniversalDependencies/UD_Sindhi-Isra")],
     "te": [Part("wikisource-classical", "Classical Telugu verse (Pothana's Bhagavatam, Molla's Ramayanam, ...) from "
                 "Telugu Wikisource: NOT modern prose; the only open non-Wikipedia Telugu text reachable here",
                 "Public Domain Mark 1.0", "cltk-te-wikisource", origin="github.com/cltk/telugu_text_wikisource")],
@@ -320,7 +343,6 @@ SETS: dict[str, list[Part]] = {
 MISSING = {
     "kn": "no openly licensed non-Wikipedia Kannada text was reachable (Common Voice's repository is over the "
           "fetch limit; tesseract's langdata is shuffled words, not sentences; the Kannada news set is Kaggle-only)",
-    "sd": "the corpus is Dakshina Wikipedia only, and no open non-Wikipedia Sindhi text was reachable",
     "ks": "the corpus is NLLB Seed only (professional translations of English Wikipedia sentences); no other open "
           "Kashmiri text was reachable",
     "mni": "the corpus is NLLB Seed only (translations of English Wikipedia sentences); no other open Manipuri text "
@@ -449,6 +471,8 @@ def readme(all_built: dict[str, Built]) -> str:
         "- **SMC Malayalam corpus** (Swathanthra Malayalam Computing), CC BY-SA 3.0: attribute SMC and the",
         "  authors named in each text.",
         "- **CLTK Telugu Wikisource**, Public Domain Mark 1.0 (classical works).",
+        "- **UD Sindhi Isra** (Universal Dependencies), CC BY-SA 4.0: attribute the treebank's annotators",
+        "  (its README) and the Kawish newspaper.",
         "- **Common Voice** (Mozilla), CC0: the sentence-collector block of the Punjabi, Odia, Assamese and Nepali",
         "  corpora, held out of their training (found by position; see `CORPUS_SHA256` in the script).",
         "",

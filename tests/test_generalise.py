@@ -181,3 +181,9 @@ def test_llm_byte_fallback_pieces_add_up():
     pieces = [b"a", b"\xe0", b"\xe0", b"\xe0", b"b"]  # what offsets alone would give
     fixed = ood._fix_byte_pieces(line, pieces)
     assert b"".join(fixed) == line.encode("utf-8") and [len(p) for p in fixed] == [1, 1, 1, 1, 1]
+
+
+def test_treebank_text_loses_the_space_before_punctuation(monkeypatch):
+    conllu = "# sent_id = k-1\n# text = هڪ ، ٻه .\n1\tهڪ\n\n# sent_id = k-2\n# text = x ( y ) ؟\n1\tx\n"
+    monkeypatch.setattr(vs, "_show", lambda snapshot, path: conllu.encode("utf-8"))
+    assert list(vs._conllu_text("ud-sd", ("a.conllu",))) == [("a.conllu:k-1", "هڪ، ٻه."), ("a.conllu:k-2", "x ( y)؟")]
