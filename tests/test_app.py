@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import tokenizer
+from bench.hostile_space import rest
 from tokenizer import visualize as viz
 from tokenizer.registry import LANGUAGES, scripts
 from tokenizer.metrics import boundary_counts, chunk_flags, measure, summarize
@@ -433,33 +434,14 @@ def test_tokenize_empty_and_oversized(client):
     assert "Traceback" not in html
 
 
-def _rest(url: str, api: str, data: list) -> list:
-    """One call through gradio's REST API, with the JSON written by hand (\\ud800 escapes allowed)."""
-    import httpx
-
-    with httpx.Client(timeout=60, trust_env=False) as c:
-        body = json.dumps({"data": data}, ensure_ascii=True)
-        r = c.post(f"{url}/gradio_api/call/{api}", content=body, headers={"Content-Type": "application/json"})
-        r.raise_for_status()
-        stream = c.get(f"{url}/gradio_api/call/{api}/{r.json()['event_id']}").text
-    event, payload = None, None
-    for line in stream.splitlines():
-        if line.startswith("event:"):
-            event = line.split(":", 1)[1].strip()
-        elif line.startswith("data:") and event == "complete":
-            payload = json.loads(line.split(":", 1)[1])
-    assert payload is not None, stream[:500]
-    return payload
-
-
 def test_lone_surrogates_are_refused_with_a_message(app_server):  # noqa: F811
     text = "नम\ud800स्ते"
-    train = _rest(app_server.url, "train", ["Paste text", None, None, text * 20, 400, "bpe", "indic"])
+    train = rest(app_server.url, "train", ["Paste text", None, None, text * 20, 400, "bpe", "indic"])
     assert "pasted text has a lone surrogate (U+D800) at index 2" in train[4]["error"]  # was: "went wrong"
-    assert "lone surrogate" in _rest(app_server.url, "tokenize", [text, AUTO])[3]["error"]
-    assert "lone surrogate" in _rest(app_server.url, "compare", [text, [AUTO, "GPT-4o"]])[1]["error"]
-    assert "lone surrogate" in _rest(app_server.url, "presplit", [text, AUTO])[1]["error"]
-    assert "lone surrogate" in _rest(app_server.url, "vocabulary", ["\udc80", "Hindi"])[2]["error"]
+    assert "lone surrogate" in rest(app_server.url, "tokenize", [text, AUTO])[3]["error"]
+    assert "lone surrogate" in rest(app_server.url, "compare", [text, [AUTO, "GPT-4o"]])[1]["error"]
+    assert "lone surrogate" in rest(app_server.url, "presplit", [text, AUTO])[1]["error"]
+    assert "lone surrogate" in rest(app_server.url, "vocabulary", ["\udc80", "Hindi"])[2]["error"]
 
 
 def test_tokenize_at_the_limit_is_accepted(client, hi_model):
