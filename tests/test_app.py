@@ -712,6 +712,8 @@ def test_train_end_to_end_over_http(app_server, tmp_path, recipe, pattern, size)
         assert "GPT-4o" in summary["metrics"] and "GPT-4o" in results
     # the curve ends at the final model's held-out bytes/token
     assert summary["curve"][0][0] == 257 and summary["curve"][-1] == [size, evaluate(library, held).bytes_per_token]
+    sizes = [v for v, _ in summary["curve"]]  # a point every 1% of the vocabulary, however fast the merges came
+    assert sizes == sorted(set(sizes)) and len(sizes) >= 100 and max(b - a for a, b in zip(sizes, sizes[1:])) <= 4
     # the new model is this session's choice in the other views, with the same ids; not another session's
     choice = summary["choice"]
     assert choice.startswith("Mine: ")

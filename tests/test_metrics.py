@@ -2,7 +2,15 @@
 
 import pytest
 
-from tokenizer.metrics import boundary_counts, compression_curve, cut_flags, evaluate, is_mid_akshara, measure
+from tokenizer.metrics import (
+    CompressionCurve,
+    boundary_counts,
+    compression_curve,
+    cut_flags,
+    evaluate,
+    is_mid_akshara,
+    measure,
+)
 from tokenizer.train import train
 
 from .conftest import corpus_lines
@@ -75,6 +83,21 @@ def test_measure_counts():
     assert (m.lines, m.tokens, m.bytes, m.chars, m.words) == (2, 6, 6, 6, 3)
     assert m.bytes_per_token == 1.0 and m.tokens_per_word == 2.0
     assert m.boundaries == 4 and m.mid_akshara_rate == 0.0
+
+
+def test_a_burst_of_merges_still_draws_the_curve():
+    """Live, merges come in bursts (a stage learns hundreds between two polls): advance records a
+    point every `every` merges of the list, the same points as the finished model's curve."""
+    lines = corpus_lines("hi", 600)
+    tok = train(lines[:500], 800, quiet=True)
+    held_out = lines[500:]
+    merges = sorted(tok.merges, key=tok.merges.__getitem__)
+    live = CompressionCurve(held_out, tok.pattern, 1)
+    live.advance(merges[:10], every=50)
+    live.advance(merges, every=50)  # the rest in one burst
+    whole = compression_curve(tok, held_out, every=50)
+    assert live.points == [whole[0], live.points[1], *whole[1:]] and live.points[1][0] == 267
+    assert len(whole) == 2 + (800 - 257) // 50
 
 
 def test_curve_ends_at_the_model_and_rises():

@@ -249,12 +249,16 @@ class CompressionCurve:
             self.points.append(p)
         return p
 
-    def advance(self, merges: Sequence[Pair]) -> None:
-        """Apply the merges of a trained list not applied yet (merges[k] makes id 256 + k), then a point."""
+    def advance(self, merges: Sequence[Pair], every: int = 0) -> None:
+        """Apply the merges of a trained list not applied yet (merges[k] makes id 256 + k), with a
+        point after every `every`-th merge of the list (0: none) and one at the end: merges that
+        arrive in a burst (a stage learns hundreds between two polls) still draw the curve."""
         if not self.bytes or len(merges) <= self.applied:
             return
         for k in range(self.applied, len(merges)):
             self.apply(merges[k], 256 + k)
+            if every and (k + 1) % every == 0:
+                self.point()
         self.point()
 
 

@@ -38,6 +38,7 @@ RECIPE_CHOICES.append(("bpe: plain BPE on the pre-split chosen below", jobs.BPE)
 BPE_PATTERNS = [name for name, p in PATTERNS.items() if p.spec is None or p.spec.kind != "akshara"]
 BPE_DEFAULT = RECIPES[jobs.BPE].stages[0].pattern
 POLL = 0.2  # seconds between progress updates sent to the page
+CURVE_POINTS = 100  # points of the live curve over the planned vocabulary, however fast merges arrive
 YOURS = "yours (held-out, while training)"
 N_PICKERS = 5  # model pickers the view updates (see _pickers)
 
@@ -50,6 +51,11 @@ def corpus_choices() -> list[tuple[str, str]]:
     """(label, code) for every registry language whose embedded corpus is there."""
     return [(f"{x.name} ({x.corpus})", x.code) for x in LANGUAGES.values()
             if (jobs.corpora.DATA_DIR / x.corpus).is_file()]
+
+
+def _curve_step(size: int) -> int:
+    """Merges between two points of the curve: about CURVE_POINTS over the planned vocabulary."""
+    return max(1, (size - jobs.MIN_VOCAB) // CURVE_POINTS)
 
 
 def _curve(points: list[tuple[int, float]], flat: dict[str, float] | None = None, size: int = 0) -> str:
@@ -145,7 +151,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
             p = job.progress
             curve = setup.curve
             if p is not None:
-                curve.advance(p.merges)
+                curve.advance(p.merges, _curve_step(size))
                 msg = (f"{p.done:,} of {p.total:,} merges ({p.stage} stage) · {job.elapsed:.1f} s · "
                        f"held-out bytes/token {curve.points[-1][1]:.2f}" if curve.points else "")
                 status = viz.progress_html(p.done, p.total, msg)
@@ -189,7 +195,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     assert tok is not None and setup is not None
     lang, curve, held_lines, labels = setup.lang, setup.curve, setup.held_lines, setup.labels
     baselines = setup.baselines
-    curve.advance(sorted(tok.merges, key=tok.merges.__getitem__))
+    curve.advance(sorted(tok.merges, key=tok.merges.__getitem__), _curve_step(size))
     number = next(_counter)
     partial = "-partial" if status == "cancelled" else ""
     name = (f"{lang.code if lang else 'text'}-{tok.vocab_size}-{recipe}{'-' + pattern if pattern else ''}{partial}"
