@@ -1,6 +1,7 @@
 """The command line, run as a user runs it: round trips through pipes, JSON output, clean errors."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -132,6 +133,16 @@ def test_train_and_evaluate_on_files(tmp_path):
     n_bytes = sum(len(line.encode()) for line in lines[300:])
     assert (m["tokens"], m["bytes"]) == (tokens, n_bytes)
     assert m["bytes_per_token"] == round(n_bytes / tokens, 4)
+    # the inputs train reads: gzip and jsonl give the same figures, streamed
+    import gzip
+
+    packed = tmp_path / "held.jsonl.gz"
+    packed.write_bytes(gzip.compress("".join(json.dumps({"text": t}) + "\n" for t in lines[300:]).encode()))
+    r = run("evaluate", "--model", str(out), str(packed), "--json", "--curve", "100")
+    assert r.returncode == 0, r.stderr
+    m2 = json.loads(r.stdout)
+    assert {k: v for k, v in m2.items() if k not in ("data", "curve")} == {k: v for k, v in m.items() if k != "data"}
+    assert m2["curve"][-1] == [600, m["bytes_per_token"]]
 
 
 COMMANDS = ["train", "build", "encode", "encode-corpus", "decode", "evaluate", "export-hf", "push"]  # README's
@@ -153,3 +164,15 @@ def test_help_for_every_command():
         assert out.startswith(f"usage: python -m tokenizer {command} ".encode()) and b"--help" in out
     top = run("--help")
     assert top.returncode == 0 and all(command.encode() in top.stdout for command in COMMANDS)
+
+
+def test_the_readme_decode_example_decodes_as_it_says():
+    """README's `echo "<ids>" | indic-tokenizer decode --model M  # -> text`: the shipped model's ids
+    for that text (a new release changes ids; the README must follow)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r'^echo "([\d ]+)" \| indic-tokenizer decode --model (\S+)\s+# -> (.+)$', readme, re.M)
+    assert found, "README has no decode example"
+    for ids, model, text in found:
+        r = run("decode", "--model", model, stdin=(ids + "\n").encode())
+        assert r.returncode == 0 and r.stdout.decode().strip() == text.strip(), (ids, r.stdout, r.stderr)
+        assert tokenizer.load(model).encode(text.strip()) == [int(i) for i in ids.split()]

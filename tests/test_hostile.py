@@ -331,13 +331,23 @@ def test_encode_iter_max_held(hi_small):
 
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS")
 def test_out_of_memory_is_one_line(model, tmp_path):
-    """A regular file bigger than the memory the process may use: MemoryError becomes one line."""
+    """evaluate streams its files, each line bounded: 3 GiB without a line break is refused at the
+    line's limit (it was read whole). Lines each under the limit that together exceed the memory
+    the process may use: MemoryError becomes one line."""
+    cap = "import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, (2**31, 2**31)); " \
+          "sys.argv = ['tokenizer', *sys.argv[1:]]; runpy.run_module('tokenizer', run_name='__main__')"
     big = tmp_path / "big.txt"
     with open(big, "wb") as f:
         f.truncate(3 * 2**30)  # sparse: 3 GiB of NUL bytes
-    cap = "import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, (2**31, 2**31)); " \
-          "sys.argv = ['tokenizer', *sys.argv[1:]]; runpy.run_module('tokenizer', run_name='__main__')"
     r = subprocess.run([sys.executable, "-c", cap, "evaluate", "--model", model, str(big)], capture_output=True,
+                       cwd=ROOT, timeout=120)
+    assert_one_line_error(r.returncode, r.stderr.decode(), "line 1 has more than 67,108,864 bytes")
+    lines = tmp_path / "lines.txt"
+    with open(lines, "wb") as f:  # sparse too: 40 lines of 60 MiB of NUL bytes
+        for k in range(1, 41):
+            f.seek(k * 60 * 2**20)
+            f.write(b"\n")
+    r = subprocess.run([sys.executable, "-c", cap, "evaluate", "--model", model, str(lines)], capture_output=True,
                        cwd=ROOT, timeout=120)
     assert_one_line_error(r.returncode, r.stderr.decode(), "error: out of memory in evaluate")
 

@@ -202,20 +202,29 @@ def _write_decoded(out: BinaryIO, decoder, data: bytes, offset: int, final: bool
 def cmd_evaluate(args: argparse.Namespace) -> None:
     tok = load(args.model)
     if args.files:
-        lines = []
-        for f in args.files:
-            lines.extend(_read_lines(f))
+        files = corpus_mod.expand_inputs(args.files)  # every file checked before any is read
+
+        def lines() -> Iterator[str]:
+            """Streamed, as train reads them (.txt[.gz], .jsonl[.gz], .parquet; each line bounded),
+            so a file of any size is measured in the memory of one batch."""
+            for doc in corpus_mod.read_files(files):
+                yield from doc.text.split("\n")
+
         source = ", ".join(args.files)
     else:
         corpus = _corpus(args)
-        lines = corpus.held_out_lines(args.split)
+        held_out = corpus.held_out_lines(args.split)
         source = f"{corpus.describe()} [{args.split} split]"
-    if not lines:
+
+        def lines() -> Iterator[str]:
+            return iter(held_out)
+
+    measured = evaluate(tok, lines())
+    if not measured.lines:
         raise CliError("no text to evaluate on")
-    result = evaluate(tok, lines).as_dict()
-    result = {"model": str(args.model), "data": source} | result
+    result = {"model": str(args.model), "data": source} | measured.as_dict()
     if args.curve:
-        result["curve"] = compression_curve(tok, lines, args.curve)
+        result["curve"] = compression_curve(tok, lines(), args.curve)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -279,20 +288,6 @@ def cmd_push(args: argparse.Namespace) -> None:
 
     url = push_to_hub(args.model, args.repo_id, private=args.private, token=args.token)
     print(url)
-
-
-def _read_lines(path: str) -> list[str]:
-    try:
-        with open_regular(path) as f:
-            data = f.read()
-    except OSError as e:  # also NotRegularFileError: a FIFO or /dev/zero is refused, not read forever
-        raise CliError(f"{path}: {e.strerror}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise CliError(f"{path}:{line}: not valid UTF-8") from None
-    return [line for line in text.split("\n") if line.rstrip("\r")]
 
 
 def cmd_build(args: argparse.Namespace) -> None:
@@ -391,7 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="compression and mid-akshara rate on held-out text")
     p.add_argument("--model", required=True)
-    p.add_argument("files", nargs="*", help="text files, one line at a time (default: the corpus's held-out split)")
+    p.add_argument("files", nargs="*", help="files as train reads them (.txt[.gz], .jsonl[.gz], .parquet), each line "
+                   "measured on its own, streamed (default: the corpus's held-out split)")
     _add_corpus_args(p)
     p.add_argument("--split", choices=["valid", "test"], default="valid", help="held-out split when no files are given")
     p.add_argument("--curve", type=int, metavar="K", help="also compute bytes/token after every K merges")

@@ -18,9 +18,10 @@ The functions take the tokens as byte strings, so they measure any tokenizer (ou
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from itertools import islice
 
 from .bpe import Pair, merge
 from .encoding import Tokenizer
@@ -185,17 +186,18 @@ _BATCH = 4096  # lines encoded per call by evaluate
 def evaluate(tok: Tokenizer, lines: Iterable[str]) -> Metrics:
     """Metrics of one of our tokenizers; special-token text in the lines counts as plain text.
 
-    Lines go to the tokenizer a few thousand at a time, so that every core works and memory stays
-    bounded by one batch of ids.
+    Lines are read as they come (a file of any size) and go to the tokenizer a few thousand at a
+    time, so that every core works and memory stays bounded by one batch of lines and their ids.
     """
-    kept = [s for s in (line.rstrip("\r\n") for line in lines) if s]  # the lines `measure` tokenizes
+    kept = (s for s in (line.rstrip("\r\n") for line in lines) if s)  # the lines `measure` tokenizes
+    pending: deque[list[int]] = deque()  # ids of the batch's lines `measure` has not reached yet
 
-    def batches() -> Iterator[list[int]]:
-        for k in range(0, len(kept), _BATCH):
-            yield from tok.encode_ordinary_batch(kept[k : k + _BATCH])
+    def batched() -> Iterator[str]:
+        while batch := list(islice(kept, _BATCH)):
+            pending.extend(tok.encode_ordinary_batch(batch))
+            yield from batch
 
-    ids = batches()
-    return measure(kept, lambda line: tok.decode_tokens_bytes(next(ids)), tok.vocab_size)
+    return measure(batched(), lambda line: tok.decode_tokens_bytes(pending.popleft()), tok.vocab_size)
 
 
 class CompressionCurve:
