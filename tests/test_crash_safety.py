@@ -99,14 +99,21 @@ runpy.run_module("tokenizer", run_name="__main__")
 """
 
 
-@pytest.mark.parametrize("command, method", [("train", "fork"), ("train", "forkserver"), ("encode-corpus", "fork")])
+@pytest.mark.parametrize("command, method", [
+    ("train", "fork"), ("train", "forkserver"), ("encode-corpus", "fork"), ("train-dask", "spawn"),
+])  # fmt: skip
 def test_killed_run_leaves_no_process(hi_small, tmp_path, command, method):
-    """SIGKILL while the workers count (train) or encode (encode-corpus): every one of them ends too."""
+    """SIGKILL while the workers count (train, also on a Dask LocalCluster, whose workers watch their
+    parent themselves) or encode (encode-corpus): every one of them ends too."""
+    if command == "train-dask":
+        pytest.importorskip("distributed")
     text = tmp_path / "big.txt"
     text.write_text(("\n".join(corpus_lines("hi", 3000)) + "\n") * 4, encoding="utf-8")  # ~8 MB
     model = tmp_path / "hi.model"
     tokenizer.save(hi_small, model)
     args = {"train": ["train", "--input", str(text), "--out", str(tmp_path / "new.model"), "--quiet"],
+            "train-dask": ["train", "--input", str(text), "--engine", "dask", "--out", str(tmp_path / "new.model"),
+                           "--quiet"],
             "encode-corpus": ["encode-corpus", "--model", str(model), "--input", str(text), "--out",
                               str(tmp_path / "shards"), "--quiet"]}[command]
     proc = subprocess.Popen([sys.executable, "-c", START_METHOD, method, *args, "--workers", "2"], cwd=ROOT,
