@@ -102,7 +102,10 @@ SNAPSHOTS = {
         "cltk/telugu_text_wikisource", "788fcc8765bf455560331eccca77994b1a986fcf", "Public Domain Mark 1.0"
     ),
     "ud-sd": Snapshot("UniversalDependencies/UD_Sindhi-Isra", "f9af22748d916d513689cc3d6dc7653315f14767", "CC BY-SA 4.0"),
+    "pratham": Snapshot("global-asp/pb-source", "9ea530dfb0011dd1cbaf42e6ffe74aa3ef5733ed",
+                        "CC BY 4.0 (one story per language at most: Public Domain)"),
 }
+PRATHAM_LANGS = ("hi", "mr", "bn", "as", "pa", "gu", "or", "ta", "te", "kn", "ml", "sa")
 
 
 def _git(snapshot: str, *args: str) -> bytes:
@@ -163,6 +166,38 @@ def _cltk_te() -> Iterator[tuple[str, str]]:
             yield f"{work}:{key}", text
 
 
+def _pratham_stories(lang: str) -> Iterator[tuple[str, list[str], dict[str, str]]]:
+    """(file, text lines, credits) of each Pratham Books story in <lang>/: the title (`# ...`) and the
+    page text, without the page breaks (`##`) and the closing `* Key: value` credits."""
+    commit = SNAPSHOTS["pratham"].commit
+    names = _git("pratham", "ls-tree", "-r", "--name-only", commit, f"{lang}/").decode("utf-8").split("\n")
+    for name in sorted(n for n in names if n.endswith(".md") and not n.endswith("README.md")):
+        lines, credits = [], {}
+        for line in _show("pratham", name).decode("utf-8").splitlines():
+            line = line.strip()
+            if match := re.fullmatch(r"\* (\w+): (.*)", line):
+                credits[match.group(1)] = match.group(2)
+            elif line and line != "##":
+                lines.append(line.removeprefix("# "))
+        yield name, lines, credits
+
+
+def _pratham(lang: str) -> Iterator[tuple[str, str]]:
+    """(story:line, text) of the Pratham Books stories in one language, only those licensed CC BY or
+    Public Domain (every one at the pinned commit)."""
+    for name, lines, credits in _pratham_stories(lang):
+        if credits.get("License") in ("[CC-BY]", "[Public Domain]"):
+            for i, line in enumerate(lines):
+                yield f"{name}:{i}", line
+
+
+def _pratham_credits() -> Iterator[tuple[str, str]]:
+    """(story file, its credits): CC BY asks every story's author, illustrator and translator to be named."""
+    for lang in PRATHAM_LANGS:
+        for name, _, credits in _pratham_stories(lang):
+            yield name, "; ".join(f"{k}: {v}" for k, v in credits.items())
+
+
 _SPACE_BEFORE_PUNCTUATION = regex.compile(r"\s+(?=[.,:;!?)\]،؛؟۔])")
 
 
@@ -216,6 +251,15 @@ EXTRACTS = [
             "Sindhi UD Isra treebank: the `# text` of every sentence (Kawish newspaper, folk stories, grammar "
             "examples, the MazharDootio sentences)",
             lambda: _conllu_text("ud-sd", tuple(f"sd_isra-ud-{s}.conllu" for s in ("train", "dev", "test")))),
+    *[
+        Extract(f"pratham-{lang}", "pratham", f"{lang}/*.md",
+                "Pratham Books stories (StoryWeaver): children's stories, original and translated, one line of "
+                "text per line; the key names the story file (its credits: pratham-credits)",
+                lambda lang=lang: _pratham(lang))
+        for lang in PRATHAM_LANGS
+    ],
+    Extract("pratham-credits", "pratham", "*/*.md", "The credits (licence, text, illustration, translation) of "
+            "every Pratham Books story used, as CC BY 4.0 requires", _pratham_credits),
     Extract("cltk-te-wikisource", "cltk-te", "cltk_json/", "Classical Telugu verse from Telugu Wikisource "
             "(Pothana's Bhagavatam, Molla's Ramayanam, ...), as collected by CLTK", _cltk_te, limit=5000),
 ]
@@ -270,6 +314,7 @@ class Part:
     block: tuple[int, int] | None = None
     in_corpus: bool = False
     origin: str = ""
+    hold_out: bool = True  # False: a segment the corpus also has leaves the set instead of the training text
 
 
 def _tico_not_wikipedia(key: str) -> bool:
@@ -288,6 +333,14 @@ def _tico_part(lang: str, in_corpus: bool = False) -> Part:
 def _tts_part(lang: str, in_corpus: bool = False) -> Part:
     return Part("google-tts", "Google's crowd-sourced TTS recording prompts (short read sentences)", "Apache-2.0",
                 f"google-tts-{lang}", in_corpus=in_corpus, origin=f"github.com/google/language-resources {lang}/data")
+
+
+def _pratham_part(lang: str) -> Part:
+    return Part(
+        "pratham", "Pratham Books (StoryWeaver) children's stories, original and translated: everyday narrative "
+        "and dialogue", "CC BY 4.0", f"pratham-{lang}", origin=f"github.com/global-asp/pb-source {lang}/",
+        hold_out=False,
+    )
 
 
 def _cv_block(start: int, what: str = "") -> Part:
@@ -340,15 +393,19 @@ SETS: dict[str, list[Part]] = {
                 "Telugu Wikisource: NOT modern prose; the only open non-Wikipedia Telugu text reachable here",
                 "Public Domain Mark 1.0", "cltk-te-wikisource", origin="github.com/cltk/telugu_text_wikisource")],
 }
+# Pratham Books stories, a second genre (children's stories: everyday narrative and dialogue) for the
+# twelve languages that have them, and the only set for Kannada and Sanskrit. The models were
+# trained before this source was added: a segment their corpus also has leaves the set.
+for _lang in PRATHAM_LANGS:
+    SETS.setdefault(_lang, []).append(_pratham_part(_lang))
+
 MISSING = {
-    "kn": "no openly licensed non-Wikipedia Kannada text was reachable (Common Voice's repository is over the "
-          "fetch limit; tesseract's langdata is shuffled words, not sentences; the Kannada news set is Kaggle-only)",
     "ks": "the corpus is NLLB Seed only (professional translations of English Wikipedia sentences); no other open "
-          "Kashmiri text was reachable",
+          "Kashmiri text was reachable (the eBible corpus has no Kashmiri translation; BPCC-H-Daily and IN22 are "
+          "gated on Hugging Face)",
     "mni": "the corpus is NLLB Seed only (translations of English Wikipedia sentences); no other open Manipuri text "
-           "in the Bengali script was reachable",
-    "sa": "the corpus is Sanskrit Wikisource itself, shuffled (no work boundaries to hold out by); no other open "
-          "Sanskrit text was reachable",
+           "in the Bengali script was reachable (the open Meitei Bible in the eBible corpus is romanised; "
+           "BPCC-H-Daily and IN22 are gated on Hugging Face)",
 }
 
 
@@ -393,9 +450,11 @@ def build_language(lang: str) -> Built:
         if part.in_corpus:
             built.excluded |= {line_hash(lines[i]) for i in numbers}
             built.notes.append(f"{part.label}: {len(numbers):,} corpus lines held out of training")
-        elif numbers:  # an external source that the corpus happens to contain: hold those lines out too
+        elif numbers and part.hold_out:  # an external source that the corpus happens to contain: hold those out too
             built.excluded |= {line_hash(lines[i]) for i in numbers}
             built.notes.append(f"{part.label}: {len(numbers):,} corpus lines also occur in this source; held out")
+        elif numbers:  # ... or, for a source added after the models were trained, leave them out of the set
+            numbers = set()
         held_out = {normalise(lines[i]) for i in numbers}
         texts = [t for t in texts if t in held_out or t not in corpus_keys]
         chosen = sorted(texts, key=sample_key)[:MAX_PER_SOURCE]
@@ -473,6 +532,11 @@ def readme(all_built: dict[str, Built]) -> str:
         "- **CLTK Telugu Wikisource**, Public Domain Mark 1.0 (classical works).",
         "- **UD Sindhi Isra** (Universal Dependencies), CC BY-SA 4.0: attribute the treebank's annotators",
         "  (its README) and the Kawish newspaper.",
+        "- **Pratham Books stories** (StoryWeaver; github.com/global-asp/pb-source), CC BY 4.0 (a few stories",
+        "  Public Domain): children's stories, original and translated. The author, illustrator and translator of",
+        "  every story are named in `sources/pratham-credits.tsv.gz`; the sets keep the stories' text lines",
+        "  (titles without their markup; no page breaks, no credits). The models were trained before this",
+        "  source was added, so a segment that a corpus also holds is left out of the set, not of training.",
         "- **Common Voice** (Mozilla), CC0: the sentence-collector block of the Punjabi, Odia, Assamese and Nepali",
         "  corpora, held out of their training (found by position; see `CORPUS_SHA256` in the script).",
         "",

@@ -187,3 +187,36 @@ def test_treebank_text_loses_the_space_before_punctuation(monkeypatch):
     conllu = "# sent_id = k-1\n# text = هڪ ، ٻه .\n1\tهڪ\n\n# sent_id = k-2\n# text = x ( y ) ؟\n1\tx\n"
     monkeypatch.setattr(vs, "_show", lambda snapshot, path: conllu.encode("utf-8"))
     assert list(vs._conllu_text("ud-sd", ("a.conllu",))) == [("a.conllu:k-1", "هڪ، ٻه."), ("a.conllu:k-2", "x ( y)؟")]
+
+
+STORY = ("# ಡುಮ್ಮರಾಜ ಸಣಕಲು ನಾಯಿ\n\n##\nಇವನೇ ನಮ್ಮ ಡುಮ್ಮರಾಜ. \n\n##\nಒಂದು ಸಣಕಲು ನಾಯಿ ಜೊತೆಗಿತ್ತು.\n\n##\n"
+         "* License: [CC-BY]\n* Text: Parismita\n* Translation: A.S. Chandra Mouli\n* Language: kn\n")
+NO_DERIVATIVES = "# ಕಥೆ\n\n##\nಇದು ಬೇರೆ ಕಥೆ ಇಲ್ಲಿದೆ.\n\n##\n* License: [CC-BY-ND]\n* Language: kn\n"
+
+
+def test_pratham_stories_keep_their_text_and_credits(monkeypatch):
+    """A story's title and page lines are the segments; page breaks and the credits are not; a story
+    under another licence than CC BY or Public Domain is not taken; the credits name every author."""
+    files = {"kn/0002_dumma.md": STORY, "kn/0003_nd.md": NO_DERIVATIVES, "kn/README.md": "| 0002 | ... |"}
+    monkeypatch.setattr(vs, "_git", lambda snapshot, *args: "\n".join(
+        f for f in files if f.startswith(args[-1])).encode("utf-8"))
+    monkeypatch.setattr(vs, "_show", lambda snapshot, path: files[path].encode("utf-8"))
+    assert list(vs._pratham("kn")) == [
+        ("kn/0002_dumma.md:0", "ಡುಮ್ಮರಾಜ ಸಣಕಲು ನಾಯಿ"),
+        ("kn/0002_dumma.md:1", "ಇವನೇ ನಮ್ಮ ಡುಮ್ಮರಾಜ."),
+        ("kn/0002_dumma.md:2", "ಒಂದು ಸಣಕಲು ನಾಯಿ ಜೊತೆಗಿತ್ತು."),
+    ]
+    assert ("kn/0002_dumma.md", "License: [CC-BY]; Text: Parismita; Translation: A.S. Chandra Mouli; Language: kn") \
+        in list(vs._pratham_credits())
+
+
+def test_stories_credited_and_never_held_out_of_training():
+    """Every story a set uses is in the committed credits, and the stories (added after the models
+    were trained) exclude no corpus line: what a corpus shares with them left the set instead."""
+    credits = {key for key, _ in vs.read_source("pratham-credits")}
+    for lang in vs.PRATHAM_LANGS:
+        part = next(p for p in vs.SETS[lang] if p.label == "pratham")
+        assert not part.hold_out
+        used = {key.rsplit(":", 1)[0] for key, _ in vs.read_source(part.source)}
+        assert used and used <= credits
+    assert not any(n.startswith("pratham:") for lang in vs.PRATHAM_LANGS for n in vs.build_language(lang).notes)
