@@ -51,6 +51,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 
 import regex
 
@@ -86,6 +87,7 @@ class Experiment:
     stages: tuple[tuple[str, float], ...] | None = None  # explicit stages ("{f}" = the family: indic or brahmic)
     source_weight: int = 0  # >0: the held-out sources' lines that are not in the OOD set train too, this many times
     whole_characters: bool = True
+    sentences: str = ""  # "" | "split" (train on sentences, not paragraphs) | "both" (paragraphs and sentences)
 
 
 EXPERIMENTS = [
@@ -114,6 +116,11 @@ EXPERIMENTS = [
     Experiment("sources x1", "weight sources", "the held-out non-Wikipedia sources train too (except the OOD "
                "lines themselves), once", source_weight=1),
     Experiment("sources x3", "weight sources", "the same, three times", source_weight=3),
+    Experiment("sentences", "sentence starts", "train on sentences: each paragraph line cut after its sentence "
+               "punctuation, so a sentence's first word is counted without the space before it, as a line "
+               "encoded on its own begins", sentences="split"),
+    Experiment("sentences+", "sentence starts", "train on the paragraphs and on their sentences (each text "
+               "twice): both forms of a sentence's first word are counted", sentences="both"),
     *[
         Experiment(f"phrases@{f}", "phrase start", f"the phrase stage starts at {f:.0%} of the merges", phrase_start=f)
         for f in (0.65, 0.82, 0.9, 1.0)
@@ -141,6 +148,7 @@ def experiment_named(name: str) -> Experiment:
                 closing=x.closing or e.closing,
                 akshara_until=x.akshara_until if x.akshara_until is not None else e.akshara_until,
                 source_weight=max(e.source_weight, x.source_weight),
+                sentences=x.sentences or e.sentences,
             )
         return e
     if name.startswith("phrases@"):
@@ -219,6 +227,19 @@ def source_documents(lang: str) -> tuple[tuple[str, ...], ...]:
             lines += [x for x in (cleaned.split("\n") if cleaned else [])
                       if vs.line_hash(x) in drop and vs.normalise(x) not in ood_text]
     return tuple(tuple(lines[i : i + 25]) for i in range(0, len(lines), 25))
+
+
+_SENTENCE_END = regex.compile(r"(?<=[.!?\u0964\u0965\u06d4\u061f\u0df4])\s+")
+
+
+def sentences(docs: Sequence[Sequence[str]], keep_paragraphs: bool) -> tuple[tuple[str, ...], ...]:
+    """Each document's lines cut into sentences after sentence punctuation (danda, full stop, ? and !,
+    the Arabic full stop and question mark, Sinhala's kunddaliya); with keep_paragraphs, the
+    paragraphs too, so both forms of a sentence's first word count."""
+    return tuple(
+        tuple([*(doc if keep_paragraphs else ()), *(s for line in doc for s in _SENTENCE_END.split(line) if s)])
+        for doc in docs
+    )
 
 
 _DIGITS = regex.compile(r"\p{Nd}+")
@@ -328,8 +349,12 @@ def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> 
     """The experiment's model for lang, from the cache when it was trained before; and whether it was."""
     recipe = recipe_for(lang, e)
     docs = train_documents(lang) + source_documents(lang) * e.source_weight
+    if e.sentences:
+        docs = sentences(docs, keep_paragraphs=e.sentences == "both")
     key = hashlib.sha256(
-        repr((VERSION, e, recipe, vocab_size, [get_pattern(s.pattern).regex for s in recipe.stages])).encode()
+        # (the fields added since VERSION 2 enter the key only when set, so earlier models stay cached)
+        repr((VERSION, e if e.sentences else repr(e).replace(", sentences=''", ""), recipe, vocab_size,
+              [get_pattern(s.pattern).regex for s in recipe.stages])).encode()
         + "\n".join("\n".join(d) for d in docs).encode()
     ).hexdigest()[:20]
     path = ood.CACHE / f"exp-{lang}-{key}.model"
@@ -355,8 +380,8 @@ def result_row(lang: str, e: Experiment, tok: tokenizer.Tokenizer, base: dict, s
     return row
 
 
-def _merge_results(rows: list[dict]) -> None:
-    path = common.RESULTS_DIR / "generalise.json"
+def _merge_results(rows: list[dict], name: str = "generalise") -> None:
+    path = common.RESULTS_DIR / f"{name}.json"
     common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
@@ -386,11 +411,12 @@ IDEAS = [
     ("combined", ["docs+aksharas@0.05"]),
     ("weight sources (the held-out sources' other lines train too; their OOD set is then in-source)",
      ["sources x1", "sources x3"]),
+    ("sentence starts (a line encoded on its own starts without a space)", ["sentences", "sentences+"]),
     ("where the lead comes from", ["bpe", "words", "phrases@1.0"]),
 ]
 
 
-def markdown(path=None) -> str:
+def markdown(path: Path | None = None) -> str:
     """The tables of docs/compression.md from bench/results/generalise.json: per idea, per language,
     valid and OOD bytes/token relative to `today` (the shipped recipe on the same split)."""
     rows = json.loads((path or common.RESULTS_DIR / "generalise.json").read_text())["rows"]
@@ -456,9 +482,11 @@ def main() -> None:
     p = common.parser(__doc__, vs.ALL_LANGS, [x for x in vs.ALL_LANGS if x in LANGUAGES])
     p.add_argument("--only", nargs="+", help="experiments (names, or a+b combinations); default: all")
     p.add_argument("--markdown", action="store_true", help="print docs/compression.md's tables from the results")
+    p.add_argument("--results", default="generalise", help="the results file under bench/results/ (without .json); "
+                   "generalise-sentences holds the sentence experiments, measured on the sets with the stories")
     args = p.parse_args()
     if args.markdown:
-        print(markdown())
+        print(markdown(common.RESULTS_DIR / f"{args.results}.json"))
         return
     common.report_load()
     names = args.only or [e.name for e in EXPERIMENTS]
@@ -479,7 +507,7 @@ def main() -> None:
                 if f"{s} b/t" in r:
                     r[f"vs today {s}"] = round(r[f"{s} b/t"] / today[f"{s} b/t"], 4)
         common.print_table(rows, COLUMNS, lang)
-        _merge_results(rows)
+        _merge_results(rows, args.results)
         all_rows += rows
     common.print_table(all_rows, COLUMNS, "all")
 

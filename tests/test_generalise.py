@@ -220,3 +220,14 @@ def test_stories_credited_and_never_held_out_of_training():
         used = {key.rsplit(":", 1)[0] for key, _ in vs.read_source(part.source)}
         assert used and used <= credits
     assert not any(n.startswith("pratham:") for lang in vs.PRATHAM_LANGS for n in vs.build_language(lang).notes)
+
+
+def test_sentences_cut_after_sentence_punctuation_only():
+    docs = [("भारत एक देश है। यहाँ लोग रहते हैं॥ अंत", "डॉ. राम आए? हाँ! 3.5 किलो")]
+    assert generalise.sentences(docs, keep_paragraphs=False) == (
+        ("भारत एक देश है।", "यहाँ लोग रहते हैं॥", "अंत", "डॉ.", "राम आए?", "हाँ!", "3.5 किलो"),)
+    both = generalise.sentences([("a. b",)], keep_paragraphs=True)
+    assert both == (("a. b", "a.", "b"),)
+    split = generalise.experiment_named("sentences")
+    assert split.sentences == "split" and generalise.experiment_named("sentences+").sentences == "both"
+    assert generalise.experiment_named("sentences+aksharas@0.05").sentences == "split"
