@@ -368,7 +368,7 @@ def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> 
 
 # ----- running ---------------------------------------------------------------------------------------
 def result_row(lang: str, e: Experiment, tok: tokenizer.Tokenizer, base: dict, seconds: float | None) -> dict:
-    m = ood.measure_ours(tok, lang)
+    m = ood.measure_ours(tok, lang, per_source=len(vs.SETS.get(lang, [])) > 1)
     row = {"lang": lang, "experiment": e.name, "idea": e.idea, "changes": e.changes,
            "phrase tokens": sum(1 for i in range(256, 256 + len(tok.merges)) if words_in(tok.decode_single_token_bytes(i)) > 1),
            "train s": None if seconds is None else round(seconds, 1)}
@@ -494,7 +494,7 @@ def main() -> None:
         names = ["today", *names]
     all_rows = []
     for lang in args.lang:
-        base = ood.measure_baseline(ood.baseline(lang, args.vocab_size), lang)
+        base = ood.measure_baseline(ood.baseline(lang, args.vocab_size), lang, per_source=len(vs.SETS.get(lang, [])) > 1)
         rows = []
         for name in names:
             e = experiment_named(name)

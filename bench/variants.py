@@ -599,7 +599,7 @@ def lead_intervals(lang: str, ours: dict[str, Trained], hf: baselines.Candidate 
     if ref is None:
         return []
     corpus = common.corpus(lang)  # the held-out lines of each valid document, as held_out_lines keeps them
-    docs = [corpus.split_rule.keep([line for line in d.text.splitlines() if line.strip()])
+    docs = [corpus.split_rule.held_out([line for line in d.text.splitlines() if line.strip()])
             for d in corpus.split_documents("valid")]  # fmt: skip
     docs = [d for d in docs if d]
     assert sum(map(len, docs)) == len(common.held_out(lang, "valid"))

@@ -575,13 +575,43 @@ def test_excluded_lines_are_in_no_split(tmp_path):
 
 
 def test_embedded_corpus_holds_out_its_validation_sources():
-    """pa's Common Voice sentences are its out-of-domain validation source: no split of the embedded
+    """or's Common Voice sentences are its out-of-domain validation source: no split of the embedded
     corpus uses them, and the description says so."""
     from tokenizer.corpus import excluded_lines, line_hash
 
-    corpus = load_corpus("pa")
+    corpus = load_corpus("or")
     drop = excluded_lines(corpus.exclude)
-    assert corpus.exclude.endswith("pa.exclude.txt") and len(drop) > 10_000 and "held out" in corpus.describe()
+    assert corpus.exclude.endswith("or.exclude.txt") and len(drop) > 5_000 and "held out" in corpus.describe()
     assert not {line_hash(x) for x in corpus.train_texts()} & drop
     assert not {line_hash(x) for x in corpus.held_out_lines("valid")} & drop
     assert load_corpus("hi").exclude is None  # its validation set (TICO-19) is not in its corpus
+
+
+def test_train_only_lines_train_but_are_never_held_out(tmp_path):
+    from tokenizer.corpus import Corpus, Document, line_hash
+
+    docs = [Document(f"d{i}", "\n".join(f"वाक्य {i} {k} यहाँ है" for k in range(5))) for i in range(60)]
+    only = {line_hash(docs[i].text.splitlines()[k]) for i in range(60) for k in (1, 3)}
+    listed = tmp_path / "x.train-only.txt"
+    listed.write_text("".join(f"{h}\n" for h in sorted(only)), encoding="ascii")
+    plain = Corpus(lambda: docs, "docs", valid=0.2, test=0.2)
+    mixed = Corpus(lambda: docs, "docs", valid=0.2, test=0.2, train_only=str(listed))
+    assert list(mixed.train_texts()) == list(plain.train_texts())  # they train ...
+    assert {line_hash(x) for x in mixed.train_texts()} & only
+    assert list(mixed.all_texts()) == list(plain.all_texts())  # ... and the whole-corpus baseline sees them
+    for split in ("valid", "test"):  # ... but are never held-out text
+        held = mixed.held_out_lines(split)
+        assert held == [x for x in plain.held_out_lines(split) if line_hash(x) not in only] and held
+
+
+def test_embedded_punjabi_trains_on_common_voice_but_measures_wikipedia():
+    """pa's Common Voice block trains (its OOD set is the stories, from outside the corpus) and is
+    never part of its valid or test lines."""
+    from tokenizer.corpus import excluded_lines, line_hash
+
+    corpus = load_corpus("pa")
+    only = excluded_lines(corpus.train_only)
+    assert corpus.exclude is None and len(only) > 10_000 and "train but are not held-out" in corpus.describe()
+    assert len({line_hash(x) for x in corpus.train_texts()} & only) > 10_000
+    for split in ("valid", "test"):
+        assert not {line_hash(x) for x in corpus.held_out_lines(split)} & only

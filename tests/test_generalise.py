@@ -64,7 +64,7 @@ def test_ood_set_is_never_training_text(lang):
     assert labels == {p.label for p in vs.SETS[lang]}
 
 
-@pytest.mark.parametrize("lang", ["pa", "ne"])
+@pytest.mark.parametrize("lang", ["or", "ne"])
 def test_training_lines_skip_the_excluded_ones(lang):
     drop = vs.excluded(lang)
     assert drop
@@ -80,6 +80,15 @@ def test_build_is_deterministic_and_matches_the_committed_set(lang):
     built = vs.build_language(lang)
     assert [t for _, t in built.rows] == list(vs.ood_lines(lang))
     assert built.excluded == set(vs.excluded(lang))
+    assert built.train_only == set(vs.train_only(lang))
+
+
+def test_train_only_lines_train_and_stay_out_of_the_held_out_lines():
+    only = vs.train_only("pa")
+    assert len(only) > 10_000 and not vs.excluded("pa")
+    assert sum(vs.line_hash(x) in only for x in vs.corpus_lines("pa", "train")) > 10_000
+    for split in ("valid", "test"):
+        assert not any(vs.line_hash(x) in only for x in vs.corpus_lines("pa", split))
 
 
 def test_block_positions_are_pinned_to_the_corpus_file(monkeypatch):

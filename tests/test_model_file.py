@@ -293,8 +293,10 @@ SHIPPED: dict[tuple[str, int], str] = {
     ("bn", 2): "8f2daf99689bfc31c6835159277832c8993899f12f6b4e16a3411d16a5cca491",
     ("as", 1): "d17b39052883ebabfa3537b6b1b2d28e1f5ae7003ee8a4223afe4b0eff3e8a34",
     ("as", 2): "991161aec8bde43cd1535ebeee34bf5937c119e64d008f6c81bbc54440fdaab8",
+    ("as", 3): "d17b39052883ebabfa3537b6b1b2d28e1f5ae7003ee8a4223afe4b0eff3e8a34",  # release 1's ids again
     ("pa", 1): "430ea673cb820ff8fac10f40ecae90e057958bfb59f269d5cdc8415cc237090c",
     ("pa", 2): "bc4d2f80ff84427aa3437ece152aa32e667402157ac4d1ac1a752948f5a95bdf",
+    ("pa", 3): "430ea673cb820ff8fac10f40ecae90e057958bfb59f269d5cdc8415cc237090c",  # release 1's ids again
     ("gu", 1): "772710150d8591fce5df6e3e39b84ee2fa96476123f9e77a764ac6e38933c75c",
     ("gu", 2): "b9815fb1f803d10fd3eac0848db0a3a696eab593ef93345b741313ffc3981782",
     ("or", 1): "5ffa540afd8e95ff75100690a851f978cc4b0e9a1d77c1bdbf0f9e7aa3dbbae9",

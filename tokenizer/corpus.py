@@ -561,12 +561,16 @@ class SplitRule:
     """How documents are assigned to splits; small and picklable, so workers apply the same rule.
 
     `exclude` names a file of line hashes (line_hash) that no split may use: the lines of a held-out
-    source, kept out of training and of the in-domain held-out lines alike (data/validation/)."""
+    source, kept out of training and of the in-domain held-out lines alike (data/validation/).
+    `train_only` names one of lines that train (in a training document) but never count as held-out
+    text: a source of another genre that should shape the vocabulary without changing what the
+    in-domain splits measure."""
 
     seed: int = 0
     valid: float = 0.05
     test: float = 0.05
     exclude: str | None = None
+    train_only: str | None = None
 
     def training_lines(self, doc_id: str, text: str) -> list[str]:
         """The cleaned lines a document gives to training: none unless it is in the train split."""
@@ -581,6 +585,14 @@ class SplitRule:
         if not self.exclude:
             return lines
         drop = excluded_lines(self.exclude)
+        return [line for line in lines if line_hash(line) not in drop]
+
+    def held_out(self, lines: list[str]) -> list[str]:
+        """The lines that count as held-out text: neither excluded nor train-only."""
+        lines = self.keep(lines)
+        if not self.train_only:
+            return lines
+        drop = excluded_lines(self.train_only)
         return [line for line in lines if line_hash(line) not in drop]
 
 
@@ -601,10 +613,11 @@ class Corpus:
     test: float = 0.05
     partitions: Callable[[], list[Partition]] | None = None
     exclude: str | None = None  # a file of line hashes no split may use (see SplitRule)
+    train_only: str | None = None  # a file of line hashes that train but are never held-out text
 
     @property
     def split_rule(self) -> SplitRule:
-        return SplitRule(self.seed, self.valid, self.test, self.exclude)
+        return SplitRule(self.seed, self.valid, self.test, self.exclude, self.train_only)
 
     def read(self) -> Iterator[Document]:
         """Every document (all splits), within max_docs / max_bytes, in order."""
@@ -645,7 +658,7 @@ class Corpus:
         if split not in ("valid", "test"):
             raise ValueError(f"held-out split must be 'valid' or 'test', got {split!r}")
         lines = [line for d in self.split_documents(split) for line in d.text.splitlines() if line.strip()]
-        return self.split_rule.keep(lines)
+        return self.split_rule.held_out(lines)
 
     def describe(self) -> str:
         """One line for logs and reports: the source, its limits and how it is split."""
@@ -723,5 +736,11 @@ def load_corpus(
         description += f"; {n:,} lines of its out-of-domain validation sources held out ({exclude.name})"
     else:
         exclude = None
+    train_only = DATA_DIR / LANGUAGES[lang].train_only if source == "embedded" else None
+    if train_only is not None and train_only.is_file():
+        n = len(excluded_lines(str(train_only)))
+        description += f"; {n:,} lines of another genre train but are not held-out text ({train_only.name})"
+    else:
+        train_only = None
     return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions,
-                  exclude=str(exclude) if exclude else None)
+                  exclude=str(exclude) if exclude else None, train_only=str(train_only) if train_only else None)
