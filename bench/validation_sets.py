@@ -552,11 +552,12 @@ def readme(all_built: dict[str, Built]) -> str:
         "  every story are named in `sources/pratham-credits.tsv.gz`; the sets keep the stories' text lines",
         "  (titles without their markup; no page breaks, no credits). The models were trained before this",
         "  source was added, so a segment that a corpus also holds is left out of the set, not of training.",
-        "- **Common Voice** (Mozilla), CC0: the sentence-collector block of the Punjabi, Odia, Assamese and Nepali",
-        "  corpora, held out of their training (found by position; see `CORPUS_SHA256` in the script).",
+        "- **Common Voice** (Mozilla), CC0: the sentence-collector block of the Odia and Nepali corpora, held out",
+        "  of their training (found by position; see `CORPUS_SHA256` in the script). In the Punjabi and Assamese",
+        "  corpora the same block trains (`<lang>.train-only.txt`) and is kept out of their valid and test lines.",
         "",
-        "Languages without a set say why in the table. Where a set is not modern prose (Telugu), it is a",
-        "different domain, labelled as such: read its numbers as a stress test, not as the typical user.",
+        "Languages without a set say why in the table. Where a source is not modern prose (Telugu's classical",
+        "verse), it is labelled as such: read its numbers as a stress test, not as the typical user.",
         "",
     ]
     return "\n".join(out)
