@@ -187,16 +187,18 @@ def recipe_for(lang: str, e: Experiment) -> Recipe:
     if e.stages is not None:
         stages = tuple(Stage(p.format(f=base.family), u) for p, u in e.stages)
         return Recipe(f"{base.name}/{e.name}", base.family, stages, e.whole_characters, e.changes)
-    akshara, words, phrases = base.stages
+    *first, words, phrases = base.stages  # an akshara stage first, except in the Arabic-script recipes
+    if not first and e.akshara_until is not None:
+        raise SystemExit(f"{base.name} has no akshara stage: {e.name} does not apply to {lang}")
     start = e.phrase_start if e.phrase_start is not None else words.until
-    akshara = Stage(akshara.pattern, e.akshara_until if e.akshara_until is not None else akshara.until)
+    akshara = tuple(Stage(a.pattern, e.akshara_until if e.akshara_until is not None else a.until) for a in first)
     if start >= 1.0:
-        stages = (akshara, Stage(closing_patterns(base.family, e.closing)[0] if e.closing else words.pattern, 1.0))
+        stages = (*akshara, Stage(closing_patterns(base.family, e.closing)[0] if e.closing else words.pattern, 1.0))
     else:
         words_pattern, phrases_pattern = words.pattern, phrases.pattern
         if e.closing:
             words_pattern, phrases_pattern = closing_patterns(base.family, e.closing)
-        stages = (akshara, Stage(words_pattern, start), Stage(phrases_pattern, 1.0))
+        stages = (*akshara, Stage(words_pattern, start), Stage(phrases_pattern, 1.0))
     return Recipe(f"{base.name}/{e.name}", base.family, stages, base.whole_characters, e.changes)
 
 
@@ -332,7 +334,7 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
     with max_words(e.max_words):
         for i, (stage, pat) in enumerate(zip(recipe.stages, patterns)):
             last = i == len(recipe.stages) - 1
-            phrase = last and len(recipe.stages) == 3
+            phrase = last and "phrases" in stage.pattern
             how = e.counting if (phrase or e.count_all) else "raw"
             stage_skip = skip if (e.filter == "all" or (e.filter == "phrase" and phrase)) else None
             counts = count(docs, pat, how, stage_skip)

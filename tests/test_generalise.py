@@ -243,3 +243,16 @@ def test_sentences_cut_after_sentence_punctuation_only():
     split = generalise.experiment_named("sentences")
     assert split.sentences == "split" and generalise.experiment_named("sentences+").sentences == "both"
     assert generalise.experiment_named("sentences+aksharas@0.05").sentences == "split"
+
+
+def test_arabic_recipes_have_no_akshara_stage_and_train_as_the_library_does():
+    today = generalise.experiment_named("today")
+    assert generalise.recipe_for("ur", today).stages == RECIPES[LANGUAGES["ur"].recipe].stages
+    assert [s.pattern for s in generalise.recipe_for("ur", generalise.experiment_named("phrases@1.0")).stages] \
+        == ["arab-words"]
+    with pytest.raises(SystemExit, match="no akshara stage"):
+        generalise.recipe_for("ur", generalise.experiment_named("aksharas@0.05"))
+    docs = [d for d in generalise.train_documents("ur")[:40]]
+    lines = [x for d in docs for x in d]
+    ours = generalise.train_experiment(docs, generalise.recipe_for("ur", today), today, 700)
+    assert ours.merges == tokenizer.train(lines, 700, recipe=LANGUAGES["ur"].recipe, quiet=True).merges
