@@ -88,6 +88,7 @@ class Experiment:
     source_weight: int = 0  # >0: the held-out sources' lines that are not in the OOD set train too, this many times
     whole_characters: bool = True
     sentences: str = ""  # "" | "split" (train on sentences, not paragraphs) | "both" (paragraphs and sentences)
+    stories: int = 0  # >0: the Pratham stories' lines that are not in the OOD set train too, this many times
 
 
 EXPERIMENTS = [
@@ -116,6 +117,8 @@ EXPERIMENTS = [
     Experiment("sources x1", "weight sources", "the held-out non-Wikipedia sources train too (except the OOD "
                "lines themselves), once", source_weight=1),
     Experiment("sources x3", "weight sources", "the same, three times", source_weight=3),
+    Experiment("stories x1", "another genre", "the Pratham stories' lines that are not in the OOD set train too "
+               "(the stories part of the OOD set is then in-source: read the other sources)", stories=1),
     Experiment("sentences", "sentence starts", "train on sentences: each paragraph line cut after its sentence "
                "punctuation, so a sentence's first word is counted without the space before it, as a line "
                "encoded on its own begins", sentences="split"),
@@ -149,6 +152,7 @@ def experiment_named(name: str) -> Experiment:
                 akshara_until=x.akshara_until if x.akshara_until is not None else e.akshara_until,
                 source_weight=max(e.source_weight, x.source_weight),
                 sentences=x.sentences or e.sentences,
+                stories=max(e.stories, x.stories),
             )
         return e
     if name.startswith("phrases@"):
@@ -228,6 +232,18 @@ def source_documents(lang: str) -> tuple[tuple[str, ...], ...]:
             cleaned = clean_document(doc.text)
             lines += [x for x in (cleaned.split("\n") if cleaned else [])
                       if vs.line_hash(x) in drop and vs.normalise(x) not in ood_text]
+    return tuple(tuple(lines[i : i + 25]) for i in range(0, len(lines), 25))
+
+
+@lru_cache(maxsize=None)
+def story_documents(lang: str) -> tuple[tuple[str, ...], ...]:
+    """The Pratham stories' lines (normalised, in the script) that are not in the OOD set, in
+    pseudo-documents of 25 lines (for "stories xN")."""
+    if lang not in vs.PRATHAM_LANGS:
+        return ()
+    ood_text = set(vs.ood_lines(lang))
+    lines = [t for t in (vs.normalise(text) for _, text in vs.read_source(f"pratham-{lang}"))
+             if t and t not in ood_text and vs.in_script(t, vs.script_of(lang))]
     return tuple(tuple(lines[i : i + 25]) for i in range(0, len(lines), 25))
 
 
@@ -350,12 +366,13 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
 def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> tuple[tokenizer.Tokenizer, bool]:
     """The experiment's model for lang, from the cache when it was trained before; and whether it was."""
     recipe = recipe_for(lang, e)
-    docs = train_documents(lang) + source_documents(lang) * e.source_weight
+    docs = train_documents(lang) + source_documents(lang) * e.source_weight + story_documents(lang) * e.stories
     if e.sentences:
         docs = sentences(docs, keep_paragraphs=e.sentences == "both")
     key = hashlib.sha256(
         # (the fields added since VERSION 2 enter the key only when set, so earlier models stay cached)
-        repr((VERSION, e if e.sentences else repr(e).replace(", sentences=''", ""), recipe, vocab_size,
+        repr((VERSION, e if e.sentences or e.stories else repr(e).replace(", sentences='', stories=0", ""), recipe,
+              vocab_size,
               [get_pattern(s.pattern).regex for s in recipe.stages])).encode()
         + "\n".join("\n".join(d) for d in docs).encode()
     ).hexdigest()[:20]
