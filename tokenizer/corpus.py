@@ -730,17 +730,15 @@ def load_corpus(
             if source == "embedded"
             else f"input files {', '.join(map(str, paths))}"
         )
-    exclude = DATA_DIR / LANGUAGES[lang].excluded if source == "embedded" else None
-    if exclude is not None and exclude.is_file():
-        n = len(excluded_lines(str(exclude)))
-        description += f"; {n:,} lines of its out-of-domain validation sources held out ({exclude.name})"
-    else:
-        exclude = None
-    train_only = DATA_DIR / LANGUAGES[lang].train_only if source == "embedded" else None
-    if train_only is not None and train_only.is_file():
-        n = len(excluded_lines(str(train_only)))
-        description += f"; {n:,} lines of another genre train but are not held-out text ({train_only.name})"
-    else:
-        train_only = None
-    return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions,
-                  exclude=str(exclude) if exclude else None, train_only=str(train_only) if train_only else None)
+    lists: dict[str, str | None] = {"exclude": None, "train_only": None}  # the embedded corpus's line lists
+    for key, relative, says in (
+        ("exclude", LANGUAGES[lang].excluded if source == "embedded" else None,
+         "lines of its out-of-domain validation sources held out"),
+        ("train_only", LANGUAGES[lang].train_only if source == "embedded" else None,
+         "lines of another genre train but are not held-out text"),
+    ):
+        path = DATA_DIR / relative if relative else None
+        if path is not None and path.is_file():
+            lists[key] = str(path)
+            description += f"; {len(excluded_lines(str(path))):,} {says} ({path.name})"
+    return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions, **lists)
