@@ -58,7 +58,7 @@ import regex
 import tokenizer
 from tokenizer.bpe import build_vocab
 from tokenizer.core import piece_encoder
-from tokenizer.corpus import clean_document, split_of
+from tokenizer.corpus import clean_document
 from tokenizer.encoding import ENDOFTEXT
 from tokenizer.registry import FAMILIES, LANGUAGES, RECIPES, Recipe, Stage
 from tokenizer.pretokenize import OPENING, PATTERNS, Pattern, get_pattern, indic_pattern, word_runs
@@ -208,12 +208,14 @@ def recipe_for(lang: str, e: Experiment) -> Recipe:
 
 # ----- training data -------------------------------------------------------------------------------
 @lru_cache(maxsize=None)
-def train_documents(lang: str) -> tuple[tuple[str, ...], ...]:
-    """The cleaned lines of each training document, minus the excluded ones (= vs.corpus_lines(lang, "train"))."""
+def train_documents(lang: str, with_train_files: bool = True) -> tuple[tuple[str, ...], ...]:
+    """The cleaned lines of each training document, minus the excluded ones (= vs.corpus_lines(lang, "train"));
+    without the registry's train files (the stories) if told."""
     drop = vs.excluded(lang)
+    rule = vs.split_rule(lang)
     out = []
-    for doc in vs.documents(lang):
-        if split_of(doc.id) == "train":
+    for doc in vs.documents(lang, with_train_files):
+        if rule.split(doc.id) == "train":
             cleaned = clean_document(doc.text)
             lines = tuple(x for x in (cleaned.split("\n") if cleaned else []) if vs.line_hash(x) not in drop)
             out.append(lines)
@@ -227,8 +229,9 @@ def source_documents(lang: str) -> tuple[tuple[str, ...], ...]:
     drop = vs.excluded(lang)
     ood_text = set(vs.ood_lines(lang))
     lines = []
+    rule = vs.split_rule(lang)
     for doc in vs.documents(lang):
-        if split_of(doc.id) == "train":
+        if rule.split(doc.id) == "train":
             cleaned = clean_document(doc.text)
             lines += [x for x in (cleaned.split("\n") if cleaned else [])
                       if vs.line_hash(x) in drop and vs.normalise(x) not in ood_text]

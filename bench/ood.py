@@ -37,6 +37,7 @@ import tokenizer
 from tokenizer.build import core_pattern, measure_hf, train_hf_bpe
 from tokenizer.registry import LANGUAGES
 from tokenizer.metrics import Metrics, evaluate, measure
+from tokenizer.pretokenize import Pattern
 
 from . import common
 from . import validation_sets as vs
@@ -77,10 +78,14 @@ def _key(*parts: str | bytes) -> str:
 
 def baseline(lang: str, vocab_size: int = tokenizer.VOCAB_CAP, pattern: str | None = None):
     """The HF BpeTrainer baseline on the full corpus (cached); returns a tokenizers.Tokenizer."""
+    pat = core_pattern(recipe_of(lang)) if pattern is None else tokenizer.get_pattern(pattern)
+    return hf_bpe(lang, vs.corpus_lines(lang, "all"), pat, vocab_size)
+
+
+def hf_bpe(lang: str, lines: Sequence[str], pat: Pattern, vocab_size: int):
+    """HF BpeTrainer on these lines, cached under CACHE by their text (a rerun only loads it)."""
     from tokenizers import Tokenizer as HfTokenizer
 
-    pat = core_pattern(recipe_of(lang)) if pattern is None else tokenizer.get_pattern(pattern)
-    lines = vs.corpus_lines(lang, "all")
     key = _key("hf-bpe", pat.regex, str(vocab_size), "\n".join(lines))
     path = CACHE / f"hf-{lang}-{key}.json"
     if path.exists():

@@ -38,14 +38,14 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import regex
 
-from tokenizer.corpus import Document, clean_document, line_hash, normalise_line, split_of
+from tokenizer.corpus import Document, SplitRule, clean_document, line_hash, normalise_line
 from tokenizer.files import write_atomic
 from tokenizer.registry import LANGUAGES
 
@@ -198,6 +198,34 @@ def _pratham_credits() -> Iterator[tuple[str, str]]:
             yield name, "; ".join(f"{k}: {v}" for k, v in credits.items())
 
 
+def training_half(story: str) -> bool:
+    """Whether a story (its file name in the pinned snapshot) is in the half that may train; the
+    other half is held out, whole stories, so no held-out line shares a story with a training line."""
+    return hashlib.sha256(story.encode("utf-8")).digest()[0] % 2 == 0
+
+
+def _story_of(key: str) -> str:
+    return key.rsplit(":", 1)[0]
+
+
+def stories_train(lang: str) -> bool:
+    """Whether the language's model trains on the training half of its stories (its registry entry
+    lists data/<lang>.stories.txt.gz); its OOD set then keeps only the other half."""
+    return lang in LANGUAGES and stories_file(lang) in LANGUAGES[lang].train_files
+
+
+def stories_file(lang: str) -> str:
+    return f"{lang}.stories.txt.gz"
+
+
+def story_training_lines(lang: str) -> list[str]:
+    """The training half's lines (normalised, in the script, deduplicated, in story order)."""
+    out = dict.fromkeys(t for t in (normalise(text) for key, text in read_source(f"pratham-{lang}")
+                                    if training_half(_story_of(key)))
+                        if t and in_script(t, script_of(lang)))
+    return list(out)
+
+
 _SPACE_BEFORE_PUNCTUATION = regex.compile(r"\s+(?=[.,:;!?)\]،؛؟۔])")
 
 
@@ -336,10 +364,13 @@ def _tts_part(lang: str, in_corpus: bool = False) -> Part:
 
 
 def _pratham_part(lang: str) -> Part:
+    trains = stories_train(lang)
     return Part(
         "pratham", "Pratham Books (StoryWeaver) children's stories, original and translated: everyday narrative "
-        "and dialogue", "CC BY 4.0", f"pratham-{lang}", origin=f"github.com/global-asp/pb-source {lang}/",
-        hold_out=False,
+        "and dialogue" + (f"; only the half of the stories that does not train ({stories_file(lang)} is the other "
+                          "half)" if trains else ""),
+        "CC BY 4.0", f"pratham-{lang}", (lambda key: not training_half(_story_of(key))) if trains else (lambda key: True),
+        origin=f"github.com/global-asp/pb-source {lang}/", hold_out=False,
     )
 
 
@@ -409,11 +440,14 @@ TRAIN_ONLY: dict[str, list[Part]] = {
 
 MISSING = {
     "ks": "the corpus is NLLB Seed only (professional translations of English Wikipedia sentences); no other open "
-          "Kashmiri text was reachable (the eBible corpus has no Kashmiri translation; BPCC-H-Daily and IN22 are "
-          "gated on Hugging Face)",
+          "Kashmiri text was reachable (the eBible corpus has no Kashmiri translation; BPCC-H-Daily, IN22 and SMOL "
+          "are on Hugging Face only; OpenSLR 122's transcripts are on openslr.org, and the one GitHub copy found "
+          "is a repackaging without a licence of its own; Universal Dependencies and Common Voice have no Kashmiri "
+          "text; LibreOffice's `ks` strings are Urdu)",
     "mni": "the corpus is NLLB Seed only (translations of English Wikipedia sentences); no other open Manipuri text "
            "in the Bengali script was reachable (the open Meitei Bible in the eBible corpus is romanised; "
-           "BPCC-H-Daily and IN22 are gated on Hugging Face)",
+           "BPCC-H-Daily, IN22 and SMOL are on Hugging Face only; the GitHub Manipuri news and Bible repositories "
+           "have no licence; software interface strings, the only licensed text found, are labels, not sentences)",
 }
 
 
@@ -423,6 +457,7 @@ class Built:
     rows: list[tuple[str, str]] = field(default_factory=list)  # (source label, text)
     excluded: set[str] = field(default_factory=set)  # line hashes
     train_only: set[str] = field(default_factory=set)  # line hashes that train but are never held out
+    stories: list[str] = field(default_factory=list)  # the training half of the stories (data/<lang>.stories.txt.gz)
     notes: list[str] = field(default_factory=list)
 
 
@@ -457,7 +492,11 @@ def build_language(lang: str) -> Built:
         _, numbers = _candidates(lang, part)
         built.train_only |= {line_hash(lines[i]) for i in numbers}
         built.notes.append(f"{part.label}: {len(numbers):,} corpus lines train but are not held-out text")
-    corpus_keys = Counter(normalise(line) for line in lines)
+    if stories_train(lang):
+        built.stories = story_training_lines(lang)
+        built.notes.append(f"pratham: {len(built.stories):,} lines of the training half of the stories train "
+                           f"({stories_file(lang)})")
+    corpus_keys = Counter(normalise(line) for line in (*lines, *built.stories))
     for part in SETS.get(lang, []):
         texts, numbers = _candidates(lang, part)
         if part.in_corpus:
@@ -481,6 +520,9 @@ def write_language(built: Built) -> None:
         return
     data = "".join(f"{label}\t{text}\n" for label, text in built.rows)
     write_atomic(OUT / f"{built.lang}.tsv.gz", gzip.compress(data.encode("utf-8"), mtime=0))
+    if built.stories:
+        text = "".join(f"{line}\n" for line in built.stories)
+        write_atomic(ROOT / "data" / stories_file(built.lang), gzip.compress(text.encode("utf-8"), mtime=0))
     for path, hashes in ((OUT / f"{built.lang}.exclude.txt", built.excluded),
                          (OUT / f"{built.lang}.train-only.txt", built.train_only)):
         if hashes:
@@ -504,9 +546,12 @@ def readme(all_built: dict[str, Built]) -> str:
         "- `<lang>.exclude.txt`: hashes (`line_hash`: sha256 of the normalised line, 16 hex digits) of the",
         "  corpus lines that belong to an OOD source. No split uses them: `tokenizer.corpus.load_corpus`",
         "  leaves them out of the embedded corpus's training text and of its valid/test lines alike.",
-        "- `<lang>.train-only.txt` (pa, as): hashes of the corpus lines of a non-Wikipedia source that",
+        f"- `<lang>.train-only.txt` ({', '.join(TRAIN_ONLY)}): hashes of the corpus lines of a non-Wikipedia source that",
         "  trains (Common Voice) but is kept out of the valid/test lines, so that the in-domain splits stay",
         "  Wikipedia. These two languages' out-of-domain set is the stories, from outside their corpus.",
+        f"- `../<lang>.stories.txt.gz` ({', '.join(x for x in PRATHAM_LANGS if stories_train(x))}): the half of the language's Pratham stories that trains",
+        "  (whole stories, chosen by a hash of the story's file name; the registry lists the file as a",
+        "  train file, so every line of it trains and none is held out). The set's stories are the other half.",
         "- `sources/`: the text taken from each public repository (`python -m bench.validation_sets extract`",
         "  re-creates it from the pinned snapshots).",
         "",
@@ -629,31 +674,50 @@ def ood_by_source(lang: str) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def documents(lang: str) -> Iterator[Document]:
-    """The corpus as the library splits it: blocks of 25 non-empty lines named `<lang>.txt.gz#n`."""
+def train_files(lang: str) -> tuple[str, ...]:
+    """The files under data/ that only train, besides the corpus (the registry's `train_files`)."""
+    return LANGUAGES[lang].train_files if lang in LANGUAGES else ()
+
+
+def split_rule(lang: str) -> SplitRule:
+    """The library's split of the language's documents (a train file's documents always train)."""
+    return SplitRule(train_files=train_files(lang))
+
+
+def _blocks(name: str, lines: Iterable[str]) -> Iterator[Document]:
     block: list[str] = []
     n = 0
-    for line in corpus_file_lines(lang):
+    for line in lines:
         if line.strip():
             block.append(line)
         if len(block) == 25:
-            yield Document(f"{lang}.txt.gz#{n}", "\n".join(block))
+            yield Document(f"{name}#{n}", "\n".join(block))
             block, n = [], n + 1
     if block:
-        yield Document(f"{lang}.txt.gz#{n}", "\n".join(block))
+        yield Document(f"{name}#{n}", "\n".join(block))
+
+
+def documents(lang: str, with_train_files: bool = True) -> Iterator[Document]:
+    """The corpus as the library reads it: blocks of 25 non-empty lines named `<lang>.txt.gz#n`, then
+    those of each train file (`<file>#n`)."""
+    yield from _blocks(f"{lang}.txt.gz", corpus_file_lines(lang))
+    for name in train_files(lang) if with_train_files else ():
+        with gzip.open(ROOT / "data" / name, "rt", encoding="utf-8") as f:
+            yield from _blocks(name, (line.rstrip("\n") for line in f))
 
 
 @lru_cache(maxsize=None)
-def corpus_lines(lang: str, split: str) -> tuple[str, ...]:
+def corpus_lines(lang: str, split: str, with_train_files: bool = True) -> tuple[str, ...]:
     """Lines of one split minus the excluded ones: "train" and "all" (every split, for the baseline
     trained on the full corpus) are cleaned as the trainer cleans; "valid" and "test" are raw, as
-    the library's held-out lines are."""
+    the library's held-out lines are. The train files (the stories) count unless told not to."""
     drop = excluded(lang)
     if split in ("valid", "test"):
         drop = drop | train_only(lang)
     out: list[str] = []
-    for doc in documents(lang):
-        where = split_of(doc.id)
+    rule = split_rule(lang)
+    for doc in documents(lang, with_train_files):
+        where = rule.split(doc.id)
         if split == "all" or split == where:
             if split in ("train", "all"):
                 cleaned = clean_document(doc.text)

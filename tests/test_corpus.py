@@ -481,7 +481,7 @@ def test_embedded_paths():
 
 @pytest.mark.parametrize(
     "lang, script, lines",
-    [("hi", "DEVANAGARI", (13246, 650, 675)), ("kn", "KANNADA", (8513, 450, 400))],
+    [("hi", "DEVANAGARI", (13246 + 2042, 650, 675)), ("kn", "KANNADA", (8513, 450, 400))],  # + hi's stories
 )
 def test_embedded_corpus_loads(lang, script, lines):
     corpus = load_corpus(lang)
@@ -500,8 +500,12 @@ def test_embedded_hindi_valid_and_test_never_in_train():
     assert not train & valid
     assert not train & test
     assert not valid & test
-    with gzip.open(embedded_path("hi"), "rt", encoding="utf-8") as f:
-        assert len(train) + len(valid) + len(test) == sum(1 for _ in f)  # nothing lost
+    files = [embedded_path("hi"), embedded_path("hi").with_name("hi.stories.txt.gz")]  # the corpus and its stories
+    total = 0
+    for path in files:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            total += sum(1 for _ in f)
+    assert len(train) + len(valid) + len(test) == total  # nothing lost
 
 
 def test_corpus_from_files_cleans_train_only_and_re_reads(tmp_path):
@@ -602,6 +606,37 @@ def test_train_only_lines_train_but_are_never_held_out(tmp_path):
     for split in ("valid", "test"):  # ... but are never held-out text
         held = mixed.held_out_lines(split)
         assert held == [x for x in plain.held_out_lines(split) if line_hash(x) not in only] and held
+
+
+def test_a_train_files_documents_always_train():
+    """SplitRule.train_files: every document of a listed file trains, whatever its hash says;
+    documents of other files keep split_of's split."""
+    from tokenizer.corpus import SplitRule
+
+    held = [f"x.stories.txt.gz#{n}" for n in range(200) if split_of(f"x.stories.txt.gz#{n}") != "train"]
+    assert held  # about a tenth of the documents would be held out by their hash
+    rule = SplitRule(train_files=("x.stories.txt.gz",))
+    assert all(rule.split(doc_id) == "train" for doc_id in held)
+    assert all(rule.training_lines(doc_id, "एक वाक्य यहाँ है") == ["एक वाक्य यहाँ है"] for doc_id in held)
+    other = [f"x.txt.gz#{n}" for n in range(200)]
+    assert [rule.split(d) for d in other] == [split_of(d) for d in other]
+
+
+def test_embedded_marathi_trains_on_half_of_the_stories_and_never_holds_them_out():
+    """mr's registry entry lists mr.stories.txt.gz: every line of it trains, none is valid or test
+    text, and the whole-corpus baseline sees it too."""
+    from tokenizer.registry import LANGUAGES
+
+    assert LANGUAGES["mr"].train_files == ("mr.stories.txt.gz",)
+    corpus = load_corpus("mr")
+    with gzip.open(embedded_path("mr").with_name("mr.stories.txt.gz"), "rt", encoding="utf-8") as f:
+        stories = set(f.read().splitlines())
+    assert len(stories) > 1_500 and "mr.stories.txt.gz only trains" in corpus.describe()
+    assert stories <= set(corpus.train_texts()) and stories <= set(corpus.all_texts())
+    for split in ("valid", "test"):
+        held = corpus.held_out_lines(split)
+        assert held and not set(held) & stories
+    assert {d.id.rsplit("#", 1)[0] for d in corpus.read()} == {"mr.txt.gz", "mr.stories.txt.gz"}
 
 
 def test_embedded_punjabi_trains_on_common_voice_but_measures_wikipedia():

@@ -52,8 +52,9 @@ def test_ood_set_is_never_training_text(lang):
     assert 100 <= len(lines) <= vs.MAX_PER_SOURCE * len(vs.SETS[lang])
     assert len(set(lines)) == len(lines)
     corpus = {}
-    for line in vs.corpus_file_lines(lang):
-        corpus[vs.normalise(line)] = line
+    for doc in vs.documents(lang):  # the corpus file and the files that only train (the stories)
+        for line in doc.text.splitlines():
+            corpus[vs.normalise(line)] = line
     drop = vs.excluded(lang)
     for text in lines:
         assert vs.in_script(text, vs.script_of(lang)), text
@@ -81,6 +82,29 @@ def test_build_is_deterministic_and_matches_the_committed_set(lang):
     assert [t for _, t in built.rows] == list(vs.ood_lines(lang))
     assert built.excluded == set(vs.excluded(lang))
     assert built.train_only == set(vs.train_only(lang))
+    if vs.stories_train(lang):
+        with gzip.open(vs.ROOT / "data" / vs.stories_file(lang), "rt", encoding="utf-8") as f:
+            assert built.stories == f.read().splitlines()
+
+
+@pytest.mark.parametrize("lang", [lang for lang in vs.PRATHAM_LANGS if vs.stories_train(lang)])
+def test_training_stories_and_held_out_stories_are_different_stories(lang):
+    """Where half of the stories train (data/<lang>.stories.txt.gz), the OOD set's stories are all
+    from the other half: whole stories, so no held-out line shares a story with a training line."""
+    assert lang in ("hi", "mr")  # the registry entries that list the file
+    stories: dict[str, set[str]] = {}
+    for key, text in vs.read_source(f"pratham-{lang}"):
+        stories.setdefault(vs.normalise(text), set()).add(key.rsplit(":", 1)[0])
+    with gzip.open(vs.ROOT / "data" / vs.stories_file(lang), "rt", encoding="utf-8") as f:
+        trained = f.read().splitlines()
+    held = vs.ood_by_source(lang)["pratham"]
+    assert len(trained) > 1_500 and len(held) == vs.MAX_PER_SOURCE
+    assert all(any(vs.training_half(s) for s in stories[t]) for t in trained)
+    assert all(not any(vs.training_half(s) for s in stories[t]) for t in held)
+    assert not set(trained) & set(held)
+    # the split is about half of the stories, and stable: a known story on each side
+    halves = {vs.training_half(s) for t in stories for s in stories[t]}
+    assert halves == {True, False}
 
 
 def test_train_only_lines_train_and_stay_out_of_the_held_out_lines():
@@ -232,6 +256,19 @@ def test_stories_credited_and_never_held_out_of_training():
         built = vs.build_language(lang)
         assert not any(n.startswith("pratham:") for n in built.notes)
         assert built.excluded == set(vs.excluded(lang))
+
+
+def test_story_split_halves_are_the_library_halves():
+    """bench.story_split measures with the same halves the library trains on and holds out."""
+    from bench import story_split
+
+    for lang in ("hi", "mr"):
+        train, held = story_split.story_halves(lang)
+        with gzip.open(vs.ROOT / "data" / vs.stories_file(lang), "rt", encoding="utf-8") as f:
+            assert list(train) == f.read().splitlines()
+        assert not set(train) & set(held) and set(vs.ood_by_source(lang)["pratham"]) <= set(held)
+    train, held = story_split.story_halves("kn")  # a language whose stories do not train: the same rule
+    assert len(train) > 1_000 and len(held) > 1_000 and not set(train) & set(held)
 
 
 def test_sentences_cut_after_sentence_punctuation_only():

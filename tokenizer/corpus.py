@@ -564,17 +564,25 @@ class SplitRule:
     source, kept out of training and of the in-domain held-out lines alike (data/validation/).
     `train_only` names one of lines that train (in a training document) but never count as held-out
     text: a source of another genre that should shape the vocabulary without changing what the
-    in-domain splits measure."""
+    in-domain splits measure. `train_files` names files (as document ids begin: `name#n`) whose
+    documents all train: text of another genre added to a corpus, never held out."""
 
     seed: int = 0
     valid: float = 0.05
     test: float = 0.05
     exclude: str | None = None
     train_only: str | None = None
+    train_files: tuple[str, ...] = ()
+
+    def split(self, doc_id: str) -> Split:
+        """The document's split: split_of, except that a document of a train file always trains."""
+        if self.train_files and doc_id.rsplit("#", 1)[0] in self.train_files:
+            return "train"
+        return split_of(doc_id, self.seed, self.valid, self.test)
 
     def training_lines(self, doc_id: str, text: str) -> list[str]:
         """The cleaned lines a document gives to training: none unless it is in the train split."""
-        if split_of(doc_id, self.seed, self.valid, self.test) != "train":
+        if self.split(doc_id) != "train":
             return []
         cleaned = clean_document(text)
         lines = cleaned.split("\n") if cleaned else []
@@ -614,10 +622,11 @@ class Corpus:
     partitions: Callable[[], list[Partition]] | None = None
     exclude: str | None = None  # a file of line hashes no split may use (see SplitRule)
     train_only: str | None = None  # a file of line hashes that train but are never held-out text
+    train_files: tuple[str, ...] = ()  # file names whose documents all train (see SplitRule)
 
     @property
     def split_rule(self) -> SplitRule:
-        return SplitRule(self.seed, self.valid, self.test, self.exclude, self.train_only)
+        return SplitRule(self.seed, self.valid, self.test, self.exclude, self.train_only, self.train_files)
 
     def read(self) -> Iterator[Document]:
         """Every document (all splits), within max_docs / max_bytes, in order."""
@@ -636,8 +645,9 @@ class Corpus:
 
     def split_documents(self, split: Split) -> Iterator[Document]:
         """The documents of one split, uncleaned (held-out text, or encode-corpus --split)."""
+        rule = self.split_rule
         for doc in self.read():
-            if split_of(doc.id, self.seed, self.valid, self.test) == split:
+            if rule.split(doc.id) == split:
                 yield doc
 
     def train_texts(self) -> Iterator[str]:
@@ -710,6 +720,7 @@ def load_corpus(
         raise CorpusError("corpus source 'files' needs at least one input file")
     if source != "files" and lang is None:
         raise CorpusError(f"corpus source {source!r} needs a language")
+    train_files = LANGUAGES[lang].train_files if source == "embedded" else ()  # text that only trains
     if source == "wikipedia":
         wiki = LANGUAGES[lang].wikipedia if lang in LANGUAGES else lang
         if not wiki:
@@ -721,7 +732,7 @@ def load_corpus(
         description = f"wikimedia/wikipedia {wiki}, streamed from the Hugging Face Hub"
         partitions = partial(file_partitions, [wikipedia_parquet_url(wiki)])
     else:
-        paths = [embedded_path(lang)] if source == "embedded" else list(inputs)
+        paths = [embedded_path(lang), *(DATA_DIR / name for name in train_files)] if source == "embedded" else list(inputs)
         read_files(paths)  # checks the paths now; reading happens on each iteration
         documents = partial(read_files, paths, limits=limits)
         partitions = partial(file_partitions, paths, limits=limits)
@@ -741,4 +752,7 @@ def load_corpus(
         if path is not None and path.is_file():
             lists[key] = str(path)
             description += f"; {len(excluded_lines(str(path))):,} {says} ({path.name})"
-    return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions, **lists)
+    if train_files:
+        description += f"; {', '.join(train_files)} only train{'s' if len(train_files) == 1 else ''} (never held out)"
+    return Corpus(documents, description, lang, seed, max_docs, max_bytes, partitions=partitions,
+                  train_files=train_files, **lists)

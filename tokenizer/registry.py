@@ -12,7 +12,7 @@ decide anything (tests/test_registry.py scans for them). Four kinds of record, e
 - a `Language`: code, name, script, recipe, corpus and its sources and licence, Wikipedia and
   its footer headings, example sentences, Hub tags (LANGUAGES).
 
-Adding a language is one `Language` entry plus its files (data/<code>.txt.gz, models/<code>.*).
+Adding a language is one `Language` entry plus its files (data/<code>.txt.gz, any train files, models/<code>.*).
 A new script is one `Script` row: it gets a family of its own (named after its ISO 15924 code,
 e.g. `arab-words`, `arab-curriculum`) with no further code. Maithili, Konkani, Dogri and Bodo
 (Devanagari) and Santali (Ol Chiki, an alphabet without virama, like Arabic) wait only for openly
@@ -430,13 +430,15 @@ class Language:
     name: str  # English name ("Hindi")
     script: str  # a SCRIPTS key ("Devanagari")
     recipe: str  # a RECIPES key: what `train --lang` and `build` use
-    sources: tuple[Source, ...]  # of the embedded corpus data/<code>.txt.gz
+    sources: tuple[Source, ...]  # of the embedded corpus data/<code>.txt.gz and its train files
     examples: tuple[str, ...]  # sentences the Space offers, in this language and script only (NFC)
     wikipedia: str = ""  # the language's Wikipedia ("hi" -> hi.wikipedia.org, wikimedia/wikipedia 20231101.hi)
     footer_headings: tuple[str, ...] = ()  # Wikipedia section headings followed by lists, not prose
     default_for_script: bool = False  # the language Auto picks for text in this script
     font: str = ""  # a CSS font-family for this language, if not its script's (Urdu's Nastaliq)
     release: int = 1  # of its shipped model: a model whose ids change is a new release (RELEASES says why)
+    # files under data/ of another genre (<code>.<what>.txt.gz) whose every line trains and none is held out
+    train_files: tuple[str, ...] = ()
     hub_tags: tuple[str, ...] = field(default=())  # Hub model-card tags besides the language code
     # (label, text): how people really write it: code-mixed, romanised, other digits, emoji, code
     mixed_examples: tuple[tuple[str, str], ...] = ()
@@ -500,6 +502,9 @@ _DAKSHINA = Source("Wikipedia via Google's Dakshina v1.0", _BY_SA)
 _MEDIAWIKI = Source("Wikipedia extracts through the MediaWiki API", _BY_SA)
 _COMMON_VOICE = Source("Mozilla Common Voice sentences", "CC0")
 _NLLB_SEED = Source("NLLB Seed (Open Language Data Initiative)", _BY_SA)
+# The training half of Pratham Books' StoryWeaver stories (data/<code>.stories.txt.gz; the other half,
+# whole stories, is out-of-domain validation text: bench/validation_sets.py)
+_STORIES = Source("Pratham Books' StoryWeaver stories, the training half", "CC BY 4.0")
 
 # Examples: the hi and kn sentences are the Space's originals; the others were written for this
 # registry (no corpus text), except public-domain verse (sa) and a Kashmiri Wikipedia sentence (ks). Footer headings: compared after stripping "=" markup, spaces and a
@@ -509,7 +514,7 @@ LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in [
         Language(
-            "hi", "Hindi", "Devanagari", "curriculum-a5", (_DAKSHINA, _MEDIAWIKI),
+            "hi", "Hindi", "Devanagari", "curriculum-a5", (_DAKSHINA, _MEDIAWIKI, _STORIES),
             ("भारत एक विशाल देश है। यहाँ की संस्कृति, भाषाएँ और परंपराएँ हज़ारों वर्षों में विकसित हुई हैं।",),
             "hi",
             ("सन्दर्भ", "संदर्भ", "टिप्पणी", "टिप्पणियाँ", "बाहरी कड़ियाँ", "बाहरी कड़ियां", "इन्हें भी देखें", "यह भी देखें"),
@@ -521,7 +526,8 @@ LANGUAGES: dict[str, Language] = {
                 ("Emoji", "नमस्ते 🙏 परिवार 👨‍👩‍👧‍👦 और झंडा 🇮🇳"),
                 ("Python", 'def greet(name):\n    """नमस्ते कहो"""\n    return f"नमस्ते, {name}!"\n\nprint(greet("दुनिया"))\n'),
             ),
-            release=2,
+            release=3,
+            train_files=("hi.stories.txt.gz",),
         ),
         Language(
             "kn", "Kannada", "Kannada", "curriculum", (_DAKSHINA, _MEDIAWIKI),
@@ -533,9 +539,11 @@ LANGUAGES: dict[str, Language] = {
         ),
         Language(
             "mr", "Marathi", "Devanagari", "brahmic-curriculum",
-            (_MEDIAWIKI, Source("Wikipedia, the May 2023 dump", _BY_SA)),
+            (_MEDIAWIKI, Source("Wikipedia, the May 2023 dump", _BY_SA), _STORIES),
             ("महाराष्ट्र हे भारतातील एक राज्य आहे. मुंबई ही महाराष्ट्राची राजधानी आहे.",),
             "mr", ("संदर्भ", "संदर्भ आणि नोंदी", "बाह्य दुवे", "हे सुद्धा पहा", "हेही पाहा", "टिपा"),
+            train_files=("mr.stories.txt.gz",),
+            release=2,
         ),
         Language(
             "ne", "Nepali", "Devanagari", "brahmic-curriculum",
@@ -667,6 +675,10 @@ _TRAINS_AGAIN = (
     "Common Voice's sentences train again (never as held-out text): its out-of-domain set is now "
     "Pratham Books' stories, from outside the corpus, and on them this release is better"
 )
+_STORIES_TRAIN = (
+    "half of Pratham Books' children's stories train too (whole stories, never held-out text): everyday narrative "
+    "and dialogue, better out of domain at the same in-domain compression; the other half stays out-of-domain text"
+)
 RELEASES: dict[tuple[str, int], str] = {
     ("hi", 2): _SHORTER,
     ("bn", 2): _SHORTER,
@@ -677,6 +689,8 @@ RELEASES: dict[tuple[str, int], str] = {
     ("pa", 2): _HELD_OUT.format("Common Voice"),
     ("or", 2): _HELD_OUT.format("Common Voice"),
     ("as", 2): _HELD_OUT.format("Common Voice"),
+    ("hi", 3): _STORIES_TRAIN,
+    ("mr", 2): _STORIES_TRAIN,
     ("pa", 3): _TRAINS_AGAIN,
     ("as", 3): _TRAINS_AGAIN,
     ("ml", 2): "the Malayalam Wikipedia footer heading 'പുറത്തേക്കുള്ള കണ്ണികൾ' (External links) is no longer "
