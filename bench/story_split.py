@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from functools import lru_cache
 
 import tokenizer
 from tokenizer.build import measure_hf
@@ -32,31 +31,16 @@ from . import generalise as g
 from . import validation_sets as vs
 
 
-@lru_cache(maxsize=None)
-def story_halves(lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(training lines, held-out lines) of the language's stories (vs.training_half splits them by
-    story): normalised, in the script; a held-out line that a training story also has is dropped."""
-    script = vs.script_of(lang)
-    train: list[str] = []
-    held: list[str] = []
-    for key, text in vs.read_source(f"pratham-{lang}"):
-        line = vs.normalise(text)
-        if line and vs.in_script(line, script):
-            (train if vs.training_half(key.rsplit(":", 1)[0]) else held).append(line)
-    seen = set(train)
-    return tuple(dict.fromkeys(train)), tuple(dict.fromkeys(x for x in held if x not in seen))
-
-
 def held_out_sets(lang: str) -> dict[str, Sequence[str]]:
     """The sets measured: valid, the held-out stories, and every other source of the OOD set."""
-    sets: dict[str, Sequence[str]] = {"valid": vs.corpus_lines(lang, "valid"), "stories (held out)": story_halves(lang)[1]}
+    sets: dict[str, Sequence[str]] = {"valid": vs.corpus_lines(lang, "valid"), "stories (held out)": vs.story_halves(lang)[1]}
     sets.update({src: lines for src, lines in vs.ood_by_source(lang).items() if src != "pratham"})
     return sets
 
 
 def rows_for(lang: str) -> list[dict]:
     """Train the four tokenizers and measure them on every set."""
-    train_stories, _ = story_halves(lang)
+    train_stories, _ = vs.story_halves(lang)
     docs = g.train_documents(lang, with_train_files=False)  # the corpus alone, even where the stories train
     story_docs = tuple(tuple(train_stories[i : i + 25]) for i in range(0, len(train_stories), 25))
     today = g.experiment_named("today")

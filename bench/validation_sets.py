@@ -204,7 +204,8 @@ def training_half(story: str) -> bool:
     return hashlib.sha256(story.encode("utf-8")).digest()[0] % 2 == 0
 
 
-def _story_of(key: str) -> str:
+def story_of(key: str) -> str:
+    """The story (file name) of a `story:line` key of the Pratham extract."""
     return key.rsplit(":", 1)[0]
 
 
@@ -218,12 +219,17 @@ def stories_file(lang: str) -> str:
     return f"{lang}.stories.txt.gz"
 
 
-def story_training_lines(lang: str) -> list[str]:
-    """The training half's lines (normalised, in the script, deduplicated, in story order)."""
-    out = dict.fromkeys(t for t in (normalise(text) for key, text in read_source(f"pratham-{lang}")
-                                    if training_half(_story_of(key)))
-                        if t and in_script(t, script_of(lang)))
-    return list(out)
+@lru_cache(maxsize=None)
+def story_halves(lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(training half, held-out half) of the language's story lines: normalised, in the script,
+    deduplicated, in story order; a held-out line that a training story also has is left out."""
+    halves: tuple[dict[str, None], dict[str, None]] = ({}, {})
+    for key, text in read_source(f"pratham-{lang}"):
+        line = normalise(text)
+        if line and in_script(line, script_of(lang)):
+            halves[0 if training_half(story_of(key)) else 1][line] = None
+    train, held = halves
+    return tuple(train), tuple(x for x in held if x not in train)
 
 
 _SPACE_BEFORE_PUNCTUATION = regex.compile(r"\s+(?=[.,:;!?)\]،؛؟۔])")
@@ -369,7 +375,7 @@ def _pratham_part(lang: str) -> Part:
         "pratham", "Pratham Books (StoryWeaver) children's stories, original and translated: everyday narrative "
         "and dialogue" + (f"; only the half of the stories that does not train ({stories_file(lang)} is the other "
                           "half)" if trains else ""),
-        "CC BY 4.0", f"pratham-{lang}", (lambda key: not training_half(_story_of(key))) if trains else (lambda key: True),
+        "CC BY 4.0", f"pratham-{lang}", (lambda key: not training_half(story_of(key))) if trains else (lambda key: True),
         origin=f"github.com/global-asp/pb-source {lang}/", hold_out=False,
     )
 
@@ -493,7 +499,7 @@ def build_language(lang: str) -> Built:
         built.train_only |= {line_hash(lines[i]) for i in numbers}
         built.notes.append(f"{part.label}: {len(numbers):,} corpus lines train but are not held-out text")
     if stories_train(lang):
-        built.stories = story_training_lines(lang)
+        built.stories = list(story_halves(lang)[0])
         built.notes.append(f"pratham: {len(built.stories):,} lines of the training half of the stories train "
                            f"({stories_file(lang)})")
     corpus_keys = Counter(normalise(line) for line in (*lines, *built.stories))
@@ -549,9 +555,10 @@ def readme(all_built: dict[str, Built]) -> str:
         f"- `<lang>.train-only.txt` ({', '.join(TRAIN_ONLY)}): hashes of the corpus lines of a non-Wikipedia source that",
         "  trains (Common Voice) but is kept out of the valid/test lines, so that the in-domain splits stay",
         "  Wikipedia. These two languages' out-of-domain set is the stories, from outside their corpus.",
-        f"- `../<lang>.stories.txt.gz` ({', '.join(x for x in PRATHAM_LANGS if stories_train(x))}): the half of the language's Pratham stories that trains",
-        "  (whole stories, chosen by a hash of the story's file name; the registry lists the file as a",
-        "  train file, so every line of it trains and none is held out). The set's stories are the other half.",
+        f"- `../<lang>.stories.txt.gz` ({', '.join(x for x in PRATHAM_LANGS if stories_train(x))}): the half of",
+        "  the language's Pratham stories that trains (whole stories, chosen by a hash of the story's file",
+        "  name; the registry lists the file as a train file, so every line of it trains and none is held",
+        "  out). The set's stories are the other half.",
         "- `sources/`: the text taken from each public repository (`python -m bench.validation_sets extract`",
         "  re-creates it from the pinned snapshots).",
         "",
