@@ -21,6 +21,9 @@ differently or see other lines; with no idea switched on it gives exactly tokeni
                   keeping them in training is worth, in and out of domain
   phrases@F       the phrase stage starts at F of the merges (today 0.74; 1.0 = no phrase stage)
   aksharas@F      the akshara stage runs to F of the merges (today 0.105)
+  suffixes K      a stage after the aksharas (to 20% of the merges) on words cut before their ending:
+                  the K endings of 1-3 aksharas that follow the most distinct stems (case endings and
+                  postpositions found from the data), so stems and endings are units before words are
   punct-final     only sentence-final marks stick to a word (today also commas, quotes, brackets);
   punct-none      nothing does: 200-330 ids of every model are word+punctuation tokens, dead weight
                   in unpunctuated text (read-speech prompts)
@@ -47,10 +50,10 @@ import importlib
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import regex
@@ -89,8 +92,10 @@ class Experiment:
     whole_characters: bool = True
     sentences: str = ""  # "" | "split" (train on sentences, not paragraphs) | "both" (paragraphs and sentences)
     stories: int = 0  # >0: the Pratham stories' lines that are not in the OOD set train too, this many times
+    suffixes: int = 0  # >0: a suffix stage after the aksharas, words cut before their this-many commonest endings
 
 
+SUFFIX_UNTIL = 0.2  # where the suffix stage ends (fraction of the merges)
 EXPERIMENTS = [
     Experiment("today", "reference", "the language's recipe as shipped, trained on the new training split"),
     Experiment("docs", "count by documents", "phrase stage: a chunk counts once per document", counting="docs"),
@@ -125,6 +130,12 @@ EXPERIMENTS = [
     Experiment("sentences+", "sentence starts", "train on the paragraphs and on their sentences (each text "
                "twice): both forms of a sentence's first word are counted", sentences="both"),
     *[
+        Experiment(f"suffixes {k}", "suffix stage", f"a stage after the aksharas (to {SUFFIX_UNTIL:.0%} of the merges) "
+                   f"on words cut before their ending: the {k} endings of 1-3 aksharas that follow the most "
+                   "distinct stems in the training words", suffixes=k)
+        for k in (100, 300)
+    ],
+    *[
         Experiment(f"phrases@{f}", "phrase start", f"the phrase stage starts at {f:.0%} of the merges", phrase_start=f)
         for f in (0.65, 0.82, 0.9, 1.0)
     ],
@@ -153,6 +164,7 @@ def experiment_named(name: str) -> Experiment:
                 source_weight=max(e.source_weight, x.source_weight),
                 sentences=x.sentences or e.sentences,
                 stories=max(e.stories, x.stories),
+                suffixes=max(e.suffixes, x.suffixes),
             )
         return e
     if name.startswith("phrases@"):
@@ -342,6 +354,37 @@ def max_words(n: int | None) -> Iterator[None]:
         train_module.whole_characters_ok = original
 
 
+# a words chunk: the space and opening mark before it, the word, the punctuation that closes it
+_AFFIXES = regex.compile(rf"^( ?{OPENING}?)(.*?)([^\p{{L}}\p{{M}}\u200c\u200d]*)$", regex.S)
+
+
+def suffix_counts(docs: Sequence[Sequence[str]], aksharas: Pattern, words: Pattern, k: int) -> Counter[str]:
+    """Chunk counts of the suffix stage: each words chunk cut before its longest ending (1-3 aksharas,
+    never the whole word) among the k endings that follow the most distinct stems in the training
+    words; a data-driven stand-in for a list of case endings and postpositions."""
+    chunks = Counter(c for doc in docs for line in doc for c in words.compiled.findall(line))
+    parts: dict[str, tuple[str, list[str], str]] = {}
+    stems: dict[str, set[str]] = {}
+    for chunk in chunks:
+        opening, word, closing = _AFFIXES.match(chunk).groups()
+        cut = aksharas.compiled.findall(word)
+        if len(cut) >= 2 and "".join(cut) == word:
+            parts[chunk] = (opening, cut, closing)
+            for j in range(1, min(3, len(cut) - 1) + 1):
+                stems.setdefault("".join(cut[-j:]), set()).add("".join(cut[:-j]))
+    endings = set(sorted(stems, key=lambda x: (-len(stems[x]), x))[:k])
+    counts: Counter[str] = Counter()
+    for chunk, n in chunks.items():
+        opening, cut, closing = parts.get(chunk, ("", [], ""))
+        j = next((j for j in range(min(3, len(cut) - 1), 0, -1) if "".join(cut[-j:]) in endings), 0)
+        if j:
+            counts[opening + "".join(cut[:-j])] += n
+            counts["".join(cut[-j:]) + closing] += n
+        else:
+            counts[chunk] += n
+    return counts
+
+
 def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experiment,
                      vocab_size: int = tokenizer.VOCAB_CAP,
                      name: str = "") -> tokenizer.Tokenizer:
@@ -349,17 +392,22 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
     n_merges = check_vocab_size(vocab_size, 1)
     patterns = [get_pattern(s.pattern) for s in recipe.stages]
     skip = template_lines(docs) if e.filter else None
+    if e.suffixes and len(recipe.stages) < 3:
+        raise SystemExit(f"{recipe.name} has no akshara stage: {e.name} needs one")
+    plan: list[tuple[Callable[[], Counter[str]], int]] = []  # (the stage's chunk counts, merges after it)
+    for i, (stage, pat) in enumerate(zip(recipe.stages, patterns)):
+        last = i == len(recipe.stages) - 1
+        phrase = last and "phrases" in stage.pattern
+        how = e.counting if (phrase or e.count_all) else "raw"
+        stage_skip = skip if (e.filter == "all" or (e.filter == "phrase" and phrase)) else None
+        if e.suffixes and i == 1:  # between the aksharas and the words
+            plan.append((partial(suffix_counts, docs, patterns[0], pat, e.suffixes), round(SUFFIX_UNTIL * n_merges)))
+        plan.append((partial(count, docs, pat, how, stage_skip), n_merges if last else round(stage.until * n_merges)))
     merges: dict = {}
     with max_words(e.max_words):
-        for i, (stage, pat) in enumerate(zip(recipe.stages, patterns)):
-            last = i == len(recipe.stages) - 1
-            phrase = last and "phrases" in stage.pattern
-            how = e.counting if (phrase or e.count_all) else "raw"
-            stage_skip = skip if (e.filter == "all" or (e.filter == "phrase" and phrase)) else None
-            counts = count(docs, pat, how, stage_skip)
-            target = n_merges if last else round(stage.until * n_merges)
+        for counts, target in plan:
             vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
-            pairs = train_module._learn(counts, target - len(merges), vocab, merges, piece_encoder(vocab),
+            pairs = train_module._learn(counts(), target - len(merges), vocab, merges, piece_encoder(vocab),
                                         recipe.whole_characters, True, None)
             for pair in pairs:
                 merges[pair] = 256 + len(merges)
@@ -374,7 +422,8 @@ def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> 
         docs = sentences(docs, keep_paragraphs=e.sentences == "both")
     key = hashlib.sha256(
         # (the fields added since VERSION 2 enter the key only when set, so earlier models stay cached)
-        repr((VERSION, e if e.sentences or e.stories else repr(e).replace(", sentences='', stories=0", ""), recipe,
+        repr((VERSION, e if e.sentences or e.stories or e.suffixes
+              else repr(e).replace(", sentences='', stories=0, suffixes=0", ""), recipe,
               vocab_size,
               [get_pattern(s.pattern).regex for s in recipe.stages])).encode()
         + "\n".join("\n".join(d) for d in docs).encode()
@@ -434,6 +483,7 @@ IDEAS = [
     ("weight sources (the held-out sources' other lines train too; their OOD set is then in-source)",
      ["sources x1", "sources x3"]),
     ("sentence starts (a line encoded on its own starts without a space)", ["sentences", "sentences+"]),
+    ("a suffix stage (words cut before their commonest endings, after the aksharas)", ["suffixes 100", "suffixes 300"]),
     ("where the lead comes from", ["bpe", "words", "phrases@1.0"]),
 ]
 

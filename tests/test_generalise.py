@@ -274,6 +274,18 @@ def test_story_split_halves_are_the_library_halves():
     assert {vs.training_half(vs.story_of(key)) for key, _ in vs.read_source("pratham-kn")} == {True, False}
 
 
+def test_suffix_stage_cuts_words_before_the_ending_with_most_stems():
+    """`suffixes k`: the ending that follows the most distinct stems (here त, after four) is cut off
+    every word that has it, keeping the space with the stem and the punctuation with the ending; a
+    word without a chosen ending stays whole."""
+    docs = [("घरात शाळेत गावात रानात।", "घरात राम")]
+    counts = generalise.suffix_counts(docs, get_pattern("akshara"), get_pattern("indic-words"), 1)
+    assert counts == {"त": 4, "घरा": 2, " शाळे": 1, " गावा": 1, " राना": 1, "त।": 1, " राम": 1}
+    e = generalise.experiment_named("suffixes 100")
+    tok = generalise.train_experiment(small_docs(), generalise.recipe_for("hi", e), e, 800)
+    assert len(tok.merges) == 800 - 257 and tok.decode(tok.encode("घरात राम")) == "घरात राम"
+
+
 def test_sentences_cut_after_sentence_punctuation_only():
     docs = [("भारत एक देश है। यहाँ लोग रहते हैं॥ अंत", "डॉ. राम आए? हाँ! 3.5 किलो")]
     assert generalise.sentences(docs, keep_paragraphs=False) == (
