@@ -67,6 +67,18 @@ def test_dask_counts_equal_local(inputs, cluster, budgets):
     assert local[0] == count_chunks(corpus.train_texts(), "akshara")
 
 
+def test_dask_counts_a_train_file_as_the_local_engine_does(inputs, cluster):
+    """A corpus with a file that only trains (as hi and mr have their stories): the workers get the
+    split rule with it, so every document of that file trains there too."""
+    from dataclasses import replace
+
+    base = load_corpus(None, inputs[:2])
+    corpus = replace(base, train_files=("b.jsonl",))
+    local = count_stages(corpus, STAGES, workers=1, quiet=True)
+    assert count_stages_dask(corpus, STAGES, scheduler=cluster.scheduler_address, quiet=True) == local
+    assert sum(local[0].values()) > sum(count_stages(base, STAGES[:1], workers=1, quiet=True)[0].values())
+
+
 def test_dask_train_gives_the_same_model(inputs, cluster):
     corpus = load_corpus(None, inputs)
     local = tokenizer.train(corpus, 500, quiet=True)
