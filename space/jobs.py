@@ -79,18 +79,21 @@ class TrainingText:
     documents: list[corpora.Document]
     description: str
     language: Language | None  # for the shipped model to compare with
+    train_files: tuple[str, ...] = ()  # an embedded corpus's files that only train (its registry entry's)
 
     def split(self) -> tuple[list[str], list[str], str]:
         """(training lines (cleaned), held-out lines (raw), a note on how they were split): the
         library's document-level split, with HELD_OUT of the documents held out."""
-        corpus = corpora.Corpus(lambda: self.documents, self.description, valid=HELD_OUT, test=0.0)
+        corpus = corpora.Corpus(lambda: self.documents, self.description, valid=HELD_OUT, test=0.0,
+                                train_files=self.train_files)
         lines = list(corpus.train_texts())
         held_lines = corpus.held_out_lines("valid")
         n_held = sum(1 for _ in corpus.split_documents("valid"))
         note = f"{n_held:,} of {len(self.documents):,} documents held out (by a hash of each document's id)"
         if not held_lines and len(self.documents) > 1:  # too few documents for a hashed split
             last = self.documents[-1]
-            rest = corpora.Corpus(lambda: self.documents[:-1], self.description, valid=0.0, test=0.0)
+            rest = corpora.Corpus(lambda: self.documents[:-1], self.description, valid=0.0, test=0.0,
+                                  train_files=self.train_files)
             lines = list(rest.train_texts())
             held_lines = [x for x in last.text.splitlines() if x.strip()]
             note = f"the last of {len(self.documents):,} documents held out (too few for a hashed split)"
@@ -155,29 +158,40 @@ def read_source(source: TextSource, progress: Callable[[int, int], None] | None 
         docs = [corpora.Document(f"pasted#{k}", "\n".join(lines[i : i + BLOCK_LINES]))
                 for k, i in enumerate(range(0, len(lines), BLOCK_LINES))]
         return TrainingText(docs, "your pasted text", _language_of(docs))
+    train_files: tuple[str, ...] = ()
     if source.kind == "embedded":
         lang = LANGUAGES[source.value]
-        path, name = corpora.DATA_DIR / lang.corpus, f"The {lang.name} corpus"
-        description = f"the embedded {lang.name} corpus ({lang.corpus}: {lang.describe_sources()})"
+        train_files = lang.train_files
+        paths, name = [corpora.DATA_DIR / f for f in (lang.corpus, *train_files)], f"The {lang.name} corpus"
+        description = f"the embedded {lang.name} corpus ({' and '.join((lang.corpus, *train_files))}: " \
+                      f"{lang.describe_sources()})"
     else:
-        path, name = Path(source.value), source.name or Path(source.value).name
+        paths, name = [Path(source.value)], source.name or Path(source.value).name
         description = f"your file {name}"
+
+    def named(e: Exception) -> str:  # the error's first line, with the server's paths as the user knows them
+        text = first_line(e)
+        for path in paths:
+            text = text.replace(str(path), name)
+        return text
+
     try:
-        docs = _capped(_reporting(corpora.read_files([path], block_lines=BLOCK_LINES, limits=READ_LIMITS), progress),
+        docs = _capped(_reporting(corpora.read_files(paths, block_lines=BLOCK_LINES, limits=READ_LIMITS), progress),
                        name)
     except corpora.ReadLimitError as e:
         raise UserError(
-            first_line(e).replace(str(path), name) + f". The Space reads at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB of "
+            named(e) + f". The Space reads at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB of "
             f"text, {READ_LIMITS.rows:,} lines or rows and {READ_LIMITS.seconds:.0f} s per upload: train on a part of "
             "it, or run `python -m tokenizer train --input FILE` locally."
         ) from None
     except corpora.CorpusError as e:
-        raise UserError(first_line(e).replace(str(path), name)) from None
+        raise UserError(named(e)) from None
     except Exception as e:  # noqa: BLE001 - pyarrow and gzip: a broken file
         raise UserError(f"{name} could not be read: {first_line(e)[:300]}") from None
     if not any(d.text.strip() for d in docs):
         raise UserError(f"{name} has no text to train on.")
-    return TrainingText(docs, description, _language_of(docs) if source.kind == "file" else LANGUAGES[source.value])
+    return TrainingText(docs, description, _language_of(docs) if source.kind == "file" else LANGUAGES[source.value],
+                        train_files)
 
 
 def _reporting(docs: Iterable[corpora.Document], progress: Callable[[int, int], None] | None):

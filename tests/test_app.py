@@ -857,6 +857,20 @@ def test_uploads_over_the_text_limit_are_refused(space_env, monkeypatch, tmp_pat
         jobs.pasted(path.read_text(encoding="utf-8"))
 
 
+def test_embedded_corpus_in_the_space_reads_its_stories_and_never_holds_them_out(space_env):
+    """The Train view's embedded Marathi corpus is the library's: the corpus file and its stories
+    (mr.stories.txt.gz), whose documents all train, as `load_corpus("mr")` has it."""
+    import space.jobs as jobs
+
+    text = jobs.read_source(jobs.embedded("mr"))
+    assert "mr.txt.gz and mr.stories.txt.gz" in text.description and "Pratham" in text.description
+    stories = [d for d in text.documents if d.id.startswith("mr.stories.txt.gz#")]
+    story_lines = {x for d in stories for x in d.text.splitlines()}
+    assert len(stories) > 100 and text.train_files == ("mr.stories.txt.gz",)
+    lines, held, _ = text.split()
+    assert story_lines <= set(lines) and held and not story_lines & set(held)
+
+
 class _Request:
     """What the handlers read from gradio's Request."""
 
