@@ -91,14 +91,14 @@ def test_build_is_deterministic_and_matches_the_committed_set(lang):
 def test_training_stories_and_held_out_stories_are_different_stories(lang):
     """Where half of the stories train (data/<lang>.stories.txt.gz), the OOD set's stories are all
     from the other half: whole stories, so no held-out line shares a story with a training line."""
-    assert lang in ("hi", "mr")  # the registry entries that list the file
+    assert lang in ("hi", "mr", "gu", "ml")  # the registry entries that list the file
     stories: dict[str, set[str]] = {}
     for key, text in vs.read_source(f"pratham-{lang}"):
         stories.setdefault(vs.normalise(text), set()).add(key.rsplit(":", 1)[0])
     with gzip.open(vs.ROOT / "data" / vs.stories_file(lang), "rt", encoding="utf-8") as f:
         trained = f.read().splitlines()
     held = vs.ood_by_source(lang)["pratham"]
-    assert len(trained) > 1_500 and len(held) == vs.MAX_PER_SOURCE
+    assert len(trained) > 250 and 200 < len(held) <= vs.MAX_PER_SOURCE
     assert all(any(vs.training_half(s) for s in stories[t]) for t in trained)
     assert all(not any(vs.training_half(s) for s in stories[t]) for t in held)
     assert not set(trained) & set(held)

@@ -301,6 +301,7 @@ SHIPPED: dict[tuple[str, int], str] = {
     ("pa", 3): "430ea673cb820ff8fac10f40ecae90e057958bfb59f269d5cdc8415cc237090c",  # release 1's ids again
     ("gu", 1): "772710150d8591fce5df6e3e39b84ee2fa96476123f9e77a764ac6e38933c75c",
     ("gu", 2): "b9815fb1f803d10fd3eac0848db0a3a696eab593ef93345b741313ffc3981782",
+    ("gu", 3): "571c9ad42376856a3d8bd93c2b1fd3c18061fa329c392c2246cafa93c8b2877b",
     ("or", 1): "5ffa540afd8e95ff75100690a851f978cc4b0e9a1d77c1bdbf0f9e7aa3dbbae9",
     ("or", 2): "f6cd8dca180527b6fa54128122981f84617652b73ada6e52ba2e1726cffb3987",
     ("ta", 1): "19dbd2b598763b94ca7b6f1f7cfbf97dcf407008a3ac43fad14183e9e85321cc",
@@ -309,6 +310,7 @@ SHIPPED: dict[tuple[str, int], str] = {
     ("te", 2): "0df6cf27a9d9fba7e66481bf1d7f452efeda84ba2ef3219446d9669846f497f7",
     ("ml", 1): "2b8f11efb62942f5c73b9c4e06837fe6b2f6c4cd0aa80f74dbca011bd962ec27",
     ("ml", 2): "197830eb00401b419655b14fb1d3f02ebec1420e73787e2699623d00b9075c3c",
+    ("ml", 3): "57ee2de7983b8818f8ac43f04a173da452d59e77a9db6127a385df68ad448d0d",
     ("ur", 1): "df893b37daa278152ce4389937ffe2d002459c8d0c0722f43a6b06bcd9e8807e",
     ("sd", 1): "71744679e4b37eb3e509c3217773baac0196f3b966f9ca2114d0cbcfb3bd09ca",
     ("ks", 1): "82dd58d7b820ebc4ca713c1cbfb43c79f1c1c314d64c5f24c055e22226c0d530",

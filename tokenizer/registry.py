@@ -577,11 +577,12 @@ LANGUAGES: dict[str, Language] = {
         ),
         Language(
             "gu", "Gujarati", "Gujarati", "brahmic-curriculum-a5",
-            (_DAKSHINA, Source("OpenSLR 78 read-speech prompts", _BY_SA)),
+            (_DAKSHINA, Source("OpenSLR 78 read-speech prompts", _BY_SA), _STORIES),
             ("ગુજરાત ભારતના પશ્ચિમ ભાગમાં આવેલું એક રાજ્ય છે. ગુજરાતી આ રાજ્યની મુખ્ય ભાષા છે.",),
             "gu", ("સંદર્ભ", "બાહ્ય કડીઓ", "આ પણ જુઓ", "નોંધ"),
             default_for_script=True,
-            release=2,
+            release=3,
+            train_files=("gu.stories.txt.gz",),
         ),
         Language(
             "or", "Odia", "Oriya", "brahmic-curriculum",
@@ -608,10 +609,10 @@ LANGUAGES: dict[str, Language] = {
         ),
         Language(
             "ml", "Malayalam", "Malayalam", "brahmic-curriculum",
-            (_DAKSHINA, Source("Wikipedia, the April 2023 dump via Swathanthra Malayalam Computing", _BY_SA)),
+            (_DAKSHINA, Source("Wikipedia, the April 2023 dump via Swathanthra Malayalam Computing", _BY_SA), _STORIES),
             ("മലയാളം കേരളത്തിലെ ഔദ്യോഗിക ഭാഷയാണ്. തിരുവനന്തപുരം കേരളത്തിന്റെ തലസ്ഥാനമാണ്.",),
             "ml", ("അവലംബം", "പുറത്തേക്കുള്ള കണ്ണികൾ", "ഇതും കാണുക", "കുറിപ്പുകൾ"),
-            default_for_script=True, release=2,
+            default_for_script=True, release=3, train_files=("ml.stories.txt.gz",),
         ),
         Language(
             "ur", "Urdu", "Arabic", "arab-curriculum", (_DAKSHINA, Source("TICO-19", "CC0")),
@@ -691,6 +692,8 @@ RELEASES: dict[tuple[str, int], str] = {
     ("as", 2): _HELD_OUT.format("Common Voice"),
     ("hi", 3): _STORIES_TRAIN,
     ("mr", 2): _STORIES_TRAIN,
+    ("gu", 3): _STORIES_TRAIN,
+    ("ml", 3): _STORIES_TRAIN,
     ("pa", 3): _TRAINS_AGAIN,
     ("as", 3): _TRAINS_AGAIN,
     ("ml", 2): "the Malayalam Wikipedia footer heading 'പുറത്തേക്കുള്ള കണ്ണികൾ' (External links) is no longer "
