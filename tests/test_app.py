@@ -861,7 +861,9 @@ def test_embedded_corpus_in_the_space_reads_its_stories_and_never_holds_them_out
     """The Train view's embedded Marathi corpus is the library's: the corpus file and its stories
     (mr.stories.txt.gz), whose documents all train, as `load_corpus("mr")` has it."""
     import space.jobs as jobs
+    from space.views import train
 
+    assert ("Marathi (mr.txt.gz + mr.stories.txt.gz)", "mr") in train.corpus_choices()
     text = jobs.read_source(jobs.embedded("mr"))
     assert "mr.txt.gz and mr.stories.txt.gz" in text.description and "Pratham" in text.description
     stories = [d for d in text.documents if d.id.startswith("mr.stories.txt.gz#")]

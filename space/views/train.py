@@ -48,8 +48,8 @@ _KEEP = (gr.skip(),) * N_PICKERS  # leave the pickers as they are
 
 
 def corpus_choices() -> list[tuple[str, str]]:
-    """(label, code) for every registry language whose embedded corpus is there."""
-    return [(f"{x.name} ({x.corpus})", x.code) for x in LANGUAGES.values()
+    """(label, code) for every registry language whose embedded corpus is there (with its train files)."""
+    return [(f"{x.name} ({' + '.join((x.corpus, *x.train_files))})", x.code) for x in LANGUAGES.values()
             if (jobs.corpora.DATA_DIR / x.corpus).is_file()]
 
 
