@@ -38,19 +38,19 @@ def held_out_sets(lang: str) -> dict[str, Sequence[str]]:
     return sets
 
 
-def rows_for(lang: str) -> list[dict]:
+def rows_for(lang: str, vocab_size: int = tokenizer.VOCAB_CAP) -> list[dict]:
     """Train the four tokenizers and measure them on every set."""
     train_stories, _ = vs.story_halves(lang)
     docs = g.train_documents(lang, with_train_files=False)  # the corpus alone, even where the stories train
     story_docs = tuple(tuple(train_stories[i : i + 25]) for i in range(0, len(train_stories), 25))
     today = g.experiment_named("today")
     recipe = g.recipe_for(lang, today)
-    ours = {with_: g.train_experiment(docs + (story_docs if with_ else ()), recipe, today, tokenizer.VOCAB_CAP,
+    ours = {with_: g.train_experiment(docs + (story_docs if with_ else ()), recipe, today, vocab_size,
                                       name=f"{lang}-{'stories' if with_ else 'today'}")
             for with_ in (False, True)}
     whole = vs.corpus_lines(lang, "all", with_train_files=False)
     pattern = ood.core_pattern(ood.recipe_of(lang))
-    base = {with_: ood.hf_bpe(lang, whole + (train_stories if with_ else ()), pattern, tokenizer.VOCAB_CAP)
+    base = {with_: ood.hf_bpe(lang, whole + (train_stories if with_ else ()), pattern, vocab_size)
             for with_ in (False, True)}
     rows = []
     for name, lines in held_out_sets(lang).items():
@@ -79,7 +79,7 @@ def main() -> None:
     old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     done = {(r["lang"], r["set"]): r for r in old.get("rows", [])}
     for lang in args.lang:
-        rows = rows_for(lang)
+        rows = rows_for(lang, args.vocab_size)
         common.print_table(rows, COLUMNS, lang)
         done = {k: r for k, r in done.items() if k[0] != lang} | {(r["lang"], r["set"]): r for r in rows}
         order = list(vs.PRATHAM_LANGS)
