@@ -219,6 +219,11 @@ def recipe_for(lang: str, e: Experiment) -> Recipe:
 
 
 # ----- training data -------------------------------------------------------------------------------
+def pseudo_documents(lines: Sequence[str], size: int = 25) -> tuple[tuple[str, ...], ...]:
+    """Lines of a source without documents, in documents of `size` lines (as the library reads a text file)."""
+    return tuple(tuple(lines[i : i + size]) for i in range(0, len(lines), size))
+
+
 @lru_cache(maxsize=None)
 def train_documents(lang: str, with_train_files: bool = True) -> tuple[tuple[str, ...], ...]:
     """The cleaned lines of each training document, minus the excluded ones (= vs.corpus_lines(lang, "train"));
@@ -247,7 +252,7 @@ def source_documents(lang: str) -> tuple[tuple[str, ...], ...]:
             cleaned = clean_document(doc.text)
             lines += [x for x in (cleaned.split("\n") if cleaned else [])
                       if vs.line_hash(x) in drop and vs.normalise(x) not in ood_text]
-    return tuple(tuple(lines[i : i + 25]) for i in range(0, len(lines), 25))
+    return pseudo_documents(lines)
 
 
 @lru_cache(maxsize=None)
@@ -259,7 +264,7 @@ def story_documents(lang: str) -> tuple[tuple[str, ...], ...]:
     ood_text = set(vs.ood_lines(lang))
     lines = [t for t in (vs.normalise(text) for _, text in vs.read_source(f"pratham-{lang}"))
              if t and t not in ood_text and vs.in_script(t, vs.script_of(lang))]
-    return tuple(tuple(lines[i : i + 25]) for i in range(0, len(lines), 25))
+    return pseudo_documents(lines)
 
 
 _SENTENCE_END = regex.compile(r"(?<=[.!?\u0964\u0965\u06d4\u061f\u0df4])\s+")

@@ -42,7 +42,7 @@ def rows_for(lang: str, vocab_size: int = tokenizer.VOCAB_CAP) -> list[dict]:
     """Train the four tokenizers and measure them on every set."""
     train_stories, _ = vs.story_halves(lang)
     docs = g.train_documents(lang, with_train_files=False)  # the corpus alone, even where the stories train
-    story_docs = tuple(tuple(train_stories[i : i + 25]) for i in range(0, len(train_stories), 25))
+    story_docs = g.pseudo_documents(train_stories)
     today = g.experiment_named("today")
     recipe = g.recipe_for(lang, today)
     ours = {with_: g.train_experiment(docs + (story_docs if with_ else ()), recipe, today, vocab_size,
