@@ -41,8 +41,9 @@ from . import validation_sets as vs
 
 PAIRS = 500
 SCAFFOLD = 0.25  # a scaffold is used less than this share of the median use of the last 100 merges
-_PUNCT_ALONE = regex.compile(r"\s?[^\s\p{L}\p{M}\p{N}]+\s*")
-_PUNCT = regex.compile(r"[^\s\p{L}\p{M}\p{N}]+")
+# Punctuation and symbols: not letters, marks, digits, spaces, nor the joiners (ZWNJ, ZWJ) that belong to aksharas
+_PUNCT_ALONE = regex.compile(r"\s?[^\s\p{L}\p{M}\p{N}\u200c\u200d]+\s*")
+_PUNCT = regex.compile(r"[^\s\p{L}\p{M}\p{N}\u200c\u200d]+")
 _WORD_END = regex.compile(r"[\p{L}\p{M}]$")
 
 
@@ -76,12 +77,20 @@ def inference_bound(tok: tokenizer.Tokenizer, lines: Sequence[str]) -> tuple[int
     return bpe, per_chunk(lines, tok.pattern.split, lambda c: fewest_tokens(c.encode(), vocab, longest))
 
 
+def _text(tok: tokenizer.Tokenizer, i: int) -> str:
+    """A token's text; "" for a piece of a character (its bytes are not UTF-8 on their own)."""
+    try:
+        return tok.vocab[i].decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+
+
 def punctuation_alone(tok: tokenizer.Tokenizer, lines: Sequence[str]) -> float:
     """Share of the tokens that are punctuation or symbols alone (with at most a space around)."""
     alone = total = 0
     for ids in tok.encode_ordinary_batch(lines):
         total += len(ids)
-        alone += sum(1 for i in ids if _PUNCT_ALONE.fullmatch(tok.vocab[i].decode("utf-8", "replace")))
+        alone += sum(1 for i in ids if _PUNCT_ALONE.fullmatch(_text(tok, i)))
     return alone / total if total else 0.0
 
 
@@ -91,7 +100,7 @@ def punctuation_after_words(tok: tokenizer.Tokenizer, lines: Sequence[str]) -> t
     total = 0
     for ids in tok.encode_ordinary_batch(lines):
         total += len(ids)
-        text = [tok.vocab[i].decode("utf-8", "replace") for i in ids]
+        text = [_text(tok, i) for i in ids]
         for k in range(1, len(ids)):
             if _PUNCT.fullmatch(text[k]) and _WORD_END.search(text[k - 1]):
                 pairs[ids[k - 1], ids[k]] += 1

@@ -60,6 +60,7 @@ def test_scaffolds_are_rarely_used_merges(hi_small: tokenizer.Tokenizer):
 def test_punctuation_alone(hi_small: tokenizer.Tokenizer):
     assert headroom.punctuation_alone(hi_small, ["!!!", "?.", "(...)"]) == 1.0
     assert headroom.punctuation_alone(hi_small, ["भारत"]) == 0.0
+    assert headroom.punctuation_alone(hi_small, ["\u200c\u200d"]) == 0.0  # joiners belong to aksharas
 
 
 def test_punctuation_pool_counts_pairs_left_apart(hi_small: tokenizer.Tokenizer):
