@@ -21,6 +21,9 @@ differently or see other lines; with no idea switched on it gives exactly tokeni
                   keeping them in training is worth, in and out of domain
   phrases@F       the phrase stage starts at F of the merges (today 0.74; 1.0 = no phrase stage)
   aksharas@F      the akshara stage runs to F of the merges (today 0.105)
+  respelled F     F of the training lines train respelled too, as the web also spells the script
+                  (Script.respellings: Malayalam's pre-5.1 chillus, Telugu's ZWNJ after a bare
+                  consonant; bench/respell.py), in place of the registry's share
   suffixes K      a stage after the aksharas (to 20% of the merges) on words cut before their ending:
                   the K endings of 1-3 aksharas that follow the most distinct stems (case endings and
                   postpositions found from the data), so stems and endings are units before words are
@@ -67,7 +70,7 @@ from tokenizer.registry import FAMILIES, LANGUAGES, RECIPES, Recipe, Stage
 from tokenizer.pretokenize import OPENING, PATTERNS, Pattern, get_pattern, indic_pattern, word_runs
 from tokenizer.train import check_vocab_size
 
-from . import common, ood
+from . import common, ood, respell
 from . import validation_sets as vs
 
 train_module = importlib.import_module("tokenizer.train")
@@ -93,6 +96,7 @@ class Experiment:
     sentences: str = ""  # "" | "split" (train on sentences, not paragraphs) | "both" (paragraphs and sentences)
     stories: int = 0  # >0: the Pratham stories' lines that are not in the OOD set train too, this many times
     suffixes: int = 0  # >0: a suffix stage after the aksharas, words cut before their this-many commonest endings
+    respelled: float | None = None  # this share of the training lines trains respelled too (not the registry's)
 
 
 SUFFIX_UNTIL = 0.2  # where the suffix stage ends (fraction of the merges)
@@ -136,6 +140,12 @@ EXPERIMENTS = [
         for k in (100, 300)
     ],
     *[
+        Experiment(f"respelled {f}", "other spelling", f"{f:.0%} of the training lines train respelled too, as the "
+                   "web also spells the script (Script.respellings, bench/respell.py), instead of the registry's "
+                   "share", respelled=f)
+        for f in (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
+    ],
+    *[
         Experiment(f"phrases@{f}", "phrase start", f"the phrase stage starts at {f:.0%} of the merges", phrase_start=f)
         for f in (0.65, 0.82, 0.9, 1.0)
     ],
@@ -165,6 +175,7 @@ def experiment_named(name: str) -> Experiment:
                 sentences=x.sentences or e.sentences,
                 stories=max(e.stories, x.stories),
                 suffixes=max(e.suffixes, x.suffixes),
+                respelled=x.respelled if x.respelled is not None else e.respelled,
             )
         return e
     if name.startswith("phrases@"):
@@ -225,13 +236,15 @@ def pseudo_documents(lines: Sequence[str], size: int = 25) -> tuple[tuple[str, .
 
 
 @lru_cache(maxsize=None)
-def train_documents(lang: str, with_train_files: bool = True) -> tuple[tuple[str, ...], ...]:
+def train_documents(lang: str, with_train_files: bool = True, respelled: bool = True) -> tuple[tuple[str, ...], ...]:
     """The cleaned lines of each training document, minus the excluded ones (= vs.corpus_lines(lang, "train"));
-    without the registry's train files (the stories) if told."""
+    without the registry's train files (the stories) if told, or without only its respelled lines."""
     drop = vs.excluded(lang)
     rule = vs.split_rule(lang)
     out = []
     for doc in vs.documents(lang, with_train_files):
+        if not respelled and doc.id.startswith(respell.file_name(lang) + "#"):
+            continue
         if rule.split(doc.id) == "train":
             cleaned = clean_document(doc.text)
             lines = tuple(x for x in (cleaned.split("\n") if cleaned else []) if vs.line_hash(x) not in drop)
@@ -422,13 +435,16 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
 def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> tuple[tokenizer.Tokenizer, bool]:
     """The experiment's model for lang, from the cache when it was trained before; and whether it was."""
     recipe = recipe_for(lang, e)
-    docs = train_documents(lang) + source_documents(lang) * e.source_weight + story_documents(lang) * e.stories
+    docs = (train_documents(lang, respelled=e.respelled is None) + source_documents(lang) * e.source_weight
+            + story_documents(lang) * e.stories)
+    if e.respelled is not None:
+        docs += pseudo_documents(respell.respelled_lines(lang, e.respelled))
     if e.sentences:
         docs = sentences(docs, keep_paragraphs=e.sentences == "both")
     key = hashlib.sha256(
         # (the fields added since VERSION 2 enter the key only when set, so earlier models stay cached)
-        repr((VERSION, e if e.sentences or e.stories or e.suffixes
-              else repr(e).replace(", sentences='', stories=0, suffixes=0", ""), recipe,
+        repr((VERSION, e if e.sentences or e.stories or e.suffixes or e.respelled is not None
+              else repr(e).replace(", sentences='', stories=0, suffixes=0, respelled=None", ""), recipe,
               vocab_size,
               [get_pattern(s.pattern).regex for s in recipe.stages])).encode()
         + "\n".join("\n".join(d) for d in docs).encode()

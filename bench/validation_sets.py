@@ -104,8 +104,17 @@ SNAPSHOTS = {
     "ud-sd": Snapshot("UniversalDependencies/UD_Sindhi-Isra", "f9af22748d916d513689cc3d6dc7653315f14767", "CC BY-SA 4.0"),
     "pratham": Snapshot("global-asp/pb-source", "9ea530dfb0011dd1cbaf42e6ffe74aa3ef5733ed",
                         "CC BY 4.0 (one story per language at most: Public Domain)"),
+    "pmindia": Snapshot("abinasherz939/MultilingualMachineTranslationEvaluation",
+                        "3682d2cf3438db9f3579670672952b3e44cb2f61", "CC BY 4.0 (PMIndia's text)"),
 }
 PRATHAM_LANGS = ("hi", "mr", "bn", "as", "pa", "gu", "or", "ta", "te", "kn", "ml", "sa")
+# PMIndia's languages among ours: the WAT 2021 MultiIndicMT dev set for ten (only dev: its lines
+# were matched to OPUS's PMIndia samples, the test set's could not be), and for Assamese the PMI set
+# that AI4Bharat made from PMIndia (dev and test, as its README says).
+PMINDIA_PATHS = {
+    **{lang: (f"benchmarks/wat2021-devtest/dev.{lang}",) for lang in ("hi", "mr", "bn", "pa", "gu", "or", "ta", "te", "kn", "ml")},
+    "as": tuple(f"benchmarks/pmi/en-as/{s}.as" for s in ("dev", "test")),
+}
 
 
 def _git(snapshot: str, *args: str) -> bytes:
@@ -132,6 +141,13 @@ def _tico(lang: str) -> Iterator[tuple[str, str]]:
         seg = re.search(rf'<tuv xml:lang="{lang}[^"]*">\s*<seg>(.*?)</seg>', tu.group(2), re.S)
         if seg:
             yield tu.group(1), html.unescape(seg.group(1))
+
+
+def _lines(snapshot: str, paths: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """(path:line number, text) of plain text files, one segment per line."""
+    for path in paths:
+        for i, line in enumerate(_show(snapshot, path).decode("utf-8").splitlines(), 1):
+            yield f"{path}:{i}", line
 
 
 def _tsv(snapshot: str, path: str) -> Iterator[tuple[str, str]]:
@@ -292,6 +308,14 @@ EXTRACTS = [
                 lambda lang=lang: _pratham(lang))
         for lang in PRATHAM_LANGS
     ],
+    *[
+        Extract(f"pmindia-{lang}", "pmindia", "{,}".join(paths),
+                "PMIndia (Haddow and Kirefu 2020): sentences of the Prime Minister of India's website, as "
+                "the WAT 2021 MultiIndicMT dev set (Assamese: AI4Bharat's PMI set) took them; the key names the "
+                "file and line",
+                lambda paths=paths: _lines("pmindia", paths))
+        for lang, paths in PMINDIA_PATHS.items()
+    ],
     Extract("pratham-credits", "pratham", "*/*.md", "The credits (licence, text, illustration, translation) of "
             "every Pratham Books story used, as CC BY 4.0 requires", _pratham_credits),
     Extract("cltk-te-wikisource", "cltk-te", "cltk_json/", "Classical Telugu verse from Telugu Wikisource "
@@ -380,6 +404,17 @@ def _pratham_part(lang: str) -> Part:
     )
 
 
+def _pmindia_part(lang: str) -> Part:
+    zwnj = "; as on the website, its Telugu puts a ZWNJ inside many words (5.6 per line)" if lang == "te" else ""
+    return Part(
+        "pmindia", "PMIndia: the Prime Minister of India's website (news releases, speeches and messages), "
+        "translated from English by the government; the WAT 2021 MultiIndicMT dev sentences"
+        + (" (Assamese: AI4Bharat's PMI set)" if lang == "as" else "") + zwnj,
+        "CC BY 4.0", f"pmindia-{lang}", origin="github.com/abinasherz939/MultilingualMachineTranslationEvaluation "
+        "benchmarks/", hold_out=False,
+    )
+
+
 def _cv_block(start: int, what: str = "") -> Part:
     return Part(
         "common-voice", "Mozilla Common Voice sentence-collector sentences, the corpus file's last block "
@@ -433,6 +468,10 @@ SETS: dict[str, list[Part]] = {
 # trained before this source was added: a segment their corpus also has leaves the set.
 for _lang in PRATHAM_LANGS:
     SETS.setdefault(_lang, []).append(_pratham_part(_lang))
+# PMIndia, the government-news genre the issue's hidden news set measures, for the eleven languages
+# it covers. Added after the models were trained: a segment their corpus also has leaves the set.
+for _lang in PMINDIA_PATHS:
+    SETS[_lang].append(_pmindia_part(_lang))
 
 # Sources that train again, now that the stories give these languages a set from outside their
 # corpus: Common Voice's short everyday sentences shape the vocabulary (+2.9% / +6.7% on the stories
@@ -554,7 +593,8 @@ def readme(all_built: dict[str, Built]) -> str:
         "  leaves them out of the embedded corpus's training text and of its valid/test lines alike.",
         f"- `<lang>.train-only.txt` ({', '.join(TRAIN_ONLY)}): hashes of the corpus lines of a non-Wikipedia source that",
         "  trains (Common Voice) but is kept out of the valid/test lines, so that the in-domain splits stay",
-        "  Wikipedia. These two languages' out-of-domain set is the stories, from outside their corpus.",
+        "  Wikipedia. These two languages' out-of-domain set comes from outside their corpus (the stories",
+        "  and PMIndia).",
         f"- `../<lang>.stories.txt.gz` ({', '.join(x for x in PRATHAM_LANGS if stories_train(x))}): the half of",
         "  the language's Pratham stories that trains (whole stories, chosen by a hash of the story's file",
         "  name; the registry lists the file as a train file, so every line of it trains and none is held",
@@ -606,6 +646,14 @@ def readme(all_built: dict[str, Built]) -> str:
         "  every story are named in `sources/pratham-credits.tsv.gz`; the sets keep the stories' text lines",
         "  (titles without their markup; no page breaks, no credits). The models were trained before this",
         "  source was added, so a segment that a corpus also holds is left out of the set, not of training.",
+        "- **PMIndia** (Haddow and Kirefu 2020, \"PMIndia: A Collection of Parallel Corpora of Languages of",
+        "  India\"), CC BY 4.0 (the statement of its release, quoted on OPUS's PMIndia page; that page's header",
+        "  says CC BY-SA 4.0): sentences of pmindia.gov.in. Taken from a public copy of AI4Bharat's benchmark",
+        "  files, which has no licence of its own: the WAT 2021 MultiIndicMT dev set, whose lines are",
+        "  PMIndia's (13 of the 97 sentences of OPUS's Hindi and Telugu PMIndia samples, and 11 of its 50",
+        "  English ones, are dev lines 1-23 verbatim, in PMIndia's order; the test set could not be matched",
+        "  and is not used), and for Assamese AI4Bharat's PMI set, \"a subset of the PMIndia dataset created",
+        "  by us\" (its README; 10 of those 50 English sentences are in it).",
         "- **Common Voice** (Mozilla), CC0: the sentence-collector block of the Odia and Nepali corpora, held out",
         "  of their training (found by position; see `CORPUS_SHA256` in the script). In the Punjabi and Assamese",
         "  corpora the same block trains (`<lang>.train-only.txt`) and is kept out of their valid and test lines.",

@@ -308,3 +308,20 @@ def test_arabic_recipes_have_no_akshara_stage_and_train_as_the_library_does():
     lines = [x for d in docs for x in d]
     ours = generalise.train_experiment(docs, generalise.recipe_for("ur", today), today, 700)
     assert ours.merges == tokenizer.train(lines, 700, recipe=LANGUAGES["ur"].recipe, quiet=True).merges
+
+
+def test_pmindia_is_the_matched_wat_dev_set_and_holds_out_nothing():
+    """PMIndia's text comes from the WAT 2021 dev set, whose lines were matched to OPUS's PMIndia
+    samples (not its test set, which could not be), and from the Assamese PMI set; it was added after
+    the models were trained, so what a corpus shares with it leaves the set, not the training text."""
+    hi = dict(vs.read_source("pmindia-hi"))
+    assert hi["benchmarks/wat2021-devtest/dev.hi:3"] == "उन्होंने कहा कि इस कार्य को 2022 तक पूरा कर लेने का लक्ष्य है।"
+    assert len(hi) == 1000
+    for lang, paths in vs.PMINDIA_PATHS.items():
+        assert lang == "as" or paths == (f"benchmarks/wat2021-devtest/dev.{lang}",)
+        part = next(p for p in vs.SETS[lang] if p.label == "pmindia")
+        assert not part.hold_out and not part.in_corpus
+        assert len(vs.ood_by_source(lang)["pmindia"]) > 900
+    built = vs.build_language("te")
+    assert not any(n.startswith("pmindia:") for n in built.notes)
+    assert built.excluded == set(vs.excluded("te")) == set()

@@ -311,6 +311,7 @@ SHIPPED: dict[tuple[str, int], str] = {
     ("ml", 1): "2b8f11efb62942f5c73b9c4e06837fe6b2f6c4cd0aa80f74dbca011bd962ec27",
     ("ml", 2): "197830eb00401b419655b14fb1d3f02ebec1420e73787e2699623d00b9075c3c",
     ("ml", 3): "57ee2de7983b8818f8ac43f04a173da452d59e77a9db6127a385df68ad448d0d",
+    ("ml", 4): "fac24f35cafa549baf29813282a20dabdba16acd24a7068eacfcbe01e2d29599",
     ("ur", 1): "df893b37daa278152ce4389937ffe2d002459c8d0c0722f43a6b06bcd9e8807e",
     ("sd", 1): "71744679e4b37eb3e509c3217773baac0196f3b966f9ca2114d0cbcfb3bd09ca",
     ("ks", 1): "82dd58d7b820ebc4ca713c1cbfb43c79f1c1c314d64c5f24c055e22226c0d530",

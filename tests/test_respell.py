@@ -1,0 +1,71 @@
+"""bench.respell: training text spelled as the web also spells the script (Malayalam's pre-5.1 chillus,
+Telugu's ZWNJ after a bare consonant), issue 19."""
+
+from __future__ import annotations
+
+import gzip
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench import respell
+from bench import validation_sets as vs
+from tokenizer.corpus import load_corpus
+from tokenizer.registry import LANGUAGES, SCRIPTS
+
+CHILLUS = SCRIPTS["Malayalam"].respellings
+
+
+def test_respell_known_answers():
+    assert respell.respell("അവൻ വന്നു", CHILLUS) == "അവന\u0d4d\u200d വന്നു"
+    assert respell.respell("കേരളത്തിൽ അവർ", CHILLUS) == "കേരളത്തില\u0d4d\u200d അവര\u0d4d\u200d"
+    assert respell.respell("ണ്ണ", CHILLUS) == "ണ്ണ"  # a conjunct, not a chillu: unchanged
+    assert [new for new, _ in CHILLUS] == list("ൺൻർൽൾൿ")
+
+
+def test_telugu_rule_puts_a_zwnj_after_each_bare_consonant_before_a_consonant():
+    rules = SCRIPTS["Telugu"].respellings
+    assert respell.respell("పర్యావరణ", rules) == "ప\u200cర్యావ\u200cర\u200cణ"  # not after ర్ (virama) or యా (vowel sign)
+    assert respell.respell("ప్రపంచ", rules) == "ప్ర\u200cపంచ"  # not before a vowel sign or after the anusvara
+    assert LANGUAGES["te"].respelled == 0 and respell.file_name("te") not in LANGUAGES["te"].train_files  # measured only
+
+
+@given(st.text(alphabet="ൺൻർൽൾൿണനരലളക\u0d4d\u200d അ"))
+def test_respelling_only_adds_the_older_form(text):
+    """Every chillu becomes consonant + chandrakkala + ZWJ; nothing else changes, and no atomic chillu is left."""
+    old = respell.respell(text, CHILLUS)
+    assert not set(old) & set("ൺൻർൽൾൿ")
+    back = old
+    for new, legacy in CHILLUS:
+        back = back.replace(legacy, new)
+    expected = text
+    for new, legacy in CHILLUS:
+        expected = expected.replace(legacy, new)
+    assert back == expected
+
+
+def test_the_committed_file_is_the_training_lines_respelled():
+    """data/ml.respelled.txt.gz is what `python -m bench.respell` writes: respelled copies of about a tenth
+    of the training lines of ml.txt.gz, each changed by the respelling, none from a valid or test line."""
+    assert LANGUAGES["ml"].respelled == 0.1 and respell.file_name("ml") in LANGUAGES["ml"].train_files
+    with gzip.open(vs.ROOT / "data" / respell.file_name("ml"), "rt", encoding="utf-8") as f:
+        committed = f.read().splitlines()
+    assert committed == respell.respelled_lines("ml")
+    train = vs.corpus_lines("ml", "train", with_train_files=False)
+    share = len(committed) / len(train)
+    assert 0.07 < share < 0.1  # a tenth of the lines is chosen; the few without a chillu are not copied
+    respelled_train = {respell.respell(x, CHILLUS) for x in train}
+    assert set(committed) <= respelled_train
+    held = {respell.respell(x, CHILLUS) for s in ("valid", "test") for x in vs.corpus_lines("ml", s)}
+    assert not set(committed) & held - respelled_train
+
+
+def test_the_library_trains_on_the_respelled_lines_and_never_holds_them_out():
+    corpus = load_corpus("ml")
+    with gzip.open(vs.ROOT / "data" / respell.file_name("ml"), "rt", encoding="utf-8") as f:
+        respelled = set(f.read().splitlines())
+    assert respelled <= set(corpus.train_texts()) and respelled <= set(corpus.all_texts())
+    assert {d.id.rsplit("#", 1)[0] for d in corpus.read()} == {"ml.txt.gz", "ml.stories.txt.gz", "ml.respelled.txt.gz"}
+    for split in ("valid", "test"):
+        held = corpus.held_out_lines(split)
+        assert held and not set(held) & respelled
