@@ -23,7 +23,8 @@ differently or see other lines; with no idea switched on it gives exactly tokeni
   aksharas@F      the akshara stage runs to F of the merges (today 0.105)
   respelled F     F of the training lines train respelled too, as the web also spells the script
                   (Script.respellings: Malayalam's pre-5.1 chillus, Telugu's ZWNJ after a bare
-                  consonant; bench/respell.py), in place of the registry's share
+                  consonant, precomposed nukta letters; bench/respell.py), in place of the
+                  registry's share
   suffixes K      a stage after the aksharas (to 20% of the merges) on words cut before their ending:
                   the K endings of 1-3 aksharas that follow the most distinct stems (case endings and
                   postpositions found from the data), so stems and endings are units before words are

@@ -44,7 +44,7 @@ from . import validation_sets as vs
 
 CACHE = Path(os.environ.get("OOD_CACHE", Path.home() / ".cache" / "indic-tokenizer-bench"))
 LLM_DIR = common.ROOT.parent / "shared" / "reftok" / "llm"
-SETS = ("valid", "ood")
+SETS = ("valid", "ood", "published")
 
 
 def recipe_of(lang: str) -> str:
@@ -52,11 +52,14 @@ def recipe_of(lang: str) -> str:
 
 
 def set_lines(lang: str, name: str) -> tuple[str, ...]:
-    """"valid", "ood", or "ood:<source>" (one source of a multi-source OOD set)."""
+    """"valid", "ood", "published" (the OOD segments that are not NFC as published, in their published
+    form: vs.published_lines), or "ood:<source>" (one source of a multi-source OOD set)."""
     if name == "valid":
         return vs.corpus_lines(lang, "valid")
     if name == "ood":
         return vs.ood_lines(lang)
+    if name == "published":
+        return vs.published_lines(lang)
     return vs.ood_by_source(lang).get(name.split(":", 1)[1], ())
 
 

@@ -4,6 +4,8 @@ Text in the wild does not always spell a script as Wikipedia does. Malayalam's c
 own code points in Unicode 5.1; before, and on many sites still (PMIndia's Malayalam, one of the
 out-of-domain sources, writes every chillu so), a chillu is its consonant + chandrakkala + ZWJ.
 The Indian government's Telugu puts a ZWNJ after most consonants that keep their inherent vowel.
+Bengali, Punjabi and Hindi sources often write the nukta letters Unicode excludes from composition
+(য় ড় ਜ਼ क़) as one code point, where NFC, and so Wikipedia, writes letter + nukta.
 A vocabulary learnt only from Wikipedia's spelling cuts those words into pieces. Respelling a share
 of the training lines (the registry's `Language.respelled`, with its script's `respellings`) and
 training on them too teaches it both; `bench.generalise "respelled F"` measures the share.
@@ -11,7 +13,9 @@ training on them too teaches it both; `bench.generalise "respelled F"` measures 
 Only training-split lines of the corpus file are respelled (never a valid or test line), only
 those the respelling changes, chosen by a hash of the line; the file is a train file of the
 language (every line trains, none is held out), so the baseline trained on the whole corpus sees it
-too.
+too. The library cleans training text to NFC (tokenizer.corpus.clean_document), which would undo
+a respelling into precomposed letters: `build` refuses those, so that only respellings NFC keeps
+(Malayalam's chillus) ship; `bench.generalise` measures the others (it does not re-clean them).
 
     python -m bench.respell            # every language with a share -> data/<code>.respelled.txt.gz
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import unicodedata
 from collections.abc import Sequence
 
 import regex
@@ -64,6 +69,8 @@ def file_name(lang: str) -> str:
 def build(langs: Sequence[str]) -> None:
     for lang in langs:
         lines = respelled_lines(lang)
+        if any(unicodedata.normalize("NFC", x) != x for x in lines):
+            raise SystemExit(f"{lang}: training cleans to NFC, which would undo this respelling")
         data = gzip.compress("".join(f"{x}\n" for x in lines).encode("utf-8"), mtime=0)
         write_atomic(vs.ROOT / "data" / file_name(lang), data)
         print(f"{lang}: {len(lines):,} respelled training lines, {len(data):,} bytes gzip -> data/{file_name(lang)}")

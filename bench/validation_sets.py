@@ -57,6 +57,7 @@ MIRROR = Path("/work/.mirror")
 MAX_PER_SOURCE = 1500  # segments kept per source and language (hash-sampled): enough, and quick to measure
 MIN_LETTERS = 5  # as in the corpus cleaning: at least 5 letters of the language's script ...
 MIN_SHARE = 0.5  # ... and at least half of the line's letters
+MIN_PUBLISHED = 100  # segments not NFC as published, for a language to have a `published` set
 
 # The six languages of issue 18, with the script issue 18 gives them, until the registry has them.
 NEW_LANGUAGES = {"ur": "Arabic", "sd": "Arabic", "ks": "Arabic", "si": "Sinhala", "sa": "Devanagari", "mni": "Bengali"}
@@ -727,6 +728,25 @@ def ood_by_source(lang: str) -> dict[str, tuple[str, ...]]:
                 label, text = line.rstrip("\n").split("\t", 1)
                 out.setdefault(label, []).append(text)
     return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=None)
+def published_lines(lang: str) -> tuple[str, ...]:
+    """The OOD segments whose published text is not NFC, as published (whitespace collapsed only).
+
+    The sets are NFC, as the corpora are; but much text arrives otherwise: NFC decomposes the nukta
+    letters Unicode excludes from composition (Bengali য় ড় ঢ়, Gurmukhi ਜ਼ ਫ਼ ..., Devanagari क़ ज़ ...),
+    and many sources write them precomposed. Only sources read from a snapshot are known as published.
+    """
+    wanted = set(ood_lines(lang))
+    out: dict[str, None] = {}  # fewer than MIN_PUBLISHED of them: no such set (too few to measure)
+    for part in SETS.get(lang, []):
+        if part.source:
+            for _, text in read_source(part.source):
+                raw = _SPACES.sub(" ", text).strip()
+                if raw != normalise(raw) and normalise(raw) in wanted:
+                    out[raw] = None
+    return tuple(out) if len(out) >= MIN_PUBLISHED else ()
 
 
 def train_files(lang: str) -> tuple[str, ...]:

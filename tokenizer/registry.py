@@ -34,6 +34,7 @@ model's stored regex against the registry, so a change there is caught and means
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
@@ -88,6 +89,13 @@ class Script:
 
 
 DANDAS = "\u0964\u0965"  # । ॥ Devanagari's danda and double danda, used by most Brahmic scripts
+
+
+def precomposed(letters: str) -> tuple[tuple[str, str], ...]:
+    """Respellings that write nukta letters Unicode excludes from composition as one code point: NFC
+    (and so Wikipedia) writes them letter + nukta, while many sources write क़ ড় ਜ਼ precomposed."""
+    return tuple((unicodedata.normalize("NFD", c), c) for c in letters)
+
 VEDIC_SIGNS = "\u1ce9\u1cea\u1ceb\u1cec\u1cee\u1cef\u1cf0\u1cf1\u1cf2\u1cf3\u1cf5\u1cf6\u1cfa"  # Lo, script Common
 
 # Order = order of the pattern alternatives of the script families (they never overlap).
@@ -99,12 +107,14 @@ SCRIPTS: dict[str, Script] = {
             viramas="\u094d", nukta="\u093c", marks="\u0901\u0902\u0903",
             letters="\u0950\u093d",  # om, avagraha
             word_letters=VEDIC_SIGNS, digits="०१२३४५६७८९", punctuation=DANDAS,
+            respellings=precomposed("\u0958\u0959\u095a\u095b\u095c\u095d\u095e\u095f"),  # क़ ख़ ग़ ज़ ड़ ढ़ फ़ य़
         ),
         Script(
             "Bengali", "Beng", "Bengali-Assamese", '"Noto Sans Bengali"',
             viramas="\u09cd", zwj_conjuncts=False, nukta="\u09bc", marks="\u0981\u0982\u0983",
             letters="\u09ce\u09f0\u09f1",  # khanda ta, Assamese ra and wa
             digits="০১২৩৪৫৬৭৮৯", punctuation=DANDAS,
+            respellings=precomposed("\u09dc\u09dd\u09df"),  # ড় ঢ় য়
         ),
         Script(
             "Gurmukhi", "Guru", "Gurmukhi", '"Noto Sans Gurmukhi"',
@@ -112,6 +122,7 @@ SCRIPTS: dict[str, Script] = {
             marks="\u0a01\u0a02\u0a03\u0a70\u0a71\u0a75",  # adak bindi, bindi, visarga, tippi, addak, yakash
             letters="\u0a72\u0a73",  # iri, ura
             digits="੦੧੨੩੪੫੬੭੮੯", punctuation=DANDAS,
+            respellings=precomposed("\u0a33\u0a36\u0a59\u0a5a\u0a5b\u0a5e"),  # ਲ਼ ਸ਼ ਖ਼ ਗ਼ ਜ਼ ਫ਼
         ),
         Script(
             "Gujarati", "Gujr", "Gujarati", '"Noto Sans Gujarati"',
@@ -122,6 +133,7 @@ SCRIPTS: dict[str, Script] = {
             "Oriya", "Orya", "Odia", '"Noto Sans Oriya"',
             viramas="\u0b4d", nukta="\u0b3c", marks="\u0b01\u0b02\u0b03", letters="\u0b71",
             digits="୦୧୨୩୪୫୬୭୮୯", punctuation=DANDAS,
+            respellings=precomposed("\u0b5c\u0b5d"),  # ଡ଼ ଢ଼
         ),
         Script(
             "Tamil", "Taml", "Tamil", '"Noto Sans Tamil"',
