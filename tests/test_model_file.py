@@ -293,12 +293,14 @@ SHIPPED: dict[tuple[str, int], str] = {
     ("ne", 2): "a9075c73821a110860915a5b8f6f2c51fcd6c9fd178e454dd59a443bff7e7fd2",
     ("bn", 1): "335e94695c6d97eea0feeb734bb1b937a7c06488ab87e2fc1c2df02f31f6f0cf",
     ("bn", 2): "8f2daf99689bfc31c6835159277832c8993899f12f6b4e16a3411d16a5cca491",
+    ("bn", 3): "1c4ea42f0e7e3e353c33746545be6898e50d33ec5ad77844f8eab1acbb1a301c",
     ("as", 1): "d17b39052883ebabfa3537b6b1b2d28e1f5ae7003ee8a4223afe4b0eff3e8a34",
     ("as", 2): "991161aec8bde43cd1535ebeee34bf5937c119e64d008f6c81bbc54440fdaab8",
     ("as", 3): "d17b39052883ebabfa3537b6b1b2d28e1f5ae7003ee8a4223afe4b0eff3e8a34",  # release 1's ids again
     ("pa", 1): "430ea673cb820ff8fac10f40ecae90e057958bfb59f269d5cdc8415cc237090c",
     ("pa", 2): "bc4d2f80ff84427aa3437ece152aa32e667402157ac4d1ac1a752948f5a95bdf",
     ("pa", 3): "430ea673cb820ff8fac10f40ecae90e057958bfb59f269d5cdc8415cc237090c",  # release 1's ids again
+    ("pa", 4): "3fd2030451e517caa860b43bb662bfe734b06d8ee129c4cdfc2848acc7ccf060",
     ("gu", 1): "772710150d8591fce5df6e3e39b84ee2fa96476123f9e77a764ac6e38933c75c",
     ("gu", 2): "b9815fb1f803d10fd3eac0848db0a3a696eab593ef93345b741313ffc3981782",
     ("gu", 3): "571c9ad42376856a3d8bd93c2b1fd3c18061fa329c392c2246cafa93c8b2877b",

@@ -502,14 +502,16 @@ def wikipedia_parquet_url(lang: str, date: str = "20231101") -> str:
 
 
 def clean_document(text: str) -> str:
-    """Light cleaning of TRAINING text: NFC, stripped lines, no empty or boilerplate lines.
+    """Light cleaning of TRAINING text: stripped lines, no empty or boilerplate lines.
 
     Boilerplate is a line with fewer than 3 letters (numbers, punctuation, list debris) or a
     Wikipedia footer heading. ZWJ/ZWNJ are kept: they change how Indic conjuncts render.
     Never applied to text being encoded: a tokenizer must round-trip user text byte for byte.
+    Not normalised either: text is encoded as it comes, so it trains in the spelling it will be
+    encoded in (a corpus that writes য় or क़ as one code point, as NFC does not, trains so).
     """
     kept = []
-    for line in unicodedata.normalize("NFC", text).splitlines():
+    for line in text.splitlines():
         line = line.strip()
         heading = line.strip("= ").rstrip(":").strip().casefold()
         if _THREE_LETTERS.match(line) and heading not in FOOTER_HEADINGS:

@@ -530,6 +530,9 @@ _NLLB_SEED = Source("NLLB Seed (Open Language Data Initiative)", _BY_SA)
 # The training half of Pratham Books' StoryWeaver stories (data/<code>.stories.txt.gz; the other half,
 # whole stories, is out-of-domain validation text: bench/validation_sets.py)
 _STORIES = Source("Pratham Books' StoryWeaver stories, the training half", "CC BY 4.0")
+# A twentieth of the training lines with the nukta letters precomposed, as much published text writes
+# them (data/<code>.respelled.txt.gz, bench/respell.py); same text, same licence as the corpus
+_PRECOMPOSED = "a twentieth of its training lines with precomposed nukta letters ({}.respelled.txt.gz)"
 
 # Examples: the hi and kn sentences are the Space's originals; the others were written for this
 # registry (no corpus text), except public-domain verse (sa) and a Kashmiri Wikipedia sentence (ks). Footer headings: compared after stripping "=" markup, spaces and a
@@ -579,12 +582,12 @@ LANGUAGES: dict[str, Language] = {
             release=2,
         ),
         Language(
-            "bn", "Bengali", "Bengali", "brahmic-curriculum-a5", (_DAKSHINA, _MEDIAWIKI),
+            "bn", "Bengali", "Bengali", "brahmic-curriculum-a5", (_DAKSHINA, _MEDIAWIKI, Source(_PRECOMPOSED.format("bn"), _BY_SA)),
             ("বাংলা ভাষা দক্ষিণ এশিয়ার একটি প্রধান ভাষা। ঢাকা বাংলাদেশের রাজধানী ও বৃহত্তম শহর।",),
             "bn", ("তথ্যসূত্র", "বহিঃসংযোগ", "আরও দেখুন", "টীকা", "গ্রন্থপঞ্জি"),
             default_for_script=True,
             mixed_examples=(("Bengali digits", "২০২৪ সালে ১,২৩,৪৫৬ জন এসেছিলেন (2024: 1,23,456)।"),),
-            release=2,
+            release=3, train_files=("bn.respelled.txt.gz",), respelled=0.05,
         ),
         Language(
             "as", "Assamese", "Bengali", "brahmic-curriculum",
@@ -594,11 +597,11 @@ LANGUAGES: dict[str, Language] = {
             release=3,
         ),
         Language(
-            "pa", "Punjabi", "Gurmukhi", "brahmic-curriculum", (_DAKSHINA, _COMMON_VOICE),
+            "pa", "Punjabi", "Gurmukhi", "brahmic-curriculum", (_DAKSHINA, _COMMON_VOICE, Source(_PRECOMPOSED.format("pa"), _BY_SA)),
             ("ਪੰਜਾਬੀ ਭਾਸ਼ਾ ਗੁਰਮੁਖੀ ਲਿਪੀ ਵਿੱਚ ਲਿਖੀ ਜਾਂਦੀ ਹੈ। ਅੰਮ੍ਰਿਤਸਰ ਪੰਜਾਬ ਦਾ ਇੱਕ ਪ੍ਰਸਿੱਧ ਸ਼ਹਿਰ ਹੈ।",),
             "pa", ("ਹਵਾਲੇ", "ਬਾਹਰੀ ਕੜੀਆਂ", "ਬਾਹਰੀ ਲਿੰਕ", "ਇਹ ਵੀ ਵੇਖੋ", "ਹੋਰ ਵੇਖੋ"),
             default_for_script=True,
-            release=3,
+            release=4, train_files=("pa.respelled.txt.gz",), respelled=0.05,
         ),
         Language(
             "gu", "Gujarati", "Gujarati", "brahmic-curriculum-a5",
@@ -706,6 +709,11 @@ _STORIES_TRAIN = (
     "half of Pratham Books' children's stories train too (whole stories, never held-out text): everyday narrative "
     "and dialogue, better out of domain at the same in-domain compression; the other half stays out-of-domain text"
 )
+_PRECOMPOSED_NOTE = (
+    "a twentieth of its training lines train again with the nukta letters precomposed (one code point, as "
+    "much published text writes them, where NFC writes letter + nukta), and training text is no longer "
+    "normalised: better on text as published, at the same compression of NFC text"
+)
 RELEASES: dict[tuple[str, int], str] = {
     ("hi", 2): _SHORTER,
     ("bn", 2): _SHORTER,
@@ -720,6 +728,8 @@ RELEASES: dict[tuple[str, int], str] = {
     ("mr", 2): _STORIES_TRAIN,
     ("gu", 3): _STORIES_TRAIN,
     ("ml", 3): _STORIES_TRAIN,
+    ("bn", 3): _PRECOMPOSED_NOTE,
+    ("pa", 4): _PRECOMPOSED_NOTE,
     ("ml", 4): "a tenth of its Wikipedia training lines train again with the chillus of Unicode before 5.1 "
     "(consonant + chandrakkala + ZWJ, as much web text still writes them): +13.6% bytes/token on PMIndia's "
     "Malayalam, which is so written, at the same in-domain compression",
