@@ -50,13 +50,13 @@ def respelled_lines(lang: str, share: float | None = None) -> list[str]:
     """The respelled copies of the chosen training lines of the language's corpus file (not of its
     train files), in corpus order; `share` defaults to the registry's."""
     share = LANGUAGES[lang].respelled if share is None else share
-    pairs = SCRIPTS[LANGUAGES[lang].script].respellings
+    rules = SCRIPTS[LANGUAGES[lang].script].respellings
     out = []
     for line in vs.corpus_lines(lang, "train", with_train_files=False):
         if chosen(line, share):
-            old = respell(line, pairs)
-            if old != line:
-                out.append(old)
+            respelled = respell(line, rules)
+            if respelled != line:
+                out.append(respelled)
     return out
 
 
