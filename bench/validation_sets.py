@@ -742,8 +742,7 @@ def published_lines(lang: str) -> tuple[str, ...]:
     out: dict[str, None] = {}  # fewer than MIN_PUBLISHED of them: no such set (too few to measure)
     for part in SETS.get(lang, []):
         if part.source:
-            for _, text in read_source(part.source):
-                raw = _SPACES.sub(" ", text).strip()
+            for _, raw in read_source(part.source):  # as `extract` wrote it: whitespace already collapsed
                 if raw != normalise(raw) and normalise(raw) in wanted:
                     out[raw] = None
     return tuple(out) if len(out) >= MIN_PUBLISHED else ()
