@@ -30,6 +30,7 @@ from tokenizer.corpus import (
     stream_rows,
 )
 from tokenizer.errors import ReadLimitError
+from tokenizer.registry import LANGUAGES
 
 HI = "भारत एक विशाल देश है।"
 KN = "ಕರ್ನಾಟಕ ಭಾರತದ ಒಂದು ರಾಜ್ಯ."
@@ -481,7 +482,7 @@ def test_embedded_paths():
 
 @pytest.mark.parametrize(
     "lang, script, lines",
-    [("hi", "DEVANAGARI", (13246 + 2042, 650, 675)), ("kn", "KANNADA", (8513, 450, 400))],  # + hi's stories
+    [("hi", "DEVANAGARI", (13246 + 2042 + 201, 650, 675)), ("kn", "KANNADA", (8513, 450, 400))],  # + hi's stories, respelled lines
 )
 def test_embedded_corpus_loads(lang, script, lines):
     corpus = load_corpus(lang)
@@ -500,7 +501,8 @@ def test_embedded_hindi_valid_and_test_never_in_train():
     assert not train & valid
     assert not train & test
     assert not valid & test
-    files = [embedded_path("hi"), embedded_path("hi").with_name("hi.stories.txt.gz")]  # the corpus and its stories
+    files = [embedded_path("hi")] + [embedded_path("hi").with_name(f) for f in LANGUAGES["hi"].train_files]
+    assert [f.name for f in files] == ["hi.txt.gz", "hi.stories.txt.gz", "hi.respelled.txt.gz"]
     total = 0
     for path in files:
         with gzip.open(path, "rt", encoding="utf-8") as f:

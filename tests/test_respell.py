@@ -48,7 +48,10 @@ def test_respelling_only_adds_the_older_form(text):
 
 # share, and what every respelled line has: a chillu as chandrakkala + ZWJ, or a precomposed nukta letter
 RESPELLED = {"ml": (0.1, ("\u0d4d\u200d",)), "bn": (0.05, tuple("\u09dc\u09dd\u09df")),
-             "pa": (0.05, tuple("\u0a33\u0a36\u0a59\u0a5a\u0a5b\u0a5e"))}
+             "as": (0.05, tuple("\u09dc\u09dd\u09df")),
+             "pa": (0.05, tuple("\u0a33\u0a36\u0a59\u0a5a\u0a5b\u0a5e")),
+             "hi": (0.05, tuple("\u0958\u0959\u095a\u095b\u095c\u095d\u095e\u095f")),
+             "or": (0.05, tuple("\u0b5c\u0b5d"))}
 
 
 def test_only_the_expected_languages_train_respelled():

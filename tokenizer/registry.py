@@ -542,7 +542,8 @@ LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in [
         Language(
-            "hi", "Hindi", "Devanagari", "curriculum-a5", (_DAKSHINA, _MEDIAWIKI, _STORIES),
+            "hi", "Hindi", "Devanagari", "curriculum-a5",
+            (_DAKSHINA, _MEDIAWIKI, _STORIES, Source(_PRECOMPOSED.format("hi"), _BY_SA)),
             ("भारत एक विशाल देश है। यहाँ की संस्कृति, भाषाएँ और परंपराएँ हज़ारों वर्षों में विकसित हुई हैं।",),
             "hi",
             ("सन्दर्भ", "संदर्भ", "टिप्पणी", "टिप्पणियाँ", "बाहरी कड़ियाँ", "बाहरी कड़ियां", "इन्हें भी देखें", "यह भी देखें"),
@@ -554,8 +555,7 @@ LANGUAGES: dict[str, Language] = {
                 ("Emoji", "नमस्ते 🙏 परिवार 👨‍👩‍👧‍👦 और झंडा 🇮🇳"),
                 ("Python", 'def greet(name):\n    """नमस्ते कहो"""\n    return f"नमस्ते, {name}!"\n\nprint(greet("दुनिया"))\n'),
             ),
-            release=3,
-            train_files=("hi.stories.txt.gz",),
+            release=4, train_files=("hi.stories.txt.gz", "hi.respelled.txt.gz"), respelled=0.05,
         ),
         Language(
             "kn", "Kannada", "Kannada", "curriculum", (_DAKSHINA, _MEDIAWIKI),
@@ -591,10 +591,11 @@ LANGUAGES: dict[str, Language] = {
         ),
         Language(
             "as", "Assamese", "Bengali", "brahmic-curriculum",
-            (Source("Wikipedia: Leipzig asm_wikipedia_2021_10K and 105 articles", _BY_SA), _COMMON_VOICE),
+            (Source("Wikipedia: Leipzig asm_wikipedia_2021_10K and 105 articles", _BY_SA), _COMMON_VOICE,
+             Source(_PRECOMPOSED.format("as"), _BY_SA)),
             ("অসম ভাৰতৰ উত্তৰ-পূব অঞ্চলৰ এখন ৰাজ্য। গুৱাহাটী অসমৰ আটাইতকৈ ডাঙৰ চহৰ।",),
             "as", ("তথ্যসূত্ৰ", "প্ৰসংগ", "বহিঃসংযোগ", "লগতে চাওক", "টোকা"),
-            release=3,
+            release=4, train_files=("as.respelled.txt.gz",), respelled=0.05,
         ),
         Language(
             "pa", "Punjabi", "Gurmukhi", "brahmic-curriculum", (_DAKSHINA, _COMMON_VOICE, Source(_PRECOMPOSED.format("pa"), _BY_SA)),
@@ -614,11 +615,11 @@ LANGUAGES: dict[str, Language] = {
         ),
         Language(
             "or", "Odia", "Oriya", "brahmic-curriculum",
-            (Source("Wikipedia: OdiaNLP's 2020 articles", "CC BY-SA"), _COMMON_VOICE),
+            (Source("Wikipedia: OdiaNLP's 2020 articles", "CC BY-SA"), _COMMON_VOICE, Source(_PRECOMPOSED.format("or"), _BY_SA)),
             ("ଓଡ଼ିଶା ଭାରତର ପୂର୍ବ ଉପକୂଳରେ ଅବସ୍ଥିତ ଏକ ରାଜ୍ୟ। ଓଡ଼ିଆ ଏହି ରାଜ୍ୟର ସରକାରୀ ଭାଷା।",),
             "or", ("ଆଧାର", "ଟୀକା", "ବାହାର ଲିଙ୍କ", "ବାହାରି ଲିଙ୍କ", "ଆହୁରି ଦେଖନ୍ତୁ"),
             default_for_script=True,
-            release=2,
+            release=3, train_files=("or.respelled.txt.gz",), respelled=0.05,
         ),
         Language(
             "ta", "Tamil", "Tamil", "brahmic-curriculum-a5", (_DAKSHINA, _MEDIAWIKI),
@@ -730,6 +731,9 @@ RELEASES: dict[tuple[str, int], str] = {
     ("ml", 3): _STORIES_TRAIN,
     ("bn", 3): _PRECOMPOSED_NOTE,
     ("pa", 4): _PRECOMPOSED_NOTE,
+    ("as", 4): _PRECOMPOSED_NOTE,
+    ("hi", 4): _PRECOMPOSED_NOTE,
+    ("or", 3): _PRECOMPOSED_NOTE,
     ("ml", 4): "a tenth of its Wikipedia training lines train again with the chillus of Unicode before 5.1 "
     "(consonant + chandrakkala + ZWJ, as much web text still writes them): +13.6% bytes/token on PMIndia's "
     "Malayalam, which is so written, at the same in-domain compression",
