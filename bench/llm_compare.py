@@ -1,7 +1,8 @@
 """Our 5,000-id models against the tokenizers of the open LLMs, loaded as their users load them.
 
 For every language and every held-out set it has (the in-domain `valid` and `test` splits of its
-embedded corpus, and its out-of-domain validation set, data/validation/), each tokenizer's
+embedded corpus, its out-of-domain validation set, data/validation/, and the OOD lines that NFC
+changes in their published form, bench.validation_sets.published_lines), each tokenizer's
 bytes/token, tokens/word and mid-akshara rate (tokenizer.metrics.measure, each line on its own):
 
 - ours: the shipped model (models/<code>.model);
@@ -31,9 +32,10 @@ from tokenizer.metrics import Metrics, measure
 from tokenizer.registry import LANGUAGES
 
 from . import common
+from . import validation_sets as vs
 
 LLMS = ("GPT-4o", "Gemma 3", "Llama 3", "Llama 4", "Qwen 3", "Mistral Tekken")
-SETS = ("valid", "test", "ood")
+SETS = ("valid", "test", "ood", "published")
 DEFAULT_LLM_DIR = common.ROOT.parent / "shared" / "reftok" / "llm"
 DOCS = common.ROOT / "docs" / "languages.md"
 README = common.ROOT / "README.md"
@@ -41,12 +43,15 @@ START, END = "<!-- llm:start -->", "<!-- llm:end -->"
 
 
 def held_out(lang: str) -> dict[str, list[str]]:
-    """The language's held-out sets: valid, test (the library's splits) and ood (if it has one)."""
+    """The language's held-out sets: valid, test (the library's splits), ood and published (if it has
+    them: the OOD lines as published are the text a user pastes, and the LLMs were trained on it)."""
     corpus = load_corpus(lang)
     sets = {"valid": corpus.held_out_lines("valid"), "test": corpus.held_out_lines("test")}
     ood = [text for _, text in validation_set(lang)]
     if ood:
         sets["ood"] = ood
+    if published := vs.published_lines(lang):
+        sets["published"] = list(published)
     return sets
 
 
@@ -84,7 +89,8 @@ def language_tables(results: list[dict]) -> str:
         "(201,135), Qwen 3 (151,669) and Mistral Tekken (131,072), loaded as their users load them "
         "(`tokenizer.compare`), on the same held-out lines, each line on its own. *valid* and *test* are "
         "the embedded corpus's held-out splits (mostly Wikipedia), *ood* the language's out-of-domain "
-        "validation set (data/validation/README.md). Cells: bytes/token (higher is better) · "
+        "validation set (data/validation/README.md), *published* those of its lines that NFC changes, as "
+        "published (the nukta letters precomposed; hi, bn, as, pa, or). Cells: bytes/token (higher is better) · "
         "tokens/word (lower is better) · share of token boundaries inside an akshara.",
         "",
     ]

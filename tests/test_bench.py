@@ -191,3 +191,26 @@ def test_committed_results_are_named_by_a_doc_and_hold_no_machine_path(path):
     for machine in ("/work/", "/home/", "/tmp/", "/root/", "/Users/"):
         assert machine not in text, f"{path.name} holds the machine path {machine}"
     assert json.loads(text)["environment"]["command"].startswith("python -m bench.")
+
+
+def test_llm_compare_measures_the_published_lines_where_a_language_has_them():
+    """The open-LLM tables have a *published* column for the languages whose OOD set has lines NFC
+    changes (their published form: what users paste), and none for the others."""
+    import unicodedata
+
+    from bench import llm_compare
+
+    sets = llm_compare.held_out("pa")
+    assert list(sets) == ["valid", "test", "ood", "published"]
+    assert all(unicodedata.normalize("NFC", line) != line for line in sets["published"])
+    assert {unicodedata.normalize("NFC", line) for line in sets["published"]} <= set(sets["ood"])
+    assert "published" not in llm_compare.held_out("kn")
+
+    def rows(lang: str, set_names: tuple[str, ...]) -> list[dict]:
+        return [{"lang": lang, "tokenizer": name, "set": s, "bytes_per_token": 9.0, "tokens_per_word": 1.5,
+                 "mid_akshara_rate": 0.05} for name in ("ours", *llm_compare.LLMS) for s in set_names]  # fmt: skip
+
+    tables = llm_compare.language_tables(rows("pa", llm_compare.SETS) + rows("kn", ("valid", "test", "ood")))
+    kannada, punjabi = tables.split("### Kannada")[1].split("### Punjabi")  # the registry's order
+    assert "| tokenizer | valid | test | ood | published |" in punjabi
+    assert "| tokenizer | valid | test | ood |\n" in kannada
