@@ -26,8 +26,8 @@ bench.ood (trained on the whole corpus):
 
 from __future__ import annotations
 
-from collections import Counter
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
