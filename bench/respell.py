@@ -17,6 +17,11 @@ too. Training text is not normalised (tokenizer.corpus.clean_document), so a res
 letters NFC would decompose trains as written.
 
     python -m bench.respell            # every language with a share -> data/<code>.respelled.txt.gz
+    python -m bench.respell --census te FILE...   # how much text is already in the other spelling
+
+The census asks whether a spelling is the web's or one publisher's: for the language's training
+lines, each source of its OOD set and any text files given, the share of the lines in the script
+that already write the other spelling, and its sites per line.
 """
 
 from __future__ import annotations
@@ -24,13 +29,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import regex
 
 from tokenizer.files import write_atomic
 from tokenizer.registry import LANGUAGES, SCRIPTS
 
+from . import common
 from . import validation_sets as vs
 
 
@@ -39,6 +46,50 @@ def respell(text: str, rules: Sequence[tuple[str, str]]) -> str:
     for pattern, replacement in rules:
         text = regex.sub(pattern, replacement, text)
     return text
+
+
+# Text already in the other spelling: what a script's respellings write. A literal replacement is
+# its own mark (a precomposed letter, consonant + chandrakkala + ZWJ); Telugu's rule inserts a ZWNJ
+# after a bare consonant, and only before another consonant is that the habit (after a virama a
+# ZWNJ is ordinary spelling: it stops a conjunct)
+OTHER_SPELLING = {"Telugu": r"[\u0c15-\u0c39]\u200c(?=[\u0c15-\u0c39])"}
+
+
+def other_spelling(script: str) -> regex.Pattern:
+    """The pattern of the script's other spelling (its literal respelling outputs, or OTHER_SPELLING)."""
+    if script in OTHER_SPELLING:
+        return regex.compile(OTHER_SPELLING[script])
+    rules = SCRIPTS[script].respellings
+    if not rules or any("\\" in out for _, out in rules):
+        raise ValueError(f"{script}: no literal respellings; give its other spelling in OTHER_SPELLING")
+    return regex.compile("|".join(regex.escape(out) for _, out in rules))
+
+
+def census(lines: Iterable[str], script: str) -> dict:
+    """Of the lines in the script (the corpus rule): how many write the other spelling, and its
+    sites per line."""
+    mark = other_spelling(script)
+    n = with_mark = sites = 0
+    for line in lines:
+        if vs.in_script(line, script):
+            n += 1
+            found = len(mark.findall(line))
+            with_mark += found > 0
+            sites += found
+    return {"lines": n, "in the other spelling": round(with_mark / n, 4) if n else 0.0,
+            "sites per line": round(sites / n, 3) if n else 0.0}
+
+
+def census_rows(lang: str, files: Sequence[Path]) -> list[dict]:
+    """The census of the training lines, each OOD source and each file (one line per line)."""
+    script = LANGUAGES[lang].script
+    texts: dict[str, Iterable[str]] = {"training split": vs.corpus_lines(lang, "train", with_train_files=False)}
+    texts |= {f"OOD: {label}": lines for label, lines in vs.ood_by_source(lang).items()}
+    for path in files:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as f:
+            texts[path.name] = f.read().splitlines()
+    return [{"text": name, **census(lines, script)} for name, lines in texts.items()]
 
 
 def chosen(line: str, share: float) -> bool:
@@ -74,9 +125,19 @@ def build(langs: Sequence[str]) -> None:
 
 def main() -> None:
     with_share = [code for code, lang in LANGUAGES.items() if lang.respelled]
+    with_rules = [code for code, lang in LANGUAGES.items() if SCRIPTS[lang.script].respellings]
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--lang", nargs="+", choices=with_share, default=with_share)
-    build(p.parse_args().lang)
+    p.add_argument("--census", metavar="LANG", choices=with_rules, help="count the other spelling instead")
+    p.add_argument("files", nargs="*", type=Path, help="text files for the census (.txt or .gz, one line per line)")
+    args = p.parse_args()
+    if args.census:
+        common.print_table(census_rows(args.census, args.files), ["text", "lines", "in the other spelling", "sites per line"],
+                           f"{args.census}: text already in {LANGUAGES[args.census].script}'s other spelling")
+    elif args.files:
+        p.error("files are for --census")
+    else:
+        build(args.lang)
 
 
 if __name__ == "__main__":

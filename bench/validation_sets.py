@@ -107,6 +107,7 @@ SNAPSHOTS = {
                         "CC BY 4.0 (one story per language at most: Public Domain)"),
     "pmindia": Snapshot("abinasherz939/MultilingualMachineTranslationEvaluation",
                         "3682d2cf3438db9f3579670672952b3e44cb2f61", "CC BY 4.0 (PMIndia's text)"),
+    "il-ner": Snapshot("SankalpBahad/IL-NER", "079e9184d819cf8114e989b0b9380b5ef4faa9e2", "CC BY 4.0"),
 }
 PRATHAM_LANGS = ("hi", "mr", "bn", "as", "pa", "gu", "or", "ta", "te", "kn", "ml", "sa")
 # PMIndia's languages among ours: the WAT 2021 MultiIndicMT dev set for ten (only dev: its lines
@@ -116,6 +117,10 @@ PMINDIA_PATHS = {
     **{lang: (f"benchmarks/wat2021-devtest/dev.{lang}",) for lang in ("hi", "mr", "bn", "pa", "gu", "or", "ta", "te", "kn", "ml")},
     "as": tuple(f"benchmarks/pmi/en-as/{s}.as" for s in ("dev", "test")),
 }
+
+
+# IL-NER's languages among ours (the name of its folder): news, government and health sentences
+IL_NER = {"hi": "Hindi", "te": "Telugu", "or": "Odia", "ur": "Urdu"}
 
 
 def _git(snapshot: str, *args: str) -> bytes:
@@ -264,6 +269,34 @@ def _conllu_text(snapshot: str, paths: tuple[str, ...]) -> Iterator[tuple[str, s
                 yield f"{path}:{sent_id}", _SPACE_BEFORE_PUNCTUATION.sub("", line.removeprefix("# text = "))
 
 
+# Tokenised text rejoined: no space before closing punctuation (dandas, Urdu's full stop and comma,
+# a percent sign) or after an opening bracket
+_SPACE_BEFORE_CLOSING = regex.compile(r"\s+(?=[.,:;!?)\]%\u0964\u0965،؛؟۔])")
+_SPACE_AFTER_OPENING = regex.compile(r"(?<=[(\[])\s+")
+
+
+def detokenise(tokens: list[str]) -> str:
+    """Running text from a sentence's tokens. Urdu's multiword tokens are joined by "_" (صنعت_کار):
+    a space, as such compounds are written."""
+    text = " ".join(t.replace("_", " ") for t in tokens)
+    return _SPACE_AFTER_OPENING.sub("", _SPACE_BEFORE_CLOSING.sub("", text))
+
+
+def _ner_sentences(snapshot: str, paths: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """(path:sentence number, text) of CoNLL files: a token and its tag per line, a blank line after
+    each sentence."""
+    for path in paths:
+        tokens: list[str] = []
+        n = 0
+        for line in [*_show(snapshot, path).decode("utf-8").splitlines(), ""]:
+            if line.strip():
+                tokens.append(line.split("\t", 1)[0])
+            elif tokens:
+                n += 1
+                yield f"{path}:{n}", detokenise(tokens)
+                tokens = []
+
+
 @dataclass(frozen=True)
 class Extract:
     """One file under data/validation/sources/: `key<TAB>text` lines taken from a snapshot."""
@@ -316,6 +349,15 @@ EXTRACTS = [
                 "file and line",
                 lambda paths=paths: _lines("pmindia", paths))
         for lang, paths in PMINDIA_PATHS.items()
+    ],
+    *[
+        Extract(f"il-ner-{lang}", "il-ner", f"Datasets/{name}/{name}-{{train,dev,test}}.txt",
+                "IL-NER (Bahad et al. 2024): sentences annotated for named entities for MeitY's Bhashini by IIIT "
+                "Hyderabad, CDAC Noida and IIIT Bhubaneswar, rejoined from their tokens; the key names the file and "
+                "sentence",
+                lambda name=name: _ner_sentences("il-ner", tuple(f"Datasets/{name}/{name}-{s}.txt" for s in ("train", "dev", "test"))),
+                limit=5000)
+        for lang, name in IL_NER.items()
     ],
     Extract("pratham-credits", "pratham", "*/*.md", "The credits (licence, text, illustration, translation) of "
             "every Pratham Books story used, as CC BY 4.0 requires", _pratham_credits),
@@ -416,6 +458,15 @@ def _pmindia_part(lang: str) -> Part:
     )
 
 
+def _il_ner_part(lang: str) -> Part:
+    return Part(
+        "il-ner", "IL-NER: news, government and health sentences annotated for named entities (IIIT Hyderabad, "
+        "CDAC Noida, IIIT Bhubaneswar, for MeitY's Bhashini), rejoined from their tokens (no space before "
+        "punctuation or after an opening bracket; a hyphen or quote keeps its spaces)",
+        "CC BY 4.0", f"il-ner-{lang}", origin="github.com/SankalpBahad/IL-NER Datasets/", hold_out=False,
+    )
+
+
 def _cv_block(start: int, what: str = "") -> Part:
     return Part(
         "common-voice", "Mozilla Common Voice sentence-collector sentences, the corpus file's last block "
@@ -473,6 +524,11 @@ for _lang in PRATHAM_LANGS:
 # it covers. Added after the models were trained: a segment their corpus also has leaves the set.
 for _lang in PMINDIA_PATHS:
     SETS[_lang].append(_pmindia_part(_lang))
+# IL-NER: news and government prose (and Odia health text) from outside the government's own
+# sites, for four languages; Telugu's first modern prose not from the government or for children.
+# Added after the models were trained: a segment their corpus also has leaves the set.
+for _lang in IL_NER:
+    SETS[_lang].append(_il_ner_part(_lang))
 
 # Sources that train again, now that the stories give these languages a set from outside their
 # corpus: Common Voice's short everyday sentences shape the vocabulary (+2.9% / +6.7% on the stories
@@ -554,7 +610,8 @@ def build_language(lang: str) -> Built:
         elif numbers:  # ... or, for a source added after the models were trained, leave them out of the set
             numbers = set()
         held_out = {normalise(lines[i]) for i in numbers}
-        texts = [t for t in texts if t in held_out or t not in corpus_keys]
+        in_set = {t for _, t in built.rows}  # a segment an earlier source gave ("మీకు తెలుసా?") is not measured twice
+        texts = [t for t in texts if (t in held_out or t not in corpus_keys) and t not in in_set]
         chosen = sorted(texts, key=sample_key)[:MAX_PER_SOURCE]
         order = {t: i for i, t in enumerate(texts)}
         built.rows.extend((part.label, t) for t in sorted(chosen, key=order.__getitem__))
@@ -655,6 +712,14 @@ def readme(all_built: dict[str, Built]) -> str:
         "  English ones, are dev lines 1-23 verbatim, in PMIndia's order; the test set could not be matched",
         "  and is not used), and for Assamese AI4Bharat's PMI set, \"a subset of the PMIndia dataset created",
         "  by us\" (its README; 10 of those 50 English sentences are in it).",
+        "- **IL-NER** (S. Bahad, P. Mishra, K. Arora, R. C. Balabantaray, D. M. Sharma, P. Krishnamurthy,",
+        "  \"Fine-tuning Pre-trained Named Entity Recognition Models For Indian Languages\", 2024), CC BY 4.0 (its",
+        "  README): developed by IIIT Hyderabad, CDAC Noida and IIIT Bhubaneswar under the Bhashini project",
+        "  of MeitY, Government of India. Sentences of news, government and (Odia) health text, one token per",
+        "  line; the sets rejoin the tokens as running text (no space before punctuation or after an opening",
+        "  bracket, Urdu's `_` inside a multiword token as a space), so a hyphen or a quote keeps the spaces",
+        "  tokenisation put around it. Added after the models were trained: a segment that a corpus also",
+        "  holds is left out of the set, not of training.",
         "- **Common Voice** (Mozilla), CC0: the sentence-collector block of the Odia and Nepali corpora, held out",
         "  of their training (found by position; see `CORPUS_SHA256` in the script). In the Punjabi and Assamese",
         "  corpora the same block trains (`<lang>.train-only.txt`) and is kept out of their valid and test lines.",

@@ -325,3 +325,32 @@ def test_pmindia_is_the_matched_wat_dev_set_and_holds_out_nothing():
     built = vs.build_language("te")
     assert not any(n.startswith("pmindia:") for n in built.notes)
     assert built.excluded == set(vs.excluded("te")) == set()
+
+
+def test_il_ner_sentences_are_rejoined_as_running_text():
+    """IL-NER gives a token per line; the sets read the sentence as it was written: no space before
+    closing punctuation (a danda, Urdu's full stop, a percent sign) or after an opening bracket, and
+    Urdu's multiword token (صنعت_کار) written with its space. A hyphen keeps its spaces (ambiguous)."""
+    assert vs.detokenise(["भारत", "एक", "देश", "है", "।"]) == "भारत एक देश है।"
+    assert vs.detokenise(["25", "%", "పెరిగాయి", "."]) == "25% పెరిగాయి."
+    assert vs.detokenise(["(", "గిఫ్ట్", ")", "లో", ",", "ఉంది"]) == "(గిఫ్ట్) లో, ఉంది"
+    assert vs.detokenise(["جس", "نے", "صنعت_کار", "کو", "۔"]) == "جس نے صنعت کار کو۔"
+    assert vs.detokenise(["२", "-", "३", "दिन"]) == "२ - ३ दिन"
+
+
+def test_il_ner_is_the_snapshot_rejoined_and_holds_out_nothing():
+    """IL-NER (CC BY 4.0) is read from its three files per language, a known sentence rejoined; it
+    was added after the models were trained, so what a corpus shares with it leaves the set."""
+    te = dict(vs.read_source("il-ner-te"))
+    assert te["Datasets/Telugu/Telugu-train.txt:3"] == (
+        "భారతదేశం 131 స్థానంలో ఉండగా, బంగ్లాదేశ్ 133 స్థానంలో, పాకిస్తాన్ 154 స్థానంలో ఉన్నాయి."
+    )
+    assert {key.split(":")[0] for key in te} == {f"Datasets/Telugu/Telugu-{s}.txt" for s in ("train", "dev", "test")}
+    assert vs.SNAPSHOTS["il-ner"].licence == "CC BY 4.0"
+    for lang in vs.IL_NER:
+        part = next(p for p in vs.SETS[lang] if p.label == "il-ner")
+        assert not part.hold_out and not part.in_corpus
+        assert len(vs.ood_by_source(lang)["il-ner"]) > 1400
+        assert not any(" ।" in line or " ۔" in line for line in vs.ood_by_source(lang)["il-ner"])
+    built = vs.build_language("te")
+    assert built.excluded == set(vs.excluded("te")) == set()

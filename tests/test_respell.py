@@ -108,3 +108,21 @@ def test_published_lines_are_the_ood_segments_as_their_source_wrote_them():
     assert len(published) > 1_000
     assert all(vs.normalise(x) in ood and vs.normalise(x) != x for x in published)
     assert vs.published_lines("te") == ()  # one such segment: too few for a set
+
+
+def test_census_counts_text_already_in_the_other_spelling(tmp_path):
+    """`--census`: Telugu's habit is a ZWNJ after a bare consonant before a consonant (not the ZWNJ
+    after a virama, ordinary spelling); elsewhere the mark is what the respellings write."""
+    habit, ordinary = "ప\u200cర్యావ\u200cర\u200cణ పరిరక్షణ", "పర్యావరణ పరిరక్షణ కార్య్\u200cక్రమం"
+    assert respell.census([habit, ordinary, "English only here"], "Telugu") == {
+        "lines": 2, "in the other spelling": 0.5, "sites per line": 1.5}
+    assert respell.census(["অবশ্য\u09df আছে", "অবশ্য\u09af\u09bc আছে"], "Bengali")["in the other spelling"] == 0.5
+    assert respell.census(["അവന\u0d4d\u200d വന്നു", "അവൻ വന്നു"], "Malayalam")["sites per line"] == 0.5
+    with pytest.raises(ValueError, match="Tamil"):
+        respell.other_spelling("Tamil")
+    text = tmp_path / "news.txt"
+    text.write_text(f"{habit}\n{habit}\n{ordinary}\n", encoding="utf-8")
+    rows = {r["text"]: r for r in respell.census_rows("te", [text])}
+    assert rows["news.txt"]["lines"] == 3 and rows["news.txt"]["in the other spelling"] == round(2 / 3, 4)
+    assert rows["OOD: pmindia"]["in the other spelling"] > 0.5  # the government's habit
+    assert rows["training split"]["in the other spelling"] < 0.01 and rows["OOD: il-ner"]["in the other spelling"] < 0.01
