@@ -219,14 +219,14 @@ def recipe_for(lang: str, e: Experiment) -> Recipe:
     if not first and e.akshara_until is not None:
         raise SystemExit(f"{base.name} has no akshara stage: {e.name} does not apply to {lang}")
     start = e.phrase_start if e.phrase_start is not None else words.until
-    akshara = tuple(Stage(a.pattern, e.akshara_until if e.akshara_until is not None else a.until) for a in first)
+    akshara = tuple(replace(a, until=e.akshara_until if e.akshara_until is not None else a.until) for a in first)
     if start >= 1.0:
         stages = (*akshara, Stage(closing_patterns(base.family, e.closing)[0] if e.closing else words.pattern, 1.0))
     else:
         words_pattern, phrases_pattern = words.pattern, phrases.pattern
         if e.closing:
             words_pattern, phrases_pattern = closing_patterns(base.family, e.closing)
-        stages = (*akshara, Stage(words_pattern, start), Stage(phrases_pattern, 1.0))
+        stages = (*akshara, replace(words, pattern=words_pattern, until=start), replace(phrases, pattern=phrases_pattern))
     return Recipe(f"{base.name}/{e.name}", base.family, stages, base.whole_characters, e.changes)
 
 
@@ -346,9 +346,7 @@ def count(docs: Sequence[Sequence[str]], pattern: Pattern, how: str, skip: set[s
     for doc in docs:
         chunks: Iterable[str] = (c for line in kept(doc) for c in compiled.findall(line))
         counts.update(set(chunks) if how == "docs" else chunks)
-    if how == "sqrt":
-        counts = Counter({c: math.ceil(math.sqrt(n)) for c, n in counts.items()})
-    return counts
+    return train_module.damp(counts) if how == "sqrt" else counts
 
 
 def words_in(data: bytes) -> int:
@@ -418,6 +416,7 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
         last = i == len(recipe.stages) - 1
         phrase = last and "phrases" in stage.pattern
         how = e.counting if (phrase or e.count_all) else "raw"
+        how = "sqrt" if how == "raw" and stage.damped else how  # the recipe's own damped stage
         stage_skip = skip if (e.filter == "all" or (e.filter == "phrase" and phrase)) else None
         if e.suffixes and i == 1:  # between the aksharas and the words
             plan.append((partial(suffix_counts, docs, patterns[0], pat, e.suffixes), round(SUFFIX_UNTIL * n_merges)))

@@ -137,6 +137,22 @@ def test_today_equals_the_library_trainer():
     assert generalise.recipe_for("hi", e).stages == RECIPES[shipped].stages
 
 
+def test_a_damped_recipe_is_the_sqrt_experiment_in_the_library():
+    """Gujarati's recipe damps its phrase stage (registry.Stage.damped): the library trainer gives
+    exactly the merges of `bench.generalise`'s "sqrt" experiment on the undamped recipe, and "today"
+    keeps the damping (recipe_for preserves every stage field)."""
+    docs = small_docs()
+    lines = [x for d in docs for x in d]
+    damped = RECIPES["brahmic-curriculum-a5-sqrt"]
+    assert LANGUAGES["gu"].recipe == damped.name and [s.damped for s in damped.stages] == [False, False, True]
+    undamped = RECIPES["brahmic-curriculum-a5"]
+    sqrt = generalise.train_experiment(docs, undamped, generalise.experiment_named("sqrt"), 800)
+    lib = tokenizer.train(lines, 800, recipe=damped, quiet=True)
+    assert lib.merges == sqrt.merges != tokenizer.train(lines, 800, recipe=undamped, quiet=True).merges
+    assert generalise.recipe_for("gu", generalise.experiment_named("today")).stages == damped.stages
+    assert generalise.recipe_for("gu", generalise.experiment_named("phrases@0.9")).stages[-1].damped
+
+
 @pytest.mark.parametrize("cap", [1, 2])
 def test_max_words_caps_every_token(cap):
     docs = small_docs()

@@ -198,6 +198,16 @@ def test_every_recipe_learns_the_merges_of_the_specification(name):
     assert list(train(text, 257 + n_merges, recipe=name, quiet=True).merges) == expected
 
 
+def test_a_damped_recipe_learns_the_merges_of_the_specification_where_damping_matters():
+    """At 200 merges the phrase stage of Gujarati's damped recipe learns other merges than the undamped
+    one (at 100 it does not): the trainer still matches the specification."""
+    damped, undamped = "brahmic-curriculum-a5-sqrt", "brahmic-curriculum-a5"
+    text = recipe_text(RECIPES[damped], 36)
+    expected = train_merges(text, 200, damped)
+    assert expected != train_merges(text, 200, undamped)
+    assert list(train(text, 457, recipe=damped, quiet=True).merges) == expected
+
+
 def test_plain_bpe_on_any_pattern_learns_the_merges_of_the_specification():
     """train(pattern=...) is one stage on that pre-split (here GPT-4's, on Kannada and Hindi)."""
     text = corpus_lines("kn", 20) + corpus_lines("hi", 20)
@@ -352,3 +362,34 @@ def test_an_exception_from_progress_stops_training(when):
 def test_ids_beyond_pair_keys_are_refused():
     with pytest.raises(TrainingError, match="at most 1,048,576 ids"):
         train(["abc"], 2**20 + 300, allow_over_cap=True, quiet=True)
+
+
+def test_damp_counts_each_chunk_by_the_ceiling_of_its_square_root():
+    from collections import Counter
+
+    from tokenizer.train import damp
+
+    assert damp(Counter({" a": 1, " b": 2, " c": 4, " d": 5, " e": 10_000})) == Counter({" a": 1, " b": 2, " c": 2, " d": 3, " e": 100})
+
+
+@given(st.integers(min_value=1, max_value=10**15))
+def test_damp_is_the_exact_ceiling_of_the_square_root(n):
+    from collections import Counter
+
+    from tokenizer.train import damp
+
+    d = damp(Counter({"x": n}))["x"]
+    assert (d - 1) ** 2 < n <= d**2
+
+
+def test_a_damped_stage_prefers_pairs_spread_over_many_chunks():
+    """Raw counts let a pair inside one chunk repeated 16 times win over a pair in 10 different
+    chunks; damped counts (16 -> 4) let the spread pair win."""
+    from tokenizer.registry import Recipe, Stage
+
+    lines = ["x" + " ab" * 16, " ".join(f"cd{c}" for c in "efghijklmn")]
+    first = {}
+    for damped in (False, True):
+        recipe = Recipe("r", "", (Stage("gpt2", 1.0, damped=damped),), False, "")
+        first[damped] = tokenizer.train(lines, 258, recipe=recipe, quiet=True).decode_single_token_bytes(256)
+    assert first[False] in (b" a", b"ab") and first[True] in (b" c", b"cd")

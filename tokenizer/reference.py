@@ -65,7 +65,8 @@ def train_merges(texts: Iterable[str], n_merges: int, recipe: Recipe | str) -> l
     Each stage of the recipe, in order, learns merges until it has its share (`until` of n_merges;
     the last stage all of them) on its own pre-split: the stage's chunks are counted and encoded
     with the merges learned so far, then, one merge at a time, every adjacent pair is counted
-    (weighted by how often its chunk occurs) and the best allowed pair is merged everywhere. The
+    (weighted by how often its chunk occurs; in a `damped` stage by the smallest d with d * d >= that)
+    and the best allowed pair is merged everywhere. The
     best pair has the highest count, then the smallest (left id, right id). A pair is not allowed
     if its bytes already form a token, or, in a recipe with `whole_characters`, if it would mix part
     of a character with anything else. The k-th merge creates id 256 + k.
@@ -81,6 +82,8 @@ def train_merges(texts: Iterable[str], n_merges: int, recipe: Recipe | str) -> l
         target = n_merges if stage is recipe.stages[-1] else round(stage.until * n_merges)
         split = get_pattern(stage.pattern).compiled.findall
         chunks = Counter(chunk for text in texts for chunk in split(text))
+        if stage.damped:
+            chunks = Counter({chunk: next(d for d in range(1, n + 1) if d * d >= n) for chunk, n in chunks.items()})
         words = [(encode_ids_simple(list(chunk.encode("utf-8")), merges), n) for chunk, n in chunks.items()]
         while len(merges) < target:
             counts: Counter[Pair] = Counter()

@@ -31,6 +31,7 @@ Rules that hold for every merge:
 from __future__ import annotations
 
 import heapq
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -374,6 +375,11 @@ def count_by_engine(
     return count_stages(source, patterns, workers, quiet=quiet)
 
 
+def damp(counts: Counter[str]) -> Counter[str]:
+    """Each chunk counted ceil(sqrt(occurrences)) times (a damped stage, registry.Stage)."""
+    return Counter({chunk: math.isqrt(n - 1) + 1 for chunk, n in counts.items()})
+
+
 def train(
     texts: Iterable[str] | Corpus,
     vocab_size: int = VOCAB_CAP,
@@ -426,6 +432,8 @@ def train(
     merges: Merges = {}
     for i, (stage, pat) in enumerate(zip(recipe.stages, patterns, strict=True)):
         counts, stage_counts[i] = stage_counts[i], None  # freed after its stage: a lower peak RSS
+        if stage.damped:
+            counts = damp(counts)
         target = round(stage.until * n_merges) if stage is not recipe.stages[-1] else n_merges
         if report is not None:
             report.stage, report.merges = pat.name, tuple(merges)
