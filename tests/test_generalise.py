@@ -145,6 +145,7 @@ def test_a_damped_recipe_is_the_sqrt_experiment_in_the_library():
     lines = [x for d in docs for x in d]
     damped = RECIPES["brahmic-curriculum-a5-sqrt"]
     assert LANGUAGES["gu"].recipe == damped.name and [s.damped for s in damped.stages] == [False, False, True]
+    assert [s.damped for s in RECIPES[LANGUAGES["si"].recipe].stages][-1]  # Sinhala's too
     undamped = RECIPES["brahmic-curriculum-a5"]
     sqrt = generalise.train_experiment(docs, undamped, generalise.experiment_named("sqrt"), 800)
     lib = tokenizer.train(lines, 800, recipe=damped, quiet=True)

@@ -322,6 +322,7 @@ SHIPPED: dict[tuple[str, int], str] = {
     ("sd", 1): "71744679e4b37eb3e509c3217773baac0196f3b966f9ca2114d0cbcfb3bd09ca",
     ("ks", 1): "82dd58d7b820ebc4ca713c1cbfb43c79f1c1c314d64c5f24c055e22226c0d530",
     ("si", 1): "25b675e285ffd910a6d43cacac42748eba5d84f67f62e3d37bcee141e3d5d143",
+    ("si", 2): "645fd562088441079754a0fe1f7881a454dcfce410a7b898679877cd97b7714d",
     ("sa", 1): "265e7f7a4f4de35a671f023a2be6a62c3d3832c72bfe9cd2230a3ac20c9a4c82",
     ("mni", 1): "4752edf58877dcdbf506665fee3b99e658287fcd436c4c32d107b13e4b2493f4",
 }
