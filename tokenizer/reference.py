@@ -65,11 +65,11 @@ def train_merges(texts: Iterable[str], n_merges: int, recipe: Recipe | str) -> l
     Each stage of the recipe, in order, learns merges until it has its share (`until` of n_merges;
     the last stage all of them) on its own pre-split: the stage's chunks are counted and encoded
     with the merges learned so far, then, one merge at a time, every adjacent pair is counted
-    (weighted by how often its chunk occurs; in a `damped` stage by the smallest d with d * d >= that)
-    and the best allowed pair is merged everywhere. The
-    best pair has the highest count, then the smallest (left id, right id). A pair is not allowed
-    if its bytes already form a token, or, in a recipe with `whole_characters`, if it would mix part
-    of a character with anything else. The k-th merge creates id 256 + k.
+    (weighted by how often its chunk occurs, n; in a `damped` stage by the smallest d with d * d >= n)
+    and the best allowed pair is merged everywhere. The best pair has the highest count, then the
+    smallest (left id, right id). A pair is not allowed if its bytes already form a token, or, in a
+    recipe with `whole_characters`, if it would mix part of a character with anything else. The k-th
+    merge creates id 256 + k.
 
     Memory budgets are not part of it (every chunk is counted): compare with corpora below them.
     """
