@@ -110,7 +110,7 @@ def test_published_lines_are_the_ood_segments_as_their_source_wrote_them():
     assert vs.published_lines("te") == ()  # one such segment: too few for a set
 
 
-def test_census_counts_text_already_in_the_other_spelling(tmp_path):
+def test_census_counts_text_already_in_the_other_spelling(tmp_path, monkeypatch):
     """`--census`: Telugu's habit is a ZWNJ after a bare consonant before a consonant (not the ZWNJ
     after a virama, ordinary spelling); elsewhere the mark is what the respellings write."""
     habit, ordinary = "ప\u200cర్యావ\u200cర\u200cణ పరిరక్షణ", "పర్యావరణ పరిరక్షణ కార్య్\u200cక్రమం"
@@ -122,7 +122,11 @@ def test_census_counts_text_already_in_the_other_spelling(tmp_path):
         respell.other_spelling("Tamil")
     text = tmp_path / "news.txt"
     text.write_text(f"{habit}\n{habit}\n{ordinary}\n", encoding="utf-8")
+    read = []  # the training split without its train files (reading the real one takes 10 s: a stand-in)
+    monkeypatch.setattr(vs, "corpus_lines", lambda lang, split, with_train_files=True: read.append(
+        (lang, split, with_train_files)) or (ordinary,) * 4)
     rows = {r["text"]: r for r in respell.census_rows("te", [text])}
+    assert read == [("te", "train", False)] and rows["training split"]["in the other spelling"] == 0
     assert rows["news.txt"]["lines"] == 3 and rows["news.txt"]["in the other spelling"] == round(2 / 3, 4)
     assert rows["OOD: pmindia"]["in the other spelling"] > 0.5  # the government's habit
-    assert rows["training split"]["in the other spelling"] < 0.01 and rows["OOD: il-ner"]["in the other spelling"] < 0.01
+    assert rows["OOD: il-ner"]["in the other spelling"] < 0.01 and rows["OOD: pratham"]["lines"] > 1000
