@@ -22,9 +22,10 @@ differently or see other lines; with no idea switched on it gives exactly tokeni
   phrases@F       the phrase stage starts at F of the merges (today 0.74; 1.0 = no phrase stage)
   aksharas@F      the akshara stage runs to F of the merges (today 0.105)
   respelled F     F of the training lines train respelled too, as the web also spells the script
-                  (Script.respellings: Malayalam's pre-5.1 chillus, Telugu's ZWNJ after a bare
-                  consonant, precomposed nukta letters; bench/respell.py), in place of the
-                  registry's share
+                  (Language.other_spellings: Malayalam's pre-5.1 chillus, Telugu's ZWNJ after a
+                  bare consonant, precomposed nukta letters, Bengali's ra in Assamese conjuncts;
+                  bench/respell.py), in place of the registry's share
+  respelled+ F    the same, with the other spellings measured in bench.respell.MEASURED too
   suffixes K      a stage after the aksharas (to 20% of the merges) on words cut before their ending:
                   the K endings of 1-3 aksharas that follow the most distinct stems (case endings and
                   postpositions found from the data), so stems and endings are units before words are
@@ -98,6 +99,7 @@ class Experiment:
     stories: int = 0  # >0: the Pratham stories' lines that are not in the OOD set train too, this many times
     suffixes: int = 0  # >0: a suffix stage after the aksharas, words cut before their this-many commonest endings
     respelled: float | None = None  # this share of the training lines trains respelled too (not the registry's)
+    measured_spellings: bool = False  # respelled by bench.respell.MEASURED's rules too
 
 
 SUFFIX_UNTIL = 0.2  # where the suffix stage ends (fraction of the merges)
@@ -142,9 +144,15 @@ EXPERIMENTS = [
     ],
     *[
         Experiment(f"respelled {f}", "other spelling", f"{f:.0%} of the training lines train respelled too, as the "
-                   "web also spells the script (Script.respellings, bench/respell.py), instead of the registry's "
+                   "web also spells the script (Language.other_spellings, bench/respell.py), instead of the registry's "
                    "share", respelled=f)
         for f in (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
+    ],
+    *[
+        Experiment(f"respelled+ {f}", "other spelling", f"{f:.0%} of the training lines train respelled too, by "
+                   "the registry's rules and the ones measured in bench.respell.MEASURED (Odia's subscript wa)",
+                   respelled=f, measured_spellings=True)
+        for f in (0.05, 0.1)
     ],
     *[
         Experiment(f"phrases@{f}", "phrase start", f"the phrase stage starts at {f:.0%} of the merges", phrase_start=f)
@@ -177,6 +185,7 @@ def experiment_named(name: str) -> Experiment:
                 stories=max(e.stories, x.stories),
                 suffixes=max(e.suffixes, x.suffixes),
                 respelled=x.respelled if x.respelled is not None else e.respelled,
+                measured_spellings=e.measured_spellings or x.measured_spellings,
             )
         return e
     if name.startswith("phrases@"):
@@ -438,13 +447,15 @@ def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> 
     docs = (train_documents(lang, respelled=e.respelled is None) + source_documents(lang) * e.source_weight
             + story_documents(lang) * e.stories)
     if e.respelled is not None:
-        docs += pseudo_documents(respell.respelled_lines(lang, e.respelled))
+        docs += pseudo_documents(respell.respelled_lines(lang, e.respelled, e.measured_spellings))
     if e.sentences:
         docs = sentences(docs, keep_paragraphs=e.sentences == "both")
     key = hashlib.sha256(
         # (the fields added since VERSION 2 enter the key only when set, so earlier models stay cached)
-        repr((VERSION, e if e.sentences or e.stories or e.suffixes or e.respelled is not None
-              else repr(e).replace(", sentences='', stories=0, suffixes=0, respelled=None", ""), recipe,
+        repr((VERSION, repr(e).replace(", measured_spellings=False", "")
+              if e.sentences or e.stories or e.suffixes or e.respelled is not None
+              else repr(e).replace(", sentences='', stories=0, suffixes=0, respelled=None, measured_spellings=False", ""),
+              recipe,
               vocab_size,
               [get_pattern(s.pattern).regex for s in recipe.stages])).encode()
         + "\n".join("\n".join(d) for d in docs).encode()

@@ -5,9 +5,11 @@ own code points in Unicode 5.1; before, and on many sites still (PMIndia's Malay
 out-of-domain sources, writes every chillu so), a chillu is its consonant + chandrakkala + ZWJ.
 The Indian government's Telugu puts a ZWNJ after most consonants that keep their inherent vowel.
 Bengali, Punjabi and Hindi sources often write the nukta letters Unicode excludes from composition
-(য় ড় ਜ਼ क़) as one code point, where NFC, and so Wikipedia, writes letter + nukta.
+(য় ড় ਜ਼ क़) as one code point, where NFC, and so Wikipedia, writes letter + nukta. Odia's
+subscript wa is often VA (ଦ୍ଵାରା), and Assamese conjuncts often take Bengali's ra (প্রধান for প্ৰধান).
 A vocabulary learnt only from Wikipedia's spelling cuts those words into pieces. Respelling a share
-of the training lines (the registry's `Language.respelled`, with its script's `respellings`) and
+of the training lines (the registry's `Language.respelled`, by its `other_spellings`: its script's
+respellings, then its own) and
 training on them too teaches it both; `bench.generalise "respelled F"` measures the share.
 
 Only training-split lines of the corpus file are respelled (never a valid or test line), only
@@ -18,8 +20,11 @@ letters NFC would decompose trains as written.
 
     python -m bench.respell            # every language with a share -> data/<code>.respelled.txt.gz
     python -m bench.respell --census te FILE...   # how much text is already in the other spelling
+    python -m bench.respell --scan as             # which spellings the OOD sources use and training does not
 
-The census asks whether a spelling is the web's or one publisher's: for the language's training
+The scan finds candidates: the character pairs each OOD source uses far more often than the
+training split (a new spelling shows up as a pair training almost never has). The census asks
+whether a spelling is the web's or one publisher's: for the language's training
 lines, each source of its OOD set and any text files given, the share of the lines in the script
 that already write the other spelling, and its sites per line.
 """
@@ -29,13 +34,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import regex
 
 from tokenizer.files import write_atomic
-from tokenizer.registry import LANGUAGES, SCRIPTS
+from tokenizer.registry import LANGUAGES
 
 from . import common
 from . import validation_sets as vs
@@ -48,27 +54,30 @@ def respell(text: str, rules: Sequence[tuple[str, str]]) -> str:
     return text
 
 
-# Text already in the other spelling: what a script's respellings write. A literal replacement is
-# its own mark (a precomposed letter, consonant + chandrakkala + ZWJ); Telugu's rule inserts a ZWNJ
-# after a bare consonant, and only before another consonant is that the habit (after a virama a
-# ZWNJ is ordinary spelling: it stops a conjunct)
+# Text already in the other spelling: what a language's respellings write. A literal replacement is
+# its own mark (a precomposed letter, consonant + chandrakkala + ZWJ, Bengali's ra in an Assamese
+# conjunct); Telugu's rule inserts a ZWNJ after a bare consonant, and only before another consonant is
+# that the habit (after a virama a ZWNJ is ordinary spelling: it stops a conjunct)
 OTHER_SPELLING = {"Telugu": r"[\u0c15-\u0c39]\u200c(?=[\u0c15-\u0c39])"}
 
 
-def other_spelling(script: str) -> regex.Pattern:
-    """The pattern of the script's other spelling (its literal respelling outputs, or OTHER_SPELLING)."""
-    if script in OTHER_SPELLING:
-        return regex.compile(OTHER_SPELLING[script])
-    rules = SCRIPTS[script].respellings
+def other_spelling(lang: str) -> regex.Pattern:
+    """The pattern of the language's other spelling (its literal respelling outputs, or its script's
+    OTHER_SPELLING)."""
+    language = LANGUAGES[lang]
+    if language.script in OTHER_SPELLING:
+        return regex.compile(OTHER_SPELLING[language.script])
+    rules = language.other_spellings
     if not rules or any("\\" in out for _, out in rules):
-        raise ValueError(f"{script}: no literal respellings; give its other spelling in OTHER_SPELLING")
+        raise ValueError(f"{lang}: no literal respellings; give its script's other spelling in OTHER_SPELLING")
     return regex.compile("|".join(regex.escape(out) for _, out in rules))
 
 
-def census(lines: Iterable[str], script: str) -> dict:
-    """Of the lines in the script (the corpus rule): how many write the other spelling, and its
-    sites per line."""
-    mark = other_spelling(script)
+def census(lines: Iterable[str], lang: str) -> dict:
+    """Of the lines in the language's script (the corpus rule): how many write the other spelling, and
+    its sites per line."""
+    mark = other_spelling(lang)
+    script = LANGUAGES[lang].script
     n = with_mark = sites = 0
     for line in lines:
         if vs.in_script(line, script):
@@ -82,14 +91,46 @@ def census(lines: Iterable[str], script: str) -> dict:
 
 def census_rows(lang: str, files: Sequence[Path]) -> list[dict]:
     """The census of the training lines, each OOD source and each file (one line per line)."""
-    script = LANGUAGES[lang].script
     texts: dict[str, Iterable[str]] = {"training split": vs.corpus_lines(lang, "train", with_train_files=False)}
     texts |= {f"OOD: {label}": lines for label, lines in vs.ood_by_source(lang).items()}
     for path in files:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8") as f:
             texts[path.name] = f.read().splitlines()
-    return [{"text": name, **census(lines, script)} for name, lines in texts.items()]
+    return [{"text": name, **census(lines, lang)} for name, lines in texts.items()]
+
+
+def _pairs(lines: Iterable[str]) -> tuple[Counter, int]:
+    """Adjacent pairs of non-ASCII, non-space characters, and how many pairs were seen."""
+    counts: Counter = Counter()
+    for line in lines:
+        counts.update(a + b for a, b in zip(line, line[1:]) if a > "\x7f" < b and not (a.isspace() or b.isspace()))
+    return counts, sum(counts.values()) or 1
+
+
+def overrepresented(train: Sequence[str], other: Sequence[str], top: int = 8, at_least: float = 3.0,
+                    times: float = 6.0) -> list[dict]:
+    """The character pairs of `other` at least `times` as frequent as in `train` (per 10,000 pairs,
+    and at least `at_least` there), most over-represented first: where a source spells differently
+    (Bengali's ra in an Assamese conjunct, a ZWJ after a virama) or just talks of other things."""
+    theirs, n = _pairs(other)
+    ours, m = _pairs(train)
+    found = []
+    for pair, k in theirs.items():
+        rate, base = k / n * 1e4, (ours[pair] + 0.5) / m * 1e4
+        if rate >= at_least and rate >= times * base:
+            found.append((rate / base, pair, rate, base))
+    found.sort(reverse=True)
+    return [{"pair": pair, "per 10k": round(rate, 1), "training per 10k": round(base, 3),
+             "lines": sum(pair in x for x in other), "code points": " ".join(f"U+{ord(c):04X}" for c in pair)}
+            for _, pair, rate, base in found[:top]]
+
+
+def scan_rows(lang: str) -> list[dict]:
+    """For each OOD source: its pairs most over-represented against the training split."""
+    train = vs.corpus_lines(lang, "train", with_train_files=False)
+    return [{"source": label, **row} for label, lines in vs.ood_by_source(lang).items()
+            for row in overrepresented(train, lines)]
 
 
 def chosen(line: str, share: float) -> bool:
@@ -97,11 +138,17 @@ def chosen(line: str, share: float) -> bool:
     return int.from_bytes(hashlib.blake2b(line.encode("utf-8"), digest_size=8).digest(), "big") % 10_000 < share * 10_000
 
 
-def respelled_lines(lang: str, share: float | None = None) -> list[str]:
+# Other spellings measured and not adopted (docs/compression.md), which `bench.generalise
+# "respelled+ F"` adds to the registry's: Odia's subscript wa written with VA (U+0B35), as IL-NER's
+# news and health text (a fifth of its lines) and PMIndia do (ଦ୍ଵାରା), where Wikipedia writes WA (ଦ୍ୱାରା)
+MEASURED: dict[str, tuple[tuple[str, str], ...]] = {"or": (("\u0b4d\u0b71", "\u0b4d\u0b35"),)}
+
+
+def respelled_lines(lang: str, share: float | None = None, measured: bool = False) -> list[str]:
     """The respelled copies of the chosen training lines of the language's corpus file (not of its
-    train files), in corpus order; `share` defaults to the registry's."""
+    train files), in corpus order; `share` defaults to the registry's; `measured` adds MEASURED's rules."""
     share = LANGUAGES[lang].respelled if share is None else share
-    rules = SCRIPTS[LANGUAGES[lang].script].respellings
+    rules = LANGUAGES[lang].other_spellings + (MEASURED.get(lang, ()) if measured else ())
     out = []
     for line in vs.corpus_lines(lang, "train", with_train_files=False):
         if chosen(line, share):
@@ -125,15 +172,20 @@ def build(langs: Sequence[str]) -> None:
 
 def main() -> None:
     with_share = [code for code, lang in LANGUAGES.items() if lang.respelled]
-    with_rules = [code for code, lang in LANGUAGES.items() if SCRIPTS[lang.script].respellings]
+    with_rules = [code for code, lang in LANGUAGES.items() if lang.other_spellings]
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--lang", nargs="+", choices=with_share, default=with_share)
     p.add_argument("--census", metavar="LANG", choices=with_rules, help="count the other spelling instead")
+    p.add_argument("--scan", metavar="LANG", choices=list(LANGUAGES), help="find spellings the OOD sources use and "
+                   "training does not: each source's most over-represented character pairs")
     p.add_argument("files", nargs="*", type=Path, help="text files for the census (.txt or .gz, one line per line)")
     args = p.parse_args()
-    if args.census:
+    if args.scan:
+        common.print_table(scan_rows(args.scan), ["source", "pair", "code points", "per 10k", "training per 10k", "lines"],
+                           f"{args.scan}: character pairs over-represented out of domain")
+    elif args.census:
         common.print_table(census_rows(args.census, args.files), ["text", "lines", "in the other spelling", "sites per line"],
-                           f"{args.census}: text already in {LANGUAGES[args.census].script}'s other spelling")
+                           f"{args.census}: text already in {LANGUAGES[args.census].name}'s other spelling")
     elif args.files:
         p.error("files are for --census")
     else:

@@ -299,6 +299,7 @@ SHIPPED: dict[tuple[str, int], str] = {
     ("as", 2): "991161aec8bde43cd1535ebeee34bf5937c119e64d008f6c81bbc54440fdaab8",
     ("as", 3): "d17b39052883ebabfa3537b6b1b2d28e1f5ae7003ee8a4223afe4b0eff3e8a34",  # release 1's ids again
     ("as", 4): "afaa9e5c9e9e85ee700b045b1c5df2b8a6c6fa4f8a202b3a238168132781c7ea",
+    ("as", 5): "7d68273476fd714ad4ff636362dd12aa025375842f5bd0536b39708368fda46e",
     ("pa", 1): "430ea673cb820ff8fac10f40ecae90e057958bfb59f269d5cdc8415cc237090c",
     ("pa", 2): "bc4d2f80ff84427aa3437ece152aa32e667402157ac4d1ac1a752948f5a95bdf",
     ("pa", 3): "430ea673cb820ff8fac10f40ecae90e057958bfb59f269d5cdc8415cc237090c",  # release 1's ids again

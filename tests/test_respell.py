@@ -46,9 +46,10 @@ def test_respelling_only_adds_the_older_form(text):
     assert back == expected
 
 
-# share, and what every respelled line has: a chillu as chandrakkala + ZWJ, or a precomposed nukta letter
+# share, and what every respelled line has: a chillu as chandrakkala + ZWJ, a precomposed nukta letter, or
+# (Assamese) Bengali's ra in a conjunct
 RESPELLED = {"ml": (0.1, ("\u0d4d\u200d",)), "bn": (0.05, tuple("\u09dc\u09dd\u09df")),
-             "as": (0.05, tuple("\u09dc\u09dd\u09df")),
+             "as": (0.1, (*"\u09dc\u09dd\u09df", "\u09cd\u09b0", "\u09b0\u09cd")),
              "pa": (0.05, tuple("\u0a33\u0a36\u0a59\u0a5a\u0a5b\u0a5e")),
              "hi": (0.05, tuple("\u0958\u0959\u095a\u095b\u095c\u095d\u095e\u095f")),
              "or": (0.05, tuple("\u0b5c\u0b5d"))}
@@ -64,7 +65,7 @@ def test_the_committed_file_is_the_training_lines_respelled(lang):
     registry's share of the training lines of <code>.txt.gz, each changed by the respelling, none from
     a valid or test line."""
     share, markers = RESPELLED[lang]
-    rules = SCRIPTS[LANGUAGES[lang].script].respellings
+    rules = LANGUAGES[lang].other_spellings
     assert LANGUAGES[lang].respelled == share and respell.file_name(lang) in LANGUAGES[lang].train_files
     with gzip.open(vs.ROOT / "data" / respell.file_name(lang), "rt", encoding="utf-8") as f:
         committed = f.read().splitlines()
@@ -91,6 +92,19 @@ def test_the_library_trains_on_the_respelled_lines_as_written_and_never_holds_th
         assert held and not set(held) & respelled
 
 
+def test_assamese_conjuncts_take_bengali_ra_and_odias_measured_wa_is_not_adopted():
+    """Assamese writes ra ৰ, but its conjuncts are often typed with Bengali's র (they look the same
+    there); only the conjuncts change. Odia's subscript wa as VA was measured, not adopted."""
+    rules = LANGUAGES["as"].other_spellings
+    assert respell.respell("প্ৰধানমন্ত্ৰী ৰাজ্য অৰ্থ", rules) == "প্রধানমন্ত্রী ৰাজ্য অর্থ"
+    assert LANGUAGES["bn"].other_spellings == SCRIPTS["Bengali"].respellings  # Bengali's ra is its own
+    assert respell.respell("ଦ୍ୱାରା", LANGUAGES["or"].other_spellings) == "ଦ୍ୱାରା"
+    assert respell.respell("ଦ୍ୱାରା ୱ", LANGUAGES["or"].other_spellings + respell.MEASURED["or"]) == "ଦ୍ଵାରା ୱ"
+    plain, measured = respell.respelled_lines("or", 0.05), respell.respelled_lines("or", 0.05, measured=True)
+    assert {respell.respell(x, respell.MEASURED["or"]) for x in plain} < set(measured)
+    assert all("\u0b4d\u0b35" in x for x in set(measured) - {respell.respell(x, respell.MEASURED["or"]) for x in plain})
+
+
 def test_precomposed_nukta_letters_are_a_respelling_of_the_nfc_text():
     """NFC writes the nukta letters Unicode excludes from composition as letter + nukta; the rules write
     them as one code point, as much published text does (bn and pa train on a share of it)."""
@@ -114,12 +128,16 @@ def test_census_counts_text_already_in_the_other_spelling(tmp_path, monkeypatch)
     """`--census`: Telugu's habit is a ZWNJ after a bare consonant before a consonant (not the ZWNJ
     after a virama, ordinary spelling); elsewhere the mark is what the respellings write."""
     habit, ordinary = "ప\u200cర్యావ\u200cర\u200cణ పరిరక్షణ", "పర్యావరణ పరిరక్షణ కార్య్\u200cక్రమం"
-    assert respell.census([habit, ordinary, "English only here"], "Telugu") == {
+    assert respell.census([habit, ordinary, "English only here"], "te") == {
         "lines": 2, "in the other spelling": 0.5, "sites per line": 1.5}
-    assert respell.census(["অবশ্য\u09df আছে", "অবশ্য\u09af\u09bc আছে"], "Bengali")["in the other spelling"] == 0.5
-    assert respell.census(["അവന\u0d4d\u200d വന്നു", "അവൻ വന്നു"], "Malayalam")["sites per line"] == 0.5
-    with pytest.raises(ValueError, match="Tamil"):
-        respell.other_spelling("Tamil")
+    assert respell.census(["অবশ্য\u09df আছে", "অবশ্য\u09af\u09bc আছে"], "bn")["in the other spelling"] == 0.5
+    assert respell.census(["അവന\u0d4d\u200d വന്നു", "അവൻ വന്നു"], "ml")["sites per line"] == 0.5
+    # Assamese's own habit counts for Assamese, not for Bengali, which writes র everywhere
+    assamese = ["প্রধানমন্ত্রী", "প্ৰধানমন্ত্ৰী অৰ্থ", "অর্থনৈতিক"]
+    assert respell.census(assamese, "as") == {"lines": 3, "in the other spelling": round(2 / 3, 4), "sites per line": 1.0}
+    assert respell.census(assamese, "bn")["in the other spelling"] == 0
+    with pytest.raises(ValueError, match="ta"):
+        respell.other_spelling("ta")
     text = tmp_path / "news.txt"
     text.write_text(f"{habit}\n{habit}\n{ordinary}\n", encoding="utf-8")
     read = []  # the training split without its train files (reading the real one takes 10 s: a stand-in)
@@ -130,3 +148,22 @@ def test_census_counts_text_already_in_the_other_spelling(tmp_path, monkeypatch)
     assert rows["news.txt"]["lines"] == 3 and rows["news.txt"]["in the other spelling"] == round(2 / 3, 4)
     assert rows["OOD: pmindia"]["in the other spelling"] > 0.5  # the government's habit
     assert rows["OOD: il-ner"]["in the other spelling"] < 0.01 and rows["OOD: pratham"]["lines"] > 1000
+
+
+def test_the_scan_finds_a_spelling_training_never_uses():
+    """`--scan`: Bengali's ra in an Assamese conjunct is a pair training (ৰ everywhere) almost never
+    has; pairs both use alike, and ASCII, are not candidates."""
+    train = ["প্ৰধান মন্ত্ৰী আৰু ৰাজ্য"] * 200
+    other = ["প্রধান মন্ত্ৰী আৰু ৰাজ্য (2024)"] * 10
+    rows = respell.overrepresented(train, other)
+    assert [r["pair"] for r in rows] == ["্র", "রধ"]
+    assert rows[0]["code points"] == "U+09CD U+09B0" and rows[0]["lines"] == 10
+    pairs_in_training = 200 * sum(len(word) - 1 for word in train[0].split())  # no pair spans a space
+    assert rows[0]["training per 10k"] == round(0.5 / pairs_in_training * 1e4, 3)
+    assert respell.overrepresented(train, train) == []
+
+
+def test_the_scan_of_assamese_shows_the_habit_release_5_trains_on():
+    rows = respell.scan_rows("as")
+    found = {(r["source"], r["pair"]) for r in rows}
+    assert {("pratham", "\u09cd\u09b0"), ("pmindia", "\u09cd\u09b0")} <= found
