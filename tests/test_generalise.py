@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 import tokenizer
 from bench import generalise, ood, phrase_diagnosis
 from bench import validation_sets as vs
+from tokenizer.build import measure_hf
+from tokenizer.metrics import evaluate
 from tokenizer.pretokenize import get_pattern
 from tokenizer.registry import LANGUAGES, RECIPES
 
@@ -224,6 +226,48 @@ def test_words_only_drops_every_multi_word_token():
     assert len(wo.merges) < len(tok.merges)
     text = "भारत एक विशाल देश है। यहाँ की संस्कृति, भाषाएँ"
     assert wo.decode(wo.encode(text)) == text
+
+
+class _Counts:
+    """A stand-in for both tokenizers: each line's token count is given; ids are zeros."""
+
+    class _Encoding:
+        def __init__(self, n: int) -> None:
+            self.ids = [0] * n
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+
+    def encode_ordinary_batch(self, lines: list[str]) -> list[list[int]]:
+        return [[0] * self.counts[x] for x in lines]
+
+    def encode_batch(self, lines: list[str], add_special_tokens: bool = True) -> list[_Encoding]:
+        assert add_special_tokens is False
+        return [self._Encoding(self.counts[x]) for x in lines]
+
+
+def test_the_ratio_interval_resamples_lines():
+    """Known answers: a baseline that always needs twice our tokens gives [2, 2]; lines that disagree
+    give an interval around the whole-set ratio, narrower with more lines; empty lines do not count."""
+    lines = [f"line {i}" for i in range(40)]
+    ours = _Counts({x: 5 for x in lines})
+    assert ood.ratio_interval(ours, _Counts({x: 10 for x in lines}), [*lines, "", "\n"]) == (2.0, 2.0)
+    base = _Counts({x: 4 + 2 * (i % 2) for i, x in enumerate(lines)})  # 4 or 6: the ratio is 1.0
+    low, high = ood.ratio_interval(ours, base, lines)
+    assert low < 1.0 < high and high - low < 0.25
+    wider = ood.ratio_interval(ours, base, lines[:8])
+    assert wider[1] - wider[0] > high - low
+    assert ood.ratio_interval(ours, base, lines) == (low, high)  # the same resamples each run
+
+
+def test_the_shipped_ratio_lies_in_its_interval():
+    """On a real set: the point ratio of bench.ood's row lies inside its interval."""
+    tok, hf = tokenizer.load("or"), ood.baseline("or")
+    lines = ood.set_lines("or", "ood:pmindia")
+    row = ood.rows_for("or", "shipped", {"ood:pmindia": evaluate(tok, lines)},
+                       {"ood:pmindia": measure_hf(hf, list(lines))})[0]
+    low, high = ood.ratio_interval(tok, hf, lines)
+    assert low < row["ratio"] < high < low + 0.05
 
 
 def test_llm_byte_fallback_pieces_add_up():
