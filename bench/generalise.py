@@ -57,7 +57,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -441,6 +441,16 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
     return tokenizer.Tokenizer(merges, patterns[-1], {ENDOFTEXT: 256 + len(merges)}, name=name)
 
 
+_LATER_FIELDS = ("sentences", "stories", "suffixes", "respelled", "measured_spellings")  # added since VERSION 2
+
+
+def _key_repr(e: Experiment) -> str:
+    """The experiment as its cache key sees it: the dataclass repr without the fields added since
+    VERSION 2 that keep their default, so that models trained before those fields existed stay cached."""
+    shown = (f for f in fields(e) if not (f.name in _LATER_FIELDS and getattr(e, f.name) == f.default))
+    return f"Experiment({', '.join(f'{f.name}={getattr(e, f.name)!r}' for f in shown)})"
+
+
 def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> tuple[tokenizer.Tokenizer, bool]:
     """The experiment's model for lang, from the cache when it was trained before; and whether it was."""
     recipe = recipe_for(lang, e)
@@ -451,12 +461,7 @@ def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> 
     if e.sentences:
         docs = sentences(docs, keep_paragraphs=e.sentences == "both")
     key = hashlib.sha256(
-        # (the fields added since VERSION 2 enter the key only when set, so earlier models stay cached)
-        repr((VERSION, repr(e).replace(", measured_spellings=False", "")
-              if e.sentences or e.stories or e.suffixes or e.respelled is not None
-              else repr(e).replace(", sentences='', stories=0, suffixes=0, respelled=None, measured_spellings=False", ""),
-              recipe,
-              vocab_size,
+        repr((VERSION, _key_repr(e), recipe, vocab_size,
               [get_pattern(s.pattern).regex for s in recipe.stages])).encode()
         + "\n".join("\n".join(d) for d in docs).encode()
     ).hexdigest()[:20]

@@ -9,8 +9,8 @@ Bengali, Punjabi and Hindi sources often write the nukta letters Unicode exclude
 subscript wa is often VA (ଦ୍ଵାରା), and Assamese conjuncts often take Bengali's ra (প্রধান for প্ৰধান).
 A vocabulary learnt only from Wikipedia's spelling cuts those words into pieces. Respelling a share
 of the training lines (the registry's `Language.respelled`, by its `other_spellings`: its script's
-respellings, then its own) and
-training on them too teaches it both; `bench.generalise "respelled F"` measures the share.
+respellings, then its own) and training on them too teaches it both; `bench.generalise "respelled F"`
+measures the share.
 
 Only training-split lines of the corpus file are respelled (never a valid or test line), only
 those the respelling changes, chosen by a hash of the line; the file is a train file of the
@@ -104,7 +104,8 @@ def _pairs(lines: Iterable[str]) -> tuple[Counter, int]:
     """Adjacent pairs of non-ASCII, non-space characters, and how many pairs were seen."""
     counts: Counter = Counter()
     for line in lines:
-        counts.update(a + b for a, b in zip(line, line[1:]) if a > "\x7f" < b and not (a.isspace() or b.isspace()))
+        counts.update(a + b for a, b in zip(line, line[1:])
+                      if a > "\x7f" and b > "\x7f" and not (a.isspace() or b.isspace()))
     return counts, sum(counts.values()) or 1
 
 

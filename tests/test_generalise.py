@@ -415,3 +415,15 @@ def test_il_ner_is_the_snapshot_rejoined_and_holds_out_nothing():
         assert not any(" ।" in line or " ۔" in line for line in vs.ood_by_source(lang)["il-ner"])
     built = vs.build_language("te")
     assert built.excluded == set(vs.excluded("te")) == set()
+
+
+def test_the_cache_key_shows_later_fields_only_when_set():
+    """Models trained before a field existed stay cached: a field added since VERSION 2 enters the
+    key only when it is not its default."""
+    plain = generalise._key_repr(generalise.experiment_named("sqrt"))
+    assert plain.startswith("Experiment(name='sqrt', ") and not any(f in plain for f in generalise._LATER_FIELDS)
+    assert plain == repr(generalise.experiment_named("sqrt")).replace(
+        ", sentences='', stories=0, suffixes=0, respelled=None, measured_spellings=False", "")
+    measured = generalise._key_repr(generalise.experiment_named("respelled+ 0.05"))
+    assert measured.endswith("respelled=0.05, measured_spellings=True)") and "stories" not in measured
+    assert generalise._key_repr(generalise.experiment_named("respelled 0.05")).endswith("respelled=0.05)")
