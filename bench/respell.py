@@ -182,8 +182,8 @@ def main() -> None:
     p.add_argument("files", nargs="*", type=Path, help="text files for the census (.txt or .gz, one line per line)")
     args = p.parse_args()
     if args.scan:
-        common.print_table(scan_rows(args.scan), ["source", "pair", "code points", "per 10k", "training per 10k", "lines"],
-                           f"{args.scan}: character pairs over-represented out of domain")
+        columns = ["source", "pair", "code points", "per 10k", "training per 10k", "lines"]
+        common.print_table(scan_rows(args.scan), columns, f"{args.scan}: character pairs over-represented out of domain")
     elif args.census:
         common.print_table(census_rows(args.census, args.files), ["text", "lines", "in the other spelling", "sites per line"],
                            f"{args.census}: text already in {LANGUAGES[args.census].name}'s other spelling")

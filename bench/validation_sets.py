@@ -270,16 +270,26 @@ def _conllu_text(snapshot: str, paths: tuple[str, ...]) -> Iterator[tuple[str, s
 
 
 # Tokenised text rejoined: no space before closing punctuation (dandas, Urdu's full stop and comma,
-# a percent sign) or after an opening bracket
-_SPACE_BEFORE_CLOSING = regex.compile(r"\s+(?=[.,:;!?)\]%\u0964\u0965،؛؟۔])")
-_SPACE_AFTER_OPENING = regex.compile(r"(?<=[(\[])\s+")
+# a percent sign, a closing quote) or after an opening bracket or quote; a hyphen between two words or
+# numbers joins them, as news text writes it (Hindi's TICO-19 and PMIndia: एक-दूसरे 800 times, spaced 11)
+_SPACE_BEFORE_CLOSING = regex.compile(r"\s+(?=[.,:;!?)\]%\u0964\u0965،؛؟۔”’])")
+_SPACE_AFTER_OPENING = regex.compile(r"(?<=[(\[“‘])\s+")
+_SPACED_HYPHEN = regex.compile(r"(?<=[\p{L}\p{M}\p{N}]) - (?=[\p{L}\p{N}])")
 
 
 def detokenise(tokens: list[str]) -> str:
     """Running text from a sentence's tokens. Urdu's multiword tokens are joined by "_" (صنعت_کار):
-    a space, as such compounds are written."""
-    text = " ".join(t.replace("_", " ") for t in tokens)
-    return _SPACE_AFTER_OPENING.sub("", _SPACE_BEFORE_CLOSING.sub("", text))
+    a space, as such compounds are written. Straight double quotes alternate: the first of a pair
+    sticks to the word after it, the second to the word before it."""
+    text, opened, glue = "", False, False
+    for token in (t.replace("_", " ") for t in tokens):
+        if token == '"' and opened:
+            text += token
+        else:
+            text += ("" if glue or not text else " ") + token
+        glue = token == '"' and not opened
+        opened = opened != (token == '"')
+    return _SPACED_HYPHEN.sub("-", _SPACE_AFTER_OPENING.sub("", _SPACE_BEFORE_CLOSING.sub("", text)))
 
 
 def _ner_sentences(snapshot: str, paths: tuple[str, ...]) -> Iterator[tuple[str, str]]:
@@ -462,7 +472,7 @@ def _il_ner_part(lang: str) -> Part:
     return Part(
         "il-ner", "IL-NER: news, government and health sentences annotated for named entities (IIIT Hyderabad, "
         "CDAC Noida, IIIT Bhubaneswar, for MeitY's Bhashini), rejoined from their tokens (no space before "
-        "punctuation or after an opening bracket; a hyphen or quote keeps its spaces)",
+        "punctuation or after an opening bracket, quotes around what they quote, a hyphen between words joining them)",
         "CC BY 4.0", f"il-ner-{lang}", origin="github.com/SankalpBahad/IL-NER Datasets/", hold_out=False,
     )
 

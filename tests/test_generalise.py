@@ -391,12 +391,17 @@ def test_pmindia_is_the_matched_wat_dev_set_and_holds_out_nothing():
 def test_il_ner_sentences_are_rejoined_as_running_text():
     """IL-NER gives a token per line; the sets read the sentence as it was written: no space before
     closing punctuation (a danda, Urdu's full stop, a percent sign) or after an opening bracket, and
-    Urdu's multiword token (صنعت_کار) written with its space. A hyphen keeps its spaces (ambiguous)."""
+    Urdu's multiword token (صنعت_کار) written with its space, a hyphen between words or numbers
+    joining them, and straight quotes around what they quote."""
     assert vs.detokenise(["भारत", "एक", "देश", "है", "।"]) == "भारत एक देश है।"
     assert vs.detokenise(["25", "%", "పెరిగాయి", "."]) == "25% పెరిగాయి."
     assert vs.detokenise(["(", "గిఫ్ట్", ")", "లో", ",", "ఉంది"]) == "(గిఫ్ట్) లో, ఉంది"
     assert vs.detokenise(["جس", "نے", "صنعت_کار", "کو", "۔"]) == "جس نے صنعت کار کو۔"
-    assert vs.detokenise(["२", "-", "३", "दिन"]) == "२ - ३ दिन"
+    assert vs.detokenise(["२", "-", "३", "दिन"]) == "२-३ दिन"
+    assert vs.detokenise(["एक", "-", "दूसरे", "से", "-", "।"]) == "एक-दूसरे से -।"  # a dash before no word stays
+    assert vs.detokenise(["उसने", "कहा", '"', "हाँ", '"', "और", '"', "ना", '"', "।"]) == 'उसने कहा "हाँ" और "ना"।'
+    assert vs.detokenise(['"', "హలో", '"', ",", '"', "అని"]) == '"హలో", "అని'  # an unpaired quote opens
+    assert vs.detokenise(["“", "హలో", "”", "అని"]) == "“హలో” అని"
 
 
 def test_il_ner_is_the_snapshot_rejoined_and_holds_out_nothing():

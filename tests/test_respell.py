@@ -134,7 +134,8 @@ def test_census_counts_text_already_in_the_other_spelling(tmp_path, monkeypatch)
     assert respell.census(["അവന\u0d4d\u200d വന്നു", "അവൻ വന്നു"], "ml")["sites per line"] == 0.5
     # Assamese's own habit counts for Assamese, not for Bengali, which writes র everywhere
     assamese = ["প্রধানমন্ত্রী", "প্ৰধানমন্ত্ৰী অৰ্থ", "অর্থনৈতিক"]
-    assert respell.census(assamese, "as") == {"lines": 3, "in the other spelling": round(2 / 3, 4), "sites per line": 1.0}
+    assert respell.census(assamese, "as") == {
+        "lines": 3, "in the other spelling": round(2 / 3, 4), "sites per line": 1.0}
     assert respell.census(assamese, "bn")["in the other spelling"] == 0
     with pytest.raises(ValueError, match="ta"):
         respell.other_spelling("ta")
