@@ -20,7 +20,7 @@ letters NFC would decompose trains as written.
 
     python -m bench.respell            # every language with a share -> data/<code>.respelled.txt.gz
     python -m bench.respell --census te FILE...   # how much text is already in the other spelling
-    python -m bench.respell --scan as             # which spellings the OOD sources use and training does not
+    python -m bench.respell --scan as [FILE...]   # which spellings the OOD sources (files) use and training does not
 
 The scan finds candidates: the character pairs each OOD source uses far more often than the
 training split (a new spelling shows up as a pair training almost never has). The census asks
@@ -89,14 +89,25 @@ def census(lines: Iterable[str], lang: str) -> dict:
             "sites per line": round(sites / n, 3) if n else 0.0}
 
 
-def census_rows(lang: str, files: Sequence[Path]) -> list[dict]:
-    """The census of the training lines, each OOD source and each file (one line per line)."""
-    texts: dict[str, Iterable[str]] = {"training split": vs.corpus_lines(lang, "train", with_train_files=False)}
-    texts |= {f"OOD: {label}": lines for label, lines in vs.ood_by_source(lang).items()}
-    for path in files:
-        opener = gzip.open if path.suffix == ".gz" else open
+def read_lines(path: Path) -> list[str]:
+    """A text file's lines (.gz read through gzip); a file that cannot be read is a clear error."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
         with opener(path, "rt", encoding="utf-8") as f:
-            texts[path.name] = f.read().splitlines()
+            return f.read().splitlines()
+    except (OSError, UnicodeDecodeError, EOFError) as e:
+        raise SystemExit(f"error: cannot read {path} as UTF-8 text: {e}") from None
+
+
+def other_texts(lang: str, files: Sequence[Path]) -> dict[str, list[str]]:
+    """Each source of the language's OOD set ("OOD: <source>") and each file (one line per line)."""
+    texts = {f"OOD: {label}": list(lines) for label, lines in vs.ood_by_source(lang).items()}
+    return texts | {path.name: read_lines(path) for path in files}
+
+
+def census_rows(lang: str, files: Sequence[Path]) -> list[dict]:
+    """The census of the training lines, each OOD source and each file."""
+    texts = {"training split": vs.corpus_lines(lang, "train", with_train_files=False)} | other_texts(lang, files)
     return [{"text": name, **census(lines, lang)} for name, lines in texts.items()]
 
 
@@ -127,10 +138,10 @@ def overrepresented(train: Sequence[str], other: Sequence[str], top: int = 8, at
             for _, pair, rate, base in found[:top]]
 
 
-def scan_rows(lang: str) -> list[dict]:
-    """For each OOD source: its pairs most over-represented against the training split."""
+def scan_rows(lang: str, files: Sequence[Path] = ()) -> list[dict]:
+    """For each OOD source and each file: its pairs most over-represented against the training split."""
     train = vs.corpus_lines(lang, "train", with_train_files=False)
-    return [{"source": label, **row} for label, lines in vs.ood_by_source(lang).items()
+    return [{"text": name, **row} for name, lines in other_texts(lang, files).items()
             for row in overrepresented(train, lines)]
 
 
@@ -177,18 +188,20 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--lang", nargs="+", choices=with_share, default=with_share)
     p.add_argument("--census", metavar="LANG", choices=with_rules, help="count the other spelling instead")
-    p.add_argument("--scan", metavar="LANG", choices=list(LANGUAGES), help="find spellings the OOD sources use and "
-                   "training does not: each source's most over-represented character pairs")
-    p.add_argument("files", nargs="*", type=Path, help="text files for the census (.txt or .gz, one line per line)")
+    p.add_argument("--scan", metavar="LANG", choices=list(LANGUAGES), help="find spellings the OOD sources (and "
+                   "any files) use and training does not: each text's most over-represented character pairs")
+    p.add_argument("files", nargs="*", type=Path, help="text files for the census or the scan (.txt or .gz, one line "
+                   "per line)")
     args = p.parse_args()
     if args.scan:
-        columns = ["source", "pair", "code points", "per 10k", "training per 10k", "lines"]
-        common.print_table(scan_rows(args.scan), columns, f"{args.scan}: character pairs over-represented out of domain")
+        columns = ["text", "pair", "code points", "per 10k", "training per 10k", "lines"]
+        common.print_table(scan_rows(args.scan, args.files), columns,
+                           f"{args.scan}: character pairs over-represented against the training split")
     elif args.census:
         common.print_table(census_rows(args.census, args.files), ["text", "lines", "in the other spelling", "sites per line"],
                            f"{args.census}: text already in {LANGUAGES[args.census].name}'s other spelling")
     elif args.files:
-        p.error("files are for --census")
+        p.error("files are for --census or --scan")
     else:
         build(args.lang)
 

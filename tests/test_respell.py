@@ -164,7 +164,15 @@ def test_the_scan_finds_a_spelling_training_never_uses():
     assert respell.overrepresented(train, train) == []
 
 
-def test_the_scan_of_assamese_shows_the_habit_release_5_trains_on():
-    rows = respell.scan_rows("as")
-    found = {(r["source"], r["pair"]) for r in rows}
-    assert {("pratham", "\u09cd\u09b0"), ("pmindia", "\u09cd\u09b0")} <= found
+def test_the_scan_of_assamese_shows_the_habit_release_5_trains_on(tmp_path):
+    """Each OOD source and any file given is scanned against the training split; a file that is not
+    text is a clear error."""
+    typed = tmp_path / "typed.txt"
+    typed.write_text("প্রধানমন্ত্রীয়ে কয়\nঅর্থনৈতিক উন্নতি\n" * 20, encoding="utf-8")
+    rows = respell.scan_rows("as", [typed])
+    found = {(r["text"], r["pair"]) for r in rows}
+    assert {("OOD: pratham", "\u09cd\u09b0"), ("OOD: pmindia", "\u09cd\u09b0"), ("typed.txt", "\u09cd\u09b0")} <= found
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(SystemExit, match="broken.txt as UTF-8"):
+        respell.scan_rows("as", [broken])
