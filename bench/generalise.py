@@ -150,7 +150,8 @@ EXPERIMENTS = [
     ],
     *[
         Experiment(f"respelled+ {f}", "other spelling", f"{f:.0%} of the training lines train respelled too, by "
-                   "the registry's rules and the ones measured in bench.respell.MEASURED (Odia's subscript wa)",
+                   "the registry's rules and the ones measured in bench.respell.MEASURED (Odia's subscript wa, Hindi's "
+                   "virama + ZWJ)",
                    respelled=f, measured_spellings=True)
         for f in (0.05, 0.1)
     ],

@@ -152,8 +152,13 @@ def chosen(line: str, share: float) -> bool:
 
 # Other spellings measured and not adopted (docs/compression.md), which `bench.generalise
 # "respelled+ F"` adds to the registry's: Odia's subscript wa written with VA (U+0B35), as IL-NER's
-# news and health text (a fifth of its lines) and PMIndia do (ଦ୍ଵାରା), where Wikipedia writes WA (ଦ୍ୱାରା)
-MEASURED: dict[str, tuple[tuple[str, str], ...]] = {"or": (("\u0b4d\u0b71", "\u0b4d\u0b35"),)}
+# news and health text (a fifth of its lines) and PMIndia do (ଦ୍ଵାରା), where Wikipedia writes WA
+# (ଦ୍ୱାରା); Hindi's virama + ZWJ in a half-form conjunct (स्‍वास्‍थ्‍य), as PMIndia writes a quarter of its
+# lines, but not with ra (प्र, र्य), क्ष or ज्ञ, which it leaves alone
+MEASURED: dict[str, tuple[tuple[str, str], ...]] = {
+    "or": (("\u0b4d\u0b71", "\u0b4d\u0b35"),),
+    "hi": ((r"(?<=[\u0915-\u0939])(?<!\u0930)\u094d(?=[\u0915-\u0939])(?![\u0930\u0937\u091e])", "\u094d\u200d"),),
+}
 
 
 def respelled_lines(lang: str, share: float | None = None, measured: bool = False) -> list[str]:

@@ -176,3 +176,14 @@ def test_the_scan_of_assamese_shows_the_habit_release_5_trains_on(tmp_path):
     broken.write_bytes(b"\xff\xfe not utf-8")
     with pytest.raises(SystemExit, match="broken.txt as UTF-8"):
         respell.scan_rows("as", [broken])
+
+
+def test_hindis_measured_zwj_is_pmindias_half_forms_only():
+    """PMIndia's Hindi writes a ZWJ after the virama of a half-form conjunct, never with ra (प्र, र्य),
+    क्ष or ज्ञ; the measured rule writes exactly those, and training keeps Wikipedia's spelling."""
+    rules = respell.MEASURED["hi"]
+    assert respell.respell("स्वास्थ्य", rules) == "स्\u200dवास्\u200dथ्\u200dय"
+    assert respell.respell("उन्होंने", rules) == "उन्\u200dहोंने"
+    for kept in ("प्रधानमंत्री", "कार्य", "क्षेत्र", "ज्ञान", "ज़्यादा"):
+        assert respell.respell(kept, rules) == kept
+    assert all(rule not in LANGUAGES["hi"].other_spellings for rule in rules)
