@@ -805,6 +805,34 @@ def ood_by_source(lang: str) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+# Sources whose segment keys name a document (`<document>:<n>`): a story, a TICO-19 document, a chapter
+# of verse. The other sources are single sentences (prompts, Common Voice, PMIndia's and IL-NER's
+# sentence lists) or too few documents to count (SMC's files)
+DOCUMENT_KEYED = ("pratham", "tico19", "wikisource-classical")
+
+
+@lru_cache(maxsize=None)
+def ood_documents(lang: str) -> tuple[tuple[str, str], ...]:
+    """(source label, document) of each line of the OOD set, in its order: the story, TICO-19 document
+    or chapter a segment comes from, else the segment itself. Lines of one document are not
+    independent samples, so bench.ood resamples documents."""
+    path = OUT / f"{lang}.tsv.gz"
+    if not path.exists():
+        return ()
+    parts = {p.label: p for p in SETS.get(lang, [])}
+    keys: dict[str, dict[str, str]] = {}  # source -> normalised segment -> its key
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            label, text = line.rstrip("\n").split("\t", 1)
+            source = parts[label].source if label in DOCUMENT_KEYED and label in parts else ""
+            if source and source not in keys:
+                keys[source] = {normalise(t): k for k, t in read_source(source)}
+            key = keys[source].get(text, "") if source else ""
+            out.append((label, f"{label}:{key.rsplit(':', 1)[0] if key else text}"))
+    return tuple(out)
+
+
 @lru_cache(maxsize=None)
 def published_lines(lang: str) -> tuple[str, ...]:
     """The OOD segments whose published text is not NFC, as published (whitespace collapsed only).
@@ -856,14 +884,15 @@ def documents(lang: str, with_train_files: bool = True) -> Iterator[Document]:
 
 
 @lru_cache(maxsize=None)
-def corpus_lines(lang: str, split: str, with_train_files: bool = True) -> tuple[str, ...]:
-    """Lines of one split minus the excluded ones: "train" and "all" (every split, for the baseline
-    trained on the full corpus) are cleaned as the trainer cleans; "valid" and "test" are raw, as
-    the library's held-out lines are. The train files (the stories) count unless told not to."""
+def corpus_line_documents(lang: str, split: str, with_train_files: bool = True) -> tuple[tuple[str, str], ...]:
+    """(document id, line) of the lines of one split minus the excluded ones: "train" and "all"
+    (every split, for the baseline trained on the full corpus) are cleaned as the trainer cleans;
+    "valid" and "test" are raw, as the library's held-out lines are. The train files (the stories)
+    count unless told not to."""
     drop = excluded(lang)
     if split in ("valid", "test"):
         drop = drop | train_only(lang)
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     rule = split_rule(lang)
     for doc in documents(lang, with_train_files):
         where = rule.split(doc.id)
@@ -873,8 +902,14 @@ def corpus_lines(lang: str, split: str, with_train_files: bool = True) -> tuple[
                 lines = cleaned.split("\n") if cleaned else []
             else:
                 lines = [line for line in doc.text.splitlines() if line.strip()]
-            out.extend(line for line in lines if line_hash(line) not in drop)
+            out.extend((doc.id, line) for line in lines if line_hash(line) not in drop)
     return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def corpus_lines(lang: str, split: str, with_train_files: bool = True) -> tuple[str, ...]:
+    """The lines of one split (corpus_line_documents without the document ids)."""
+    return tuple(line for _, line in corpus_line_documents(lang, split, with_train_files))
 
 
 def main() -> None:

@@ -260,14 +260,51 @@ def test_the_ratio_interval_resamples_lines():
     assert ood.ratio_interval(ours, base, lines) == (low, high)  # the same resamples each run
 
 
+def test_the_ratio_interval_resamples_documents_within_each_source():
+    """Lines of one document move together: resampling documents gives the wider, honest interval.
+    A set's mix of sources is fixed: two sources each uniform within themselves give one point."""
+    lines = [f"line {i}" for i in range(100)]
+    ours = _Counts({x: 5 for x in lines})
+    base = _Counts({x: 4 + 2 * ((i // 5) % 2) for i, x in enumerate(lines)})  # 20 documents of 5 lines: 4 or 6
+    documents = [("s", f"doc {i // 5}") for i in range(100)]
+    by_line = ood.ratio_interval(ours, base, lines)
+    by_document = ood.ratio_interval(ours, base, lines, documents)
+    assert by_document[0] < by_line[0] < 1.0 < by_line[1] < by_document[1]
+    mixed = _Counts({x: 10 if i < 50 else 5 for i, x in enumerate(lines)})  # source a: 2x; source b: 1x
+    sources = [("a" if i < 50 else "b", str(i)) for i in range(100)]
+    assert ood.ratio_interval(ours, mixed, lines, sources) == (1.5, 1.5)
+    assert ood.ratio_interval(ours, mixed, lines)[1] - ood.ratio_interval(ours, mixed, lines)[0] > 0.1
+    with pytest.raises(ValueError, match="99 documents for 100 lines"):
+        ood.ratio_interval(ours, base, lines, documents[:99])
+
+
+def test_ood_documents_name_the_story_or_document_of_each_line():
+    documents = vs.ood_documents("hi")
+    assert len(documents) == len(vs.ood_lines("hi"))
+    by_source: dict[str, set[str]] = {}
+    for label, doc in documents:
+        by_source.setdefault(label, set()).add(doc)
+    sizes = {label: sum(1 for x, _ in documents if x == label) for label in by_source}
+    assert len(by_source["pratham"]) < sizes["pratham"] / 5  # stories of many lines
+    assert len(by_source["tico19"]) < 50 and all(d.startswith("tico19:") for d in by_source["tico19"])
+    assert len(by_source["pmindia"]) == sizes["pmindia"]  # sentences: each its own
+    story = next(d for x, d in documents if x == "pratham")
+    assert story.startswith("pratham:hi/") and story.endswith(".md")
+    assert ood.documents_of("hi", "ood:tico19") == [d for d in documents if d[0] == "tico19"]
+    valid = ood.documents_of("hi", "valid")
+    assert len(valid) == len(ood.set_lines("hi", "valid")) and 10 < len(set(valid)) < len(valid) / 5
+    assert ood.documents_of("hi", "published") is None
+
+
 def test_the_shipped_ratio_lies_in_its_interval():
-    """On a real set: the point ratio of bench.ood's row lies inside its interval."""
+    """On a real set: the point ratio of bench.ood's row lies inside its interval, by lines (PMIndia's
+    sentences) and by stories."""
     tok, hf = tokenizer.load("or"), ood.baseline("or")
-    lines = ood.set_lines("or", "ood:pmindia")
-    row = ood.rows_for("or", "shipped", {"ood:pmindia": evaluate(tok, lines)},
-                       {"ood:pmindia": measure_hf(hf, list(lines))})[0]
-    low, high = ood.ratio_interval(tok, hf, lines)
-    assert low < row["ratio"] < high < low + 0.05
+    for name in ("ood:pmindia", "ood:pratham"):
+        lines = ood.set_lines("or", name)
+        row = ood.rows_for("or", "shipped", {name: evaluate(tok, lines)}, {name: measure_hf(hf, list(lines))})[0]
+        low, high = ood.ratio_interval(tok, hf, lines, ood.documents_of("or", name))
+        assert low < row["ratio"] < high < low + 0.06
 
 
 def test_llm_byte_fallback_pieces_add_up():
