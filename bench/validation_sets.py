@@ -472,7 +472,8 @@ def _il_ner_part(lang: str) -> Part:
     return Part(
         "il-ner", "IL-NER: news, government and health sentences annotated for named entities (IIIT Hyderabad, "
         "CDAC Noida, IIIT Bhubaneswar, for MeitY's Bhashini), rejoined from their tokens (no space before "
-        "punctuation or after an opening bracket, quotes around what they quote, a hyphen between words joining them)",
+        "punctuation or after an opening bracket, quotes around what they quote, a hyphen between words "
+        "joining them)",
         "CC BY 4.0", f"il-ner-{lang}", origin="github.com/SankalpBahad/IL-NER Datasets/", hold_out=False,
     )
 
@@ -883,7 +884,6 @@ def documents(lang: str, with_train_files: bool = True) -> Iterator[Document]:
             yield from _blocks(name, (line.rstrip("\n") for line in f))
 
 
-@lru_cache(maxsize=None)
 def corpus_line_documents(lang: str, split: str, with_train_files: bool = True) -> tuple[tuple[str, str], ...]:
     """(document id, line) of the lines of one split minus the excluded ones: "train" and "all"
     (every split, for the baseline trained on the full corpus) are cleaned as the trainer cleans;
