@@ -187,3 +187,19 @@ def test_hindis_measured_zwj_is_pmindias_half_forms_only():
     for kept in ("प्रधानमंत्री", "कार्य", "क्षेत्र", "ज्ञान", "ज़्यादा"):
         assert respell.respell(kept, rules) == kept
     assert all(rule not in LANGUAGES["hi"].other_spellings for rule in rules)
+
+
+def test_assamese_release_5_reads_bengali_ra_in_conjuncts_as_release_4_reads_assamese_ra():
+    """What release 5 is for (known answers on the shipped ids): text typed with Bengali's ra in its
+    conjuncts, the Space's example, takes 13 tokens, not release 4's 18, and no token ends on a
+    virama; the same sentence in Wikipedia's spelling takes 10 tokens with both."""
+    from tokenizer import load
+
+    [(_, typed)] = LANGUAGES["as"].mixed_examples
+    standard = "প্ৰধানমন্ত্ৰীয়ে অৰ্থনৈতিক উন্নয়নৰ কথা ক'লে।"
+    assert typed == respell.respell(standard, LANGUAGES["as"].respellings)
+    new, old = load("as"), load("as@4")
+    assert (len(new.encode(typed)), len(old.encode(typed))) == (13, 18)
+    assert len(new.encode(standard)) == len(old.encode(standard)) == 10
+    pieces = [new.decode([i]) for i in new.encode(typed)]
+    assert "প্র" in pieces and not any(p.endswith("\u09cd") for p in pieces)

@@ -614,6 +614,7 @@ LANGUAGES: dict[str, Language] = {
                     "(as.respelled.txt.gz)", _BY_SA)),
             ("অসম ভাৰতৰ উত্তৰ-পূব অঞ্চলৰ এখন ৰাজ্য। গুৱাহাটী অসমৰ আটাইতকৈ ডাঙৰ চহৰ।",),
             "as", ("তথ্যসূত্ৰ", "প্ৰসংগ", "বহিঃসংযোগ", "লগতে চাওক", "টোকা"),
+            mixed_examples=(("Assamese typed with Bengali's ra", "প্রধানমন্ত্রীয়ে অর্থনৈতিক উন্নয়নৰ কথা ক'লে।"),),
             release=5, train_files=("as.respelled.txt.gz",), respelled=0.1,
             # Assamese writes ra as ৰ, but in a conjunct (ra-phala প্ৰ, reph ৰ্থ) many keyboards and
             # fonts give Bengali's র, which looks the same there: most of the stories, a fifth of PMIndia
