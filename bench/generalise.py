@@ -12,6 +12,8 @@ differently or see other lines; with no idea switched on it gives exactly tokeni
   sqrt            the phrase stage counts sqrt(occurrences): damped, not flattened
   docs-all, sqrt-all  the same for every stage: a word repeated all through one article (its
                   subject's name) no longer outweighs words that occur everywhere
+  powP-words      the words and phrase stages count occurrences^P (P = 0.9, 0.8, 0.7), milder than
+                  sqrt; the akshara stage counts as today
   dedup           the phrase stage skips near-duplicate lines (equal once digits are masked) and
                   template lines (most of their word 4-grams occur in >= 0.2% of documents)
   dedup-all       the same filter for every stage
@@ -26,6 +28,10 @@ differently or see other lines; with no idea switched on it gives exactly tokeni
                   bare consonant, precomposed nukta letters, Bengali's ra in Assamese conjuncts;
                   bench/respell.py), in place of the registry's share
   respelled+ F    the same, with the other spellings measured in bench.respell.MEASURED too
+  digits F        F of the training lines that write the script's own digits (१९४७) train again
+                  with 0-9 (1947), as translated and government news write numbers
+  dandas F        F of the training lines with a space before a danda (କଥା ।) train again without
+                  it (କଥା।), as Odia's stories and Nepali's TICO-19 write it
   suffixes K      a stage after the aksharas (to 20% of the merges) on words cut before their ending:
                   the K endings of 1-3 aksharas that follow the most distinct stems (case endings and
                   postpositions found from the data), so stems and endings are units before words are
@@ -88,6 +94,7 @@ class Experiment:
     phrase_start: float | None = None  # None: the recipe's own (0.74)
     counting: str = "raw"  # phrase stage (every stage with count_all): "raw" | "docs" | "sqrt"
     count_all: bool = False
+    count_words: bool = False  # the words stage counts as the phrase stage does (the akshara stage does not)
     filter: str = ""  # "" | "phrase" (templates and near-duplicates out of the phrase stage) | "all"
     max_words: int | None = None
     closing: str = ""  # "" (today: closing punctuation sticks to a word) | "final" | "none"
@@ -100,6 +107,8 @@ class Experiment:
     suffixes: int = 0  # >0: a suffix stage after the aksharas, words cut before their this-many commonest endings
     respelled: float | None = None  # this share of the training lines trains respelled too (not the registry's)
     measured_spellings: bool = False  # respelled by bench.respell.MEASURED's rules too
+    habit: str = ""  # a habit of bench.respell.HABITS ("digits", "dandas") ...
+    habit_share: float = 0.0  # ... in which this share of the training lines trains too
 
 
 SUFFIX_UNTIL = 0.2  # where the suffix stage ends (fraction of the merges)
@@ -111,6 +120,12 @@ EXPERIMENTS = [
                count_all=True),
     Experiment("sqrt-all", "count by documents", "every stage: a chunk counts sqrt(occurrences)", counting="sqrt",
                count_all=True),
+    *[
+        Experiment(f"pow{p}-words", "count by documents", f"words and phrase stages: a chunk counts "
+                   f"occurrences^{p}, rounded up (milder than sqrt; the akshara stage as today)",
+                   counting=f"pow{p}", count_words=True)
+        for p in (0.9, 0.8, 0.7)
+    ],
     Experiment("dedup", "drop templates", "phrase stage skips near-duplicate and template lines", filter="phrase"),
     Experiment("dedup-all", "drop templates", "every stage skips near-duplicate and template lines", filter="all"),
     Experiment("words<=2", "cap words", "no token spans more than 2 words", max_words=2),
@@ -156,6 +171,15 @@ EXPERIMENTS = [
         for f in (0.05, 0.1)
     ],
     *[
+        Experiment(f"{habit} {f}", "number and danda spelling", f"{f:.0%} of the training lines that {what} train "
+                   f"again {how} (bench.respell.extra_lines)", habit=habit, habit_share=f)
+        for habit, what, how in (
+            ("digits", "write the script's own digits", "with 0-9, as translated and government news write numbers"),
+            ("dandas", "put a space before a danda", "without it, as Odia's stories and Nepali's TICO-19 write it"),
+        )
+        for f in (0.05, 0.1, 0.2, 0.5)
+    ],
+    *[
         Experiment(f"phrases@{f}", "phrase start", f"the phrase stage starts at {f:.0%} of the merges", phrase_start=f)
         for f in (0.65, 0.82, 0.9, 1.0)
     ],
@@ -177,6 +201,7 @@ def experiment_named(name: str) -> Experiment:
                 phrase_start=x.phrase_start if x.phrase_start is not None else e.phrase_start,
                 counting=x.counting if x.counting != "raw" else e.counting,
                 count_all=e.count_all or x.count_all,
+                count_words=e.count_words or x.count_words,
                 filter=x.filter or e.filter,
                 max_words=x.max_words or e.max_words,
                 closing=x.closing or e.closing,
@@ -187,6 +212,8 @@ def experiment_named(name: str) -> Experiment:
                 suffixes=max(e.suffixes, x.suffixes),
                 respelled=x.respelled if x.respelled is not None else e.respelled,
                 measured_spellings=e.measured_spellings or x.measured_spellings,
+                habit=x.habit or e.habit,
+                habit_share=max(e.habit_share, x.habit_share),
             )
         return e
     if name.startswith("phrases@"):
@@ -338,8 +365,9 @@ def template_lines(docs: Sequence[Sequence[str]], share: float = 0.002, min_docs
 
 def count(docs: Sequence[Sequence[str]], pattern: Pattern, how: str, skip: set[str] | None = None) -> Counter[str]:
     """Chunk counts of a stage: occurrences ("raw"), documents containing the chunk ("docs"), or
-    the square root of the occurrences, rounded up ("sqrt"). With `skip`, the lines in it and every
-    near-duplicate (a line equal to an earlier one once digits are masked) are left out."""
+    the square root of the occurrences, rounded up ("sqrt"; "pow0.8": their 0.8th power). With
+    `skip`, the lines in it and every near-duplicate (a line equal to an earlier one once digits are
+    masked) are left out."""
     compiled = pattern.compiled
     counts: Counter[str] = Counter()
     seen: set[str] = set()
@@ -356,6 +384,9 @@ def count(docs: Sequence[Sequence[str]], pattern: Pattern, how: str, skip: set[s
     for doc in docs:
         chunks: Iterable[str] = (c for line in kept(doc) for c in compiled.findall(line))
         counts.update(set(chunks) if how == "docs" else chunks)
+    if how.startswith("pow"):
+        power = float(how[3:])
+        return Counter({chunk: math.ceil(n**power) for chunk, n in counts.items()})
     return train_module.damp(counts) if how == "sqrt" else counts
 
 
@@ -425,7 +456,7 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
     for i, (stage, pat) in enumerate(zip(recipe.stages, patterns)):
         last = i == len(recipe.stages) - 1
         phrase = last and "phrases" in stage.pattern
-        how = e.counting if (phrase or e.count_all) else "raw"
+        how = e.counting if (phrase or e.count_all or (e.count_words and "akshara" not in stage.pattern)) else "raw"
         how = "sqrt" if how == "raw" and stage.damped else how  # the recipe's own damped stage
         stage_skip = skip if (e.filter == "all" or (e.filter == "phrase" and phrase)) else None
         if e.suffixes and i == 1:  # between the aksharas and the words
@@ -442,7 +473,8 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
     return tokenizer.Tokenizer(merges, patterns[-1], {ENDOFTEXT: 256 + len(merges)}, name=name)
 
 
-_LATER_FIELDS = ("sentences", "stories", "suffixes", "respelled", "measured_spellings")  # added since VERSION 2
+_LATER_FIELDS = ("count_words", "sentences", "stories", "suffixes", "respelled", "measured_spellings", "habit",
+                 "habit_share")  # added since VERSION 2
 
 
 def _key_repr(e: Experiment) -> str:
@@ -459,6 +491,8 @@ def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> 
             + story_documents(lang) * e.stories)
     if e.respelled is not None:
         docs += pseudo_documents(respell.respelled_lines(lang, e.respelled, e.measured_spellings))
+    if e.habit:
+        docs += pseudo_documents(respell.extra_lines(lang, e.habit, e.habit_share))
     if e.sentences:
         docs = sentences(docs, keep_paragraphs=e.sentences == "both")
     key = hashlib.sha256(

@@ -41,7 +41,7 @@ from pathlib import Path
 import regex
 
 from tokenizer.files import write_atomic
-from tokenizer.registry import LANGUAGES
+from tokenizer.registry import LANGUAGES, SCRIPTS
 
 from . import common
 from . import validation_sets as vs
@@ -145,6 +145,75 @@ def scan_rows(lang: str, files: Sequence[Path] = ()) -> list[dict]:
             for row in overrepresented(train, lines)]
 
 
+def digit_systems(lines: Iterable[str], lang: str) -> dict:
+    """How the text writes its numbers: of its digits, the share in the script's own digits and in
+    ASCII 0-9, and how many lines have each. The pair scan cannot see this (it skips ASCII), yet it is
+    a spelling habit: Bengali and Marathi Wikipedia write ১৯৪৭ and १९४७, translated news 1947."""
+    own = script_digits(lang)
+    n_own = n_ascii = lines_own = lines_ascii = 0
+    for line in lines:
+        a = sum(c in ASCII_DIGITS for c in line)
+        o = sum(c in own for c in line) if own else 0
+        n_ascii, n_own = n_ascii + a, n_own + o
+        lines_ascii, lines_own = lines_ascii + (a > 0), lines_own + (o > 0)
+    total = n_own + n_ascii
+    return {"digits": total, "own digits": round(n_own / total, 3) if total else 0.0,
+            "lines with own": lines_own, "lines with 0-9": lines_ascii}
+
+
+def spaced_punctuation(lines: Iterable[str], marks: str = ",.?!:;\u0964\u0965") -> dict:
+    """How often a space comes before each closing mark after a word (`কথা ।` against `কথা।`), as
+    "spaced/all": a word+mark token only helps where the mark is glued to the word."""
+    spaced: Counter = Counter()
+    glued: Counter = Counter()
+    for line in lines:
+        for m in _MARK_AFTER_WORD.finditer(line):
+            (spaced if m.group(1) else glued)[m.group(2)] += 1
+    return {mark: f"{spaced[mark]}/{spaced[mark] + glued[mark]}" for mark in marks if spaced[mark] + glued[mark]}
+
+
+_MARK_AFTER_WORD = regex.compile(r"(?<=[\p{L}\p{M}])( ?)([,.?!:;\u0964\u0965])(?=\s|$)")
+
+
+def habit_rows(lang: str, files: Sequence[Path] = ()) -> list[dict]:
+    """For the training split, each OOD source and each file: how it writes numbers (digit_systems)
+    and whether it spaces its punctuation (spaced_punctuation), habits the pair scan cannot see."""
+    texts = {"training split": vs.corpus_lines(lang, "train", with_train_files=False)} | other_texts(lang, files)
+    return [{"text": name, **digit_systems(lines, lang), "space before": " ".join(
+        f"{mark} {share}" for mark, share in spaced_punctuation(lines).items())} for name, lines in texts.items()]
+
+
+ASCII_DIGITS = "0123456789"
+
+
+def to_ascii_digits(lang: str) -> tuple[tuple[str, str], ...]:
+    """Rules that write the script's own digits as 0-9 (none for a script without digits of its own;
+    the Arabic script has two sets, each in order 0-9)."""
+    return tuple((own, str(i % 10)) for i, own in enumerate(script_digits(lang)))
+
+
+def script_digits(lang: str) -> str:
+    return SCRIPTS[LANGUAGES[lang].script].digits
+
+
+def glue_dandas(lang: str) -> tuple[tuple[str, str], ...]:
+    """A rule that takes the space out before a danda (কথা । -> কথা।), for a script that closes
+    sentences with one: Odia Wikipedia spaces it, Odia's stories and Nepali's TICO-19 do not."""
+    dandas = "".join(c for c in SCRIPTS[LANGUAGES[lang].script].punctuation if c in "\u0964\u0965")
+    return ((rf"(?<=\S) ([{dandas}])", r"\1"),) if dandas else ()
+
+
+# Habits that are not a script's letters: the rules of `extra_lines`, by name
+HABITS = {"digits": to_ascii_digits, "dandas": glue_dandas}
+
+
+def extra_lines(lang: str, habit: str, share: float) -> list[str]:
+    """A share of the training lines written in one of HABITS' other habits (only lines it changes,
+    chosen by a hash of the line, as respelled_lines), trained besides the registry's respelled file:
+    measured by `bench.generalise "digits F"` and `"dandas F"`."""
+    return _respelled_training_lines(lang, share, HABITS[habit](lang))
+
+
 def chosen(line: str, share: float) -> bool:
     """Whether a line is in the share (by a hash of its text, so the choice never depends on order)."""
     return int.from_bytes(hashlib.blake2b(line.encode("utf-8"), digest_size=8).digest(), "big") % 10_000 < share * 10_000
@@ -166,6 +235,11 @@ def respelled_lines(lang: str, share: float | None = None, measured: bool = Fals
     train files), in corpus order; `share` defaults to the registry's; `measured` adds MEASURED's rules."""
     share = LANGUAGES[lang].respelled if share is None else share
     rules = LANGUAGES[lang].other_spellings + (MEASURED.get(lang, ()) if measured else ())
+    return _respelled_training_lines(lang, share, rules)
+
+
+def _respelled_training_lines(lang: str, share: float, rules: Sequence[tuple[str, str]]) -> list[str]:
+    """The chosen training lines of the corpus file (not its train files) that the rules change, respelled."""
     out = []
     for line in vs.corpus_lines(lang, "train", with_train_files=False):
         if chosen(line, share):
@@ -202,6 +276,10 @@ def main() -> None:
         columns = ["text", "pair", "code points", "per 10k", "training per 10k", "lines"]
         common.print_table(scan_rows(args.scan, args.files), columns,
                            f"{args.scan}: character pairs over-represented against the training split")
+        common.print_table(habit_rows(args.scan, args.files), ["text", "digits", "own digits", "lines with own",
+                                                               "lines with 0-9", "space before"],
+                           f"{args.scan}: how numbers are written (the script's own digits or 0-9), and how "
+                           "often a space comes before a mark after a word (spaced/all)")
     elif args.census:
         common.print_table(census_rows(args.census, args.files), ["text", "lines", "in the other spelling", "sites per line"],
                            f"{args.census}: text already in {LANGUAGES[args.census].name}'s other spelling")

@@ -175,6 +175,22 @@ def test_document_and_sqrt_counting_known_answers():
     assert generalise.count(docs, pat, "docs")["क"] == 2
     raw = generalise.count([("क " * 9,)], pat, "raw")
     assert raw[" क"] == 8 and generalise.count([("क " * 9,)], pat, "sqrt")[" क"] == 3
+    assert generalise.count([("क " * 9,)], pat, "pow0.5")[" क"] == 3  # sqrt as a power
+    assert generalise.count([("क " * 9,)], pat, "pow0.8")[" क"] == 6  # ceil(8 ** 0.8 = 5.28)
+
+
+def test_the_power_experiments_damp_the_words_and_phrase_stages_not_the_aksharas(monkeypatch):
+    """"powP-words" counts its words and phrase stages by the power, the akshara stage by occurrences."""
+    seen = []
+
+    def spy(docs, pattern, how, skip=None):
+        seen.append((pattern.name, how))
+        return generalise.Counter()
+
+    monkeypatch.setattr(generalise, "count", spy)
+    recipe = generalise.recipe_for("mr", generalise.experiment_named("pow0.8-words"))
+    generalise.train_experiment([("क",)], recipe, generalise.experiment_named("pow0.8-words"), 300)
+    assert seen == [("brahmic-akshara", "raw"), ("brahmic-words", "pow0.8"), ("brahmic-phrases", "pow0.8")]
 
 
 PROSE = [
@@ -464,8 +480,10 @@ def test_the_cache_key_shows_later_fields_only_when_set():
     key only when it is not its default."""
     plain = generalise._key_repr(generalise.experiment_named("sqrt"))
     assert plain.startswith("Experiment(name='sqrt', ") and not any(f in plain for f in generalise._LATER_FIELDS)
-    assert plain == repr(generalise.experiment_named("sqrt")).replace(
-        ", sentences='', stories=0, suffixes=0, respelled=None, measured_spellings=False", "")
+    assert plain == repr(generalise.experiment_named("sqrt")).replace(", count_words=False", "").replace(
+        ", sentences='', stories=0, suffixes=0, respelled=None, measured_spellings=False, habit='', habit_share=0.0",
+        "")
     measured = generalise._key_repr(generalise.experiment_named("respelled+ 0.05"))
     assert measured.endswith("respelled=0.05, measured_spellings=True)") and "stories" not in measured
     assert generalise._key_repr(generalise.experiment_named("respelled 0.05")).endswith("respelled=0.05)")
+    assert generalise._key_repr(generalise.experiment_named("dandas 0.2")).endswith("habit='dandas', habit_share=0.2)")

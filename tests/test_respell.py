@@ -203,3 +203,49 @@ def test_assamese_release_5_reads_bengali_ra_in_conjuncts_as_release_4_reads_ass
     assert len(new.encode(standard)) == len(old.encode(standard)) == 10
     pieces = [new.decode([i]) for i in new.encode(typed)]
     assert "প্র" in pieces and not any(p.endswith("\u09cd") for p in pieces)
+
+
+def test_the_scan_counts_how_numbers_are_written(tmp_path):
+    """The pair scan skips ASCII, so digits have their own census: of a text's digits, the share in
+    the script's own; a script without digits of its own counts 0-9 only."""
+    assert respell.digit_systems(["১৯৪৭ সালে", "2024 সালে ৫ জন", "কোনো সংখ্যা নেই"], "bn") == {
+        "digits": 9, "own digits": round(5 / 9, 3), "lines with own": 2, "lines with 0-9": 1}
+    assert respell.digit_systems(["ආයුබෝවන් 2024"], "si") == {
+        "digits": 4, "own digits": 0.0, "lines with own": 0, "lines with 0-9": 1}
+    assert respell.digit_systems([], "mr")["own digits"] == 0.0
+    numbers = tmp_path / "news.txt"
+    numbers.write_text("२०२४ मध्ये 2024\n", encoding="utf-8")
+    rows = {r["text"]: r for r in respell.habit_rows("mr", [numbers])}
+    assert rows["news.txt"] == {"text": "news.txt", "digits": 8, "own digits": 0.5, "lines with own": 1,
+                                "lines with 0-9": 1, "space before": ""}
+    assert rows["training split"]["own digits"] > 0.9  # Marathi Wikipedia writes its own digits
+    assert rows["OOD: tico19"]["own digits"] < 0.3  # the translated news mostly 0-9
+
+
+def test_the_scan_counts_spaces_before_punctuation():
+    """Only a mark right after a word, and followed by a space or the end, counts: a full stop inside
+    a number or an abbreviation is not sentence punctuation."""
+    lines = ["ସେ କହିଲେ । ଭଲ।", "ଆସ, ଯିବା ?", "3.5 ଟଙ୍କା", "ଡ.ସାହୁ ।"]
+    assert respell.spaced_punctuation(lines) == {",": "0/1", "?": "1/1", "।": "2/3"}
+    rows = {r["text"]: r["space before"] for r in respell.habit_rows("or")}
+    assert "। 0/" in rows["OOD: il-ner"]  # rejoined from tokens: every danda glued
+
+
+def test_habits_write_digits_as_ascii_and_glue_dandas_and_keep_everything_else():
+    """The habits bench.generalise measures ("digits F", "dandas F"): known answers, and the extra
+    lines are training lines the habit changes, a share chosen by hash (a larger share keeps them)."""
+    assert respell.respell("১৯৪৭ সালে ৫০%", respell.to_ascii_digits("bn")) == "1947 সালে 50%"
+    assert respell.respell("୨୦୨୪", respell.to_ascii_digits("or")) == "2024"
+    assert respell.respell("۱۹۴۷ اور ١٩٤٧", respell.to_ascii_digits("ur")) == "1947 اور 1947"  # both sets
+    assert respell.respell("෧෯", respell.to_ascii_digits("si")) == "19"  # Sinhala's lith digits
+    glue = respell.glue_dandas("or")
+    assert respell.respell("ସେ କହିଲେ । ଭଲ ॥ ୧ ॥", glue) == "ସେ କହିଲେ। ଭଲ॥ ୧॥"
+    assert respell.respell(" । ଆରମ୍ଭ", glue) == " । ଆରମ୍ଭ"  # nothing before the space: left alone
+    assert respell.glue_dandas("ta") == () and respell.glue_dandas("ur") == ()  # no danda in their scripts
+    training = set(vs.corpus_lines("mr", "train", with_train_files=False))
+    own = set(SCRIPTS["Devanagari"].digits)
+    for habit, changed in (("digits", lambda x: not own & set(x)), ("dandas", lambda x: " ।" not in x)):
+        lines = respell.extra_lines("mr" if habit == "digits" else "or", habit, 0.1)
+        fewer = respell.extra_lines("mr" if habit == "digits" else "or", habit, 0.05)
+        assert lines and all(changed(x) for x in lines) and set(fewer) < set(lines)
+    assert not training & set(respell.extra_lines("mr", "digits", 0.1))  # each one changed
