@@ -20,10 +20,13 @@ letters NFC would decompose trains as written.
 
     python -m bench.respell            # every language with a share -> data/<code>.respelled.txt.gz
     python -m bench.respell --census te FILE...   # how much text is already in the other spelling
-    python -m bench.respell --scan as [FILE...]   # which spellings the OOD sources (files) use and training does not
+    python -m bench.respell --scan as [FILE...]   # which spellings the OOD sources (files) use and training does not,
+                                                  # and how each writes numbers and spaces its punctuation
 
 The scan finds candidates: the character pairs each OOD source uses far more often than the
-training split (a new spelling shows up as a pair training almost never has). The census asks
+training split (a new spelling shows up as a pair training almost never has), then the habits no pair
+shows: the digits numbers are written in (१९४७ or 1947) and a space before punctuation (`କହିଲେ ।`
+or `କହିଲେ।`); `bench.generalise "digits F"` and `"dandas F"` train on them. The census asks
 whether a spelling is the web's or one publisher's: for the language's training
 lines, each source of its OOD set and any text files given, the share of the lines in the script
 that already write the other spelling, and its sites per line.
