@@ -556,11 +556,13 @@ MISSING = {
           "Kashmiri text was reachable (the eBible corpus has no Kashmiri translation; BPCC-H-Daily, IN22 and SMOL "
           "are on Hugging Face only; OpenSLR 122's transcripts are on openslr.org, and the one GitHub copy found "
           "is a repackaging without a licence of its own; Universal Dependencies and Common Voice have no Kashmiri "
-          "text; LibreOffice's `ks` strings are Urdu)",
+          "text; LibreOffice's `ks` strings are Urdu; the Tatoeba Challenge data is CC BY-NC-SA and has no Kashmiri; "
+          "ZaanKoshur, CC BY 4.0, holds four example sentences; the GitHub Kashmiri news and app texts have no licence)",
     "mni": "the corpus is NLLB Seed only (translations of English Wikipedia sentences); no other open Manipuri text "
            "in the Bengali script was reachable (the open Meitei Bible in the eBible corpus is romanised; "
            "BPCC-H-Daily, IN22 and SMOL are on Hugging Face only; the GitHub Manipuri news and Bible repositories "
-           "have no licence; software interface strings, the only licensed text found, are labels, not sentences)",
+           "have no licence; software interface strings, the only licensed text found, are labels, not sentences; "
+           "Common Voice has no Manipuri sentences and the Tatoeba Challenge data is CC BY-NC-SA)",
 }
 
 
