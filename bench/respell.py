@@ -148,6 +148,13 @@ def scan_rows(lang: str, files: Sequence[Path] = ()) -> list[dict]:
             for row in overrepresented(train, lines)]
 
 
+ASCII_DIGITS = "0123456789"
+
+
+def script_digits(lang: str) -> str:
+    return SCRIPTS[LANGUAGES[lang].script].digits
+
+
 def digit_systems(lines: Iterable[str], lang: str) -> dict:
     """How the text writes its numbers: of its digits, the share in the script's own digits and in
     ASCII 0-9, and how many lines have each. The pair scan cannot see this (it skips ASCII), yet it is
@@ -164,7 +171,11 @@ def digit_systems(lines: Iterable[str], lang: str) -> dict:
             "lines with own": lines_own, "lines with 0-9": lines_ascii}
 
 
-def spaced_punctuation(lines: Iterable[str], marks: str = ",.?!:;\u0964\u0965") -> dict:
+CLOSING_MARKS = ",.?!:;\u0964\u0965"  # the marks that close a sentence or clause, dandas too
+_MARK_AFTER_WORD = regex.compile(rf"(?<=[\p{{L}}\p{{M}}])( ?)([{regex.escape(CLOSING_MARKS)}])(?=\s|$)")
+
+
+def spaced_punctuation(lines: Iterable[str], marks: str = CLOSING_MARKS) -> dict:
     """How often a space comes before each closing mark after a word (`কথা ।` against `কথা।`), as
     "spaced/all": a word+mark token only helps where the mark is glued to the word."""
     spaced: Counter = Counter()
@@ -175,9 +186,6 @@ def spaced_punctuation(lines: Iterable[str], marks: str = ",.?!:;\u0964\u0965") 
     return {mark: f"{spaced[mark]}/{spaced[mark] + glued[mark]}" for mark in marks if spaced[mark] + glued[mark]}
 
 
-_MARK_AFTER_WORD = regex.compile(r"(?<=[\p{L}\p{M}])( ?)([,.?!:;\u0964\u0965])(?=\s|$)")
-
-
 def habit_rows(lang: str, files: Sequence[Path] = ()) -> list[dict]:
     """For the training split, each OOD source and each file: how it writes numbers (digit_systems)
     and whether it spaces its punctuation (spaced_punctuation), habits the pair scan cannot see."""
@@ -186,17 +194,10 @@ def habit_rows(lang: str, files: Sequence[Path] = ()) -> list[dict]:
         f"{mark} {share}" for mark, share in spaced_punctuation(lines).items())} for name, lines in texts.items()]
 
 
-ASCII_DIGITS = "0123456789"
-
-
 def to_ascii_digits(lang: str) -> tuple[tuple[str, str], ...]:
     """Rules that write the script's own digits as 0-9 (none for a script without digits of its own;
     the Arabic script has two sets, each in order 0-9)."""
     return tuple((own, str(i % 10)) for i, own in enumerate(script_digits(lang)))
-
-
-def script_digits(lang: str) -> str:
-    return SCRIPTS[LANGUAGES[lang].script].digits
 
 
 def glue_dandas(lang: str) -> tuple[tuple[str, str], ...]:
