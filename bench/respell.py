@@ -163,7 +163,7 @@ def digit_systems(lines: Iterable[str], lang: str) -> dict:
     n_own = n_ascii = lines_own = lines_ascii = 0
     for line in lines:
         a = sum(c in ASCII_DIGITS for c in line)
-        o = sum(c in own for c in line) if own else 0
+        o = sum(c in own for c in line)
         n_ascii, n_own = n_ascii + a, n_own + o
         lines_ascii, lines_own = lines_ascii + (a > 0), lines_own + (o > 0)
     total = n_own + n_ascii
