@@ -166,7 +166,8 @@ def ratio_interval(tok: tokenizer.Tokenizer, hf, lines: Sequence[str],
 
 def documents_of(lang: str, name: str) -> list[tuple[str, str]] | None:
     """Each line's (source, document) in a set: the valid split's corpus documents, the OOD set's
-    stories and documents (vs.ood_documents); None (every line on its own) for the published lines."""
+    stories and documents, and blocks of neighbouring lines of a sentence list (vs.ood_documents);
+    None (every line on its own) for the published lines."""
     if name == "valid":
         return [("", doc) for doc, _ in vs.corpus_line_documents(lang, "valid")]
     if name == "ood":

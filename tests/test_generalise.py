@@ -303,7 +303,8 @@ def test_ood_documents_name_the_story_or_document_of_each_line():
     sizes = {label: sum(1 for x, _ in documents if x == label) for label in by_source}
     assert len(by_source["pratham"]) < sizes["pratham"] / 5  # stories of many lines
     assert len(by_source["tico19"]) < 50 and all(d.startswith("tico19:") for d in by_source["tico19"])
-    assert len(by_source["pmindia"]) == sizes["pmindia"]  # sentences: each its own
+    assert len(by_source["pmindia"]) == -(-sizes["pmindia"] // vs.SENTENCE_BLOCK)  # blocks of neighbours
+    assert [d for x, d in documents if x == "pmindia"][:11] == ["pmindia:block 0"] * 10 + ["pmindia:block 1"]
     story = next(d for x, d in documents if x == "pratham")
     assert story.startswith("pratham:hi/") and story.endswith(".md")
     assert ood.documents_of("hi", "ood:tico19") == [d for d in documents if d[0] == "tico19"]
@@ -312,9 +313,26 @@ def test_ood_documents_name_the_story_or_document_of_each_line():
     assert ood.documents_of("hi", "published") is None
 
 
+def test_sentence_lists_keep_their_sources_order_so_neighbours_are_resampled_together():
+    """Why PMIndia's and IL-NER's lines count in blocks: neighbouring lines share more words than
+    lines far apart, which share as many as random pairs (the set keeps the source's order)."""
+    import random
+
+    def overlap(pairs) -> float:
+        return sum(len(set(a.split()) & set(b.split())) / len(set(a.split()) | set(b.split())) for a, b in pairs) / len(pairs)
+
+    rng = random.Random(0)
+    for lang, source in (("hi", "pmindia"), ("te", "il-ner")):
+        lines = vs.ood_by_source(lang)[source]
+        near = overlap(list(zip(lines, lines[1:])))
+        far = overlap([(lines[i], lines[i + 50]) for i in range(len(lines) - 50)])
+        rand = overlap([(rng.choice(lines), rng.choice(lines)) for _ in range(3000)])
+        assert near > 1.4 * far and abs(far - rand) < 0.2 * rand
+
+
 def test_the_shipped_ratio_lies_in_its_interval():
-    """On a real set: the point ratio of bench.ood's row lies inside its interval, by lines (PMIndia's
-    sentences) and by stories."""
+    """On a real set: the point ratio of bench.ood's row lies inside its interval, by blocks of
+    neighbouring lines (PMIndia's sentences) and by stories."""
     tok, hf = tokenizer.load("or"), ood.baseline("or")
     for name in ("ood:pmindia", "ood:pratham"):
         lines = ood.set_lines("or", name)
