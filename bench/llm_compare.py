@@ -90,7 +90,8 @@ def language_tables(results: list[dict]) -> str:
         "(`tokenizer.compare`), on the same held-out lines, each line on its own. *valid* and *test* are "
         "the embedded corpus's held-out splits (mostly Wikipedia), *ood* the language's out-of-domain "
         "validation set (data/validation/README.md), *published* those of its lines that NFC changes, as "
-        "published (the nukta letters precomposed; hi, bn, as, pa, or). Cells: bytes/token (higher is better) · "
+        f"published (the nukta letters precomposed; {', '.join(x for x in LANGUAGES if (x, 'ours', 'published') in rows)}). "
+        "Cells: bytes/token (higher is better) · "
         "tokens/word (lower is better) · share of token boundaries inside an akshara.",
         "",
     ]

@@ -9,9 +9,11 @@ Two steps, both deterministic:
     python -m bench.validation_sets extract   # snapshots under /work/.mirror -> data/validation/sources/
     python -m bench.validation_sets           # sources + the corpora -> data/validation/ (the sets)
 
-`extract` reads public repositories fetched as git snapshots (commit pinned in SNAPSHOTS) and keeps
-only the text needed, one segment per line, gzip-compressed; its output is committed, so `build`
-(the default) needs nothing but the repository and `../shared/corpora`. `build` writes:
+`extract` reads public repositories fetched as git snapshots (commit pinned in SNAPSHOTS) and Debian
+packages of translated software (version and SHA-256 pinned in bench/l10n.py, downloaded from a
+Debian mirror into MIRROR/debian), and keeps only the text needed, one segment per line,
+gzip-compressed; its output is committed, so `build` (the default) needs nothing but the repository
+and `../shared/corpora`. `build` writes:
 
 - `data/validation/<lang>.tsv.gz`: the OOD set, one segment per line as `source<TAB>text`;
 - `data/validation/<lang>.exclude.txt`: for a language whose corpus contains an OOD source (its
@@ -48,6 +50,8 @@ import regex
 from tokenizer.corpus import Document, SplitRule, clean_document, line_hash, normalise_line
 from tokenizer.files import write_atomic
 from tokenizer.registry import LANGUAGES
+
+from . import l10n
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "data" / "validation"
@@ -371,14 +375,28 @@ EXTRACTS = [
     ],
     Extract("pratham-credits", "pratham", "*/*.md", "The credits (licence, text, illustration, translation) of "
             "every Pratham Books story used, as CC BY 4.0 requires", _pratham_credits),
+    *[
+        Extract(f"l10n-{lang}", "debian", ", ".join(l10n.CATALOGUES[lang][0]),
+                "Free software's translations as Debian 12 ships them (gettext catalogues): the messages of at "
+                f"least {l10n.MIN_WORDS} words without a format placeholder; the key names the package, locale "
+                "folder, catalogue and message",
+                lambda lang=lang: l10n.catalogue_sentences(lang, MIRROR / "debian"))
+        for lang in l10n.CATALOGUES
+    ],
     Extract("cltk-te-wikisource", "cltk-te", "cltk_json/", "Classical Telugu verse from Telugu Wikisource "
             "(Pothana's Bhagavatam, Molla's Ramayanam, ...), as collected by CLTK", _cltk_te, limit=5000),
 ]
 
 
-def extract() -> None:
+def extract(names: tuple[str, ...] = ()) -> None:
+    """Write each extract (or only those named) under SOURCES."""
+    unknown = set(names) - {e.name for e in EXTRACTS}
+    if unknown:
+        raise SystemExit(f"no extract named {', '.join(sorted(unknown))}")
     SOURCES.mkdir(parents=True, exist_ok=True)
     for e in EXTRACTS:
+        if names and e.name not in names:
+            continue
         rows = [key + "\t" + _SPACES.sub(" ", text).strip() for key, text in e.read() if text.strip()]
         if e.limit is not None:
             first = set(sorted((sample_key(normalise(r.split("\t", 1)[1])) for r in rows))[: e.limit])
@@ -478,6 +496,16 @@ def _il_ner_part(lang: str) -> Part:
     )
 
 
+def _l10n_part(lang: str, what: str) -> Part:
+    packages = l10n.CATALOGUES[lang][0]
+    return Part(
+        "software", f"Free software's translations (Debian 12 packages: {', '.join(packages)}): help texts, "
+        f"dialog messages and descriptions of {l10n.MIN_WORDS} words or more, not labels; {what}",
+        "GPL (each program's; see below)", f"l10n-{lang}", origin="deb.debian.org (bench/l10n.py pins them)",
+        hold_out=False,
+    )
+
+
 def _cv_block(start: int, what: str = "") -> Part:
     return Part(
         "common-voice", "Mozilla Common Voice sentence-collector sentences, the corpus file's last block "
@@ -509,7 +537,11 @@ SETS: dict[str, list[Part]] = {
     "ta": [_tico_part("ta")],
     "ur": [_tico_part("ur", in_corpus=True)],
     "ne": [_tico_part("ne", in_corpus=True), _tts_part("ne", in_corpus=True), _cv_block(11528)],
-    "si": [_tts_part("si")],
+    "si": [_tts_part("si"), _l10n_part("si", "the set's only punctuated text (the prompts have none)")],
+    "ks": [_l10n_part("ks", "VLC's translation writes many vowels with a sukun (کْریو) where the corpus's "
+                      "NLLB Seed text uses Kashmiri's own vowel signs (ٲ, ٕ, ۄ); Inkscape's and Tux Paint's use them")],
+    "mni": [_l10n_part("mni", "GnuCash and Inkscape in the Bengali script (their Meetei Mayek catalogues are "
+                       "left out by the script rule)")],
     "gu": [Part("openslr78", "OpenSLR 78 prompts (Google's Gujarati speech data set: short read sentences, many "
                 "of them "
                 "encyclopaedic), the corpus file's last block (lines 9,442 to the end: no line over 160 characters; "
@@ -551,19 +583,8 @@ TRAIN_ONLY: dict[str, list[Part]] = {
     "as": [_cv_block(10065)],
 }
 
-MISSING = {
-    "ks": "the corpus is NLLB Seed only (professional translations of English Wikipedia sentences); no other open "
-          "Kashmiri text was reachable (the eBible corpus has no Kashmiri translation; BPCC-H-Daily, IN22 and SMOL "
-          "are on Hugging Face only; OpenSLR 122's transcripts are on openslr.org, and the one GitHub copy found "
-          "is a repackaging without a licence of its own; Universal Dependencies and Common Voice have no Kashmiri "
-          "text; LibreOffice's `ks` strings are Urdu; the Tatoeba Challenge data is CC BY-NC-SA and has no Kashmiri; "
-          "ZaanKoshur, CC BY 4.0, holds four example sentences; the GitHub Kashmiri news and app texts have no licence)",
-    "mni": "the corpus is NLLB Seed only (translations of English Wikipedia sentences); no other open Manipuri text "
-           "in the Bengali script was reachable (the open Meitei Bible in the eBible corpus is romanised; "
-           "BPCC-H-Daily, IN22 and SMOL are on Hugging Face only; the GitHub Manipuri news and Bible repositories "
-           "have no licence; software interface strings, the only licensed text found, are labels, not sentences; "
-           "Common Voice has no Manipuri sentences and the Tatoeba Challenge data is CC BY-NC-SA)",
-}
+# Languages without a set, and why (none since the software translations gave Kashmiri and Manipuri one).
+MISSING: dict[str, str] = {}
 
 
 @dataclass
@@ -699,6 +720,12 @@ def readme(all_built: dict[str, Built]) -> str:
         "|---|---|---|---|",
         *[f"| {k} | github.com/{s.repo} | `{s.commit[:12]}` | {s.licence} |" for k, s in SNAPSHOTS.items()],
         "",
+        "| Debian 12 package | version | SHA-256 | licence (its debian/copyright) | languages |",
+        "|---|---|---|---|---|",
+        *[f"| {p.name} | {p.version} | `{p.sha256[:12]}` | {p.licence} | "
+          f"{', '.join(lang for lang, (names, _) in l10n.CATALOGUES.items() if p.name in names)} |"
+          for p in l10n.PACKAGES.values()],
+        "",
         "- **TICO-19** (Anastasopoulos et al., 2020), CC0: the Wikipedia-sourced segments (`Wikipedia_*`, `wiki_*`)",
         "  are left out of the sets; for Nepali and Urdu, whose corpora contain TICO-19, every TICO-19 line",
         "  (Wikipedia-sourced ones too) is held out of training.",
@@ -733,6 +760,12 @@ def readme(all_built: dict[str, Built]) -> str:
         "  bracket, Urdu's `_` inside a multiword token as a space), so a hyphen or a quote keeps the spaces",
         "  tokenisation put around it. Added after the models were trained: a segment that a corpus also",
         "  holds is left out of the set, not of training.",
+        "- **Free software's translations** (`l10n-*`): the Kashmiri, Manipuri and Sinhala catalogues of",
+        "  the programs above, under each program's licence (GPL; the translations are part of the program:",
+        "  credit the translators named in each catalogue's header and the program's authors). Help texts,",
+        f"  dialog messages and descriptions of {l10n.MIN_WORDS} words or more; labels, markup, keyboard mnemonics",
+        "  and messages with a format placeholder are left out (bench/l10n.py). Added after the models were",
+        "  trained: a segment that a corpus also holds is left out of the set, not of training.",
         "- **Common Voice** (Mozilla), CC0: the sentence-collector block of the Odia and Nepali corpora, held out",
         "  of their training (found by position; see `CORPUS_SHA256` in the script). In the Punjabi and Assamese",
         "  corpora the same block trains (`<lang>.train-only.txt`) and is kept out of their valid and test lines.",
@@ -929,9 +962,10 @@ def main() -> None:
     p.add_argument("step", nargs="?", choices=("build", "extract", "blocks"), default="build")
     p.add_argument("--lang", nargs="+", choices=ALL_LANGS, default=list(ALL_LANGS))
     p.add_argument("--start", type=int, help="blocks: the boundary to show the evidence around")
+    p.add_argument("--only", nargs="+", default=(), metavar="NAME", help="extract: only these (e.g. l10n-ks)")
     args = p.parse_args()
     if args.step == "extract":
-        extract()
+        extract(tuple(args.only))
     elif args.step == "blocks":
         for lang in args.lang:
             parts = [*SETS.get(lang, []), *TRAIN_ONLY.get(lang, [])]

@@ -326,6 +326,7 @@ SHIPPED: dict[tuple[str, int], str] = {
     ("si", 2): "645fd562088441079754a0fe1f7881a454dcfce410a7b898679877cd97b7714d",
     ("sa", 1): "265e7f7a4f4de35a671f023a2be6a62c3d3832c72bfe9cd2230a3ac20c9a4c82",
     ("mni", 1): "4752edf58877dcdbf506665fee3b99e658287fcd436c4c32d107b13e4b2493f4",
+    ("mni", 2): "dc4e5a90d82ec02f16de351786a57d417037f9a3642593be87ff13946316ee3e",
 }
 
 

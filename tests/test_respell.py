@@ -52,7 +52,7 @@ RESPELLED = {"ml": (0.1, ("\u0d4d\u200d",)), "bn": (0.05, tuple("\u09dc\u09dd\u0
              "as": (0.1, (*"\u09dc\u09dd\u09df", "\u09cd\u09b0", "\u09b0\u09cd")),
              "pa": (0.05, tuple("\u0a33\u0a36\u0a59\u0a5a\u0a5b\u0a5e")),
              "hi": (0.05, tuple("\u0958\u0959\u095a\u095b\u095c\u095d\u095e\u095f")),
-             "or": (0.05, tuple("\u0b5c\u0b5d"))}
+             "or": (0.05, tuple("\u0b5c\u0b5d")), "mni": (0.1, tuple("\u09dc\u09dd\u09df"))}
 
 
 def test_only_the_expected_languages_train_respelled():
