@@ -8,15 +8,23 @@ texts and dialog messages are sentences ("This report requires a customer to be 
 only those are kept (at least MIN_WORDS words, no format placeholder).
 
 Each package is pinned by version, pool path and SHA-256, downloaded from a Debian mirror (the
-package registries are reachable where the Hub is not) and read without dpkg: a `.deb` is an `ar`
-archive whose `data.tar.xz` holds the files.
+package registries are reachable where the Hub is not) into $DEBIAN_CACHE (default
+~/.cache/indic-tokenizer-debian) and read without dpkg: a `.deb` is an `ar` archive whose
+`data.tar.xz` holds the files. `python -m bench.validation_sets extract` writes the sets' extracts;
+this module's command shows what each catalogue gives:
+
+    python -m bench.l10n --lang ks              # sentences per catalogue
+    python -m bench.l10n --lang mni --sample 5  # and a few of each
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import html
 import io
+import os
+import random
 import re
 import struct
 import tarfile
@@ -26,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MIRRORS = ("https://deb.debian.org/debian/", "https://archive.debian.org/debian/")
+CACHE = Path(os.environ.get("DEBIAN_CACHE", Path.home() / ".cache" / "indic-tokenizer-debian"))
 MIN_WORDS = 4  # a label ("Open File", "Snow Flake") has fewer; a sentence or a help text has more
 
 
@@ -181,3 +190,23 @@ def catalogue_sentences(lang: str, cache: Path) -> Iterator[tuple[str, str]]:
                 if msgstr and msgstr != msgid:
                     for j, text in enumerate(sentences(msgstr)):
                         yield f"{name}:{locale}/{domain}:{i}.{j}", text
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--lang", nargs="+", choices=sorted(CATALOGUES), default=sorted(CATALOGUES))
+    p.add_argument("--sample", type=int, default=0, metavar="N", help="also print N sentences of each catalogue")
+    args = p.parse_args()
+    for lang in args.lang:
+        by_catalogue: dict[str, list[str]] = {}
+        for key, text in catalogue_sentences(lang, CACHE):
+            by_catalogue.setdefault(key.rsplit(":", 1)[0], []).append(text)
+        print(f"{lang}: {sum(map(len, by_catalogue.values())):,} sentences")
+        for name, texts in by_catalogue.items():
+            print(f"  {name}: {len(texts):,}")
+            for text in random.Random(0).sample(texts, min(args.sample, len(texts))):
+                print(f"    {text}")
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,7 @@ Two steps, both deterministic:
 
 `extract` reads public repositories fetched as git snapshots (commit pinned in SNAPSHOTS) and Debian
 packages of translated software (version and SHA-256 pinned in bench/l10n.py, downloaded from a
-Debian mirror into MIRROR/debian), and keeps only the text needed, one segment per line,
+Debian mirror into l10n.CACHE), and keeps only the text needed, one segment per line,
 gzip-compressed; its output is committed, so `build` (the default) needs nothing but the repository
 and `../shared/corpora`. `build` writes:
 
@@ -380,7 +380,7 @@ EXTRACTS = [
                 "Free software's translations as Debian 12 ships them (gettext catalogues): the messages of at "
                 f"least {l10n.MIN_WORDS} words without a format placeholder; the key names the package, locale "
                 "folder, catalogue and message",
-                lambda lang=lang: l10n.catalogue_sentences(lang, MIRROR / "debian"))
+                lambda lang=lang: l10n.catalogue_sentences(lang, l10n.CACHE))
         for lang in l10n.CATALOGUES
     ],
     Extract("cltk-te-wikisource", "cltk-te", "cltk_json/", "Classical Telugu verse from Telugu Wikisource "
