@@ -501,7 +501,7 @@ def _l10n_part(lang: str, what: str) -> Part:
     return Part(
         "software", f"Free software's translations (Debian 12 packages: {', '.join(packages)}): help texts, "
         f"dialog messages and descriptions of {l10n.MIN_WORDS} words or more, not labels; {what}",
-        "GPL (each program's; see below)", f"l10n-{lang}", origin="deb.debian.org (bench/l10n.py pins them)",
+        "GPL (each program's; see below)", f"l10n-{lang}", origin="deb.debian.org, pinned in bench/l10n.py",
         hold_out=False,
     )
 
@@ -761,8 +761,8 @@ def readme(all_built: dict[str, Built]) -> str:
         "  tokenisation put around it. Added after the models were trained: a segment that a corpus also",
         "  holds is left out of the set, not of training.",
         "- **Free software's translations** (`l10n-*`): the Kashmiri, Manipuri and Sinhala catalogues of",
-        "  the programs above, under each program's licence (GPL; the translations are part of the program:",
-        "  credit the translators named in each catalogue's header and the program's authors). Help texts,",
+        "  the programs above, under each program's licence (GPL; the translations are part of the program,",
+        "  copyright their translators, whom each program credits). Help texts,",
         f"  dialog messages and descriptions of {l10n.MIN_WORDS} words or more; labels, markup, keyboard mnemonics",
         "  and messages with a format placeholder are left out (bench/l10n.py). Added after the models were",
         "  trained: a segment that a corpus also holds is left out of the set, not of training.",
