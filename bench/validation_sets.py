@@ -6,7 +6,7 @@ Never FLORES, SIB-200, NTREX-128 or anything made from them: those are the yards
 
 Two steps, both deterministic:
 
-    python -m bench.validation_sets extract   # snapshots under /work/.mirror -> data/validation/sources/
+    python -m bench.validation_sets extract   # snapshots, Debian packages -> data/validation/sources/
     python -m bench.validation_sets           # sources + the corpora -> data/validation/ (the sets)
 
 `extract` reads public repositories fetched as git snapshots (commit pinned in SNAPSHOTS) and Debian
