@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tokenizer.files import write_atomic
+
 MIRRORS = ("https://deb.debian.org/debian/", "https://archive.debian.org/debian/")
 CACHE = Path(os.environ.get("DEBIAN_CACHE", Path.home() / ".cache" / "indic-tokenizer-debian"))
 MIN_WORDS = 4  # a label ("Open File", "Snow Flake") has fewer; a sentence or a help text has more
@@ -103,8 +105,7 @@ def download(package: Package, cache: Path) -> bytes:
     if digest != package.sha256:
         raise SystemExit(f"{package.name} {package.version}: SHA-256 {digest}, expected {package.sha256}")
     if not path.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_atomic(path, data)  # an interrupted download never leaves a truncated package behind
     return data
 
 
