@@ -42,6 +42,18 @@ def _temp_files(folder: Path) -> list[str]:
     return sorted(p for p in os.listdir(folder) if p.endswith(".tmp"))
 
 
+def _written_temp(folder: Path, prefix: str) -> bool:
+    """A save's temp file holding its data. Not the empty probe `check_out` makes (same name
+    pattern) when the run starts: a kill aimed at that would land in the training, not the save."""
+    for name in _temp_files(folder):
+        try:
+            if name.startswith(prefix) and (folder / name).stat().st_size > 0:
+                return True
+        except FileNotFoundError:  # renamed or removed meanwhile
+            pass
+    return False
+
+
 def _only_hidden_temps(folder: Path, names: set[str]) -> None:
     """Whatever a kill left besides the real files is a hidden temp file of a save, not a model."""
     for extra in set(os.listdir(folder)) - names:
@@ -178,13 +190,13 @@ def test_training_killed_inside_the_save(hi_small, tmp_path, training, moment):
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     want = ".hi.model." if moment.startswith("model temp") else ".hi.vocab."
     deadline = time.monotonic() + 60
-    while not any(name.startswith(want) for name in _temp_files(tmp_path)):
+    while not _written_temp(tmp_path, want):
         assert proc.poll() is None, "training ended before its save was seen"
         assert time.monotonic() < deadline
         time.sleep(0.002)
     time.sleep(0.2)  # inside the 1 s fsync
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    assert proc.wait(timeout=30) == -signal.SIGKILL, "the run ended before the kill"
     outcome = _check_after_kill(path, old, training["new"])
     vocab = path.with_suffix(".vocab").read_bytes()
     if moment.startswith("model temp"):
