@@ -15,6 +15,10 @@ this module's command shows what each catalogue gives:
 
     python -m bench.l10n --lang ks              # sentences per catalogue
     python -m bench.l10n --lang mni --sample 5  # and a few of each
+    python -m bench.l10n --lang mni --check --write FILE  # another program's translation (CHECKS), as NFC lines
+
+CHECKS are translations kept out of every set: a second team's text, to check whether a habit of the
+set's translators is the language's (is Manipuri's full stop?) before the recipe learns it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import random
 import re
 import struct
 import tarfile
+import unicodedata
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -177,16 +182,31 @@ def sentences(msgstr: str) -> Iterator[str]:
             yield text
 
 
-def catalogue_sentences(lang: str, cache: Path) -> Iterator[tuple[str, str]]:
-    """(key, sentence) of every catalogue of the language: the key names the package, the locale
-    folder, the catalogue and the message's position in it."""
-    names, locales = CATALOGUES[lang]
+# Per language: translations never in a set, read only to check the set's habits (`--check`). The
+# Kashmiri and Manipuri of OpenStack's dashboard (Horizon) are by other translators than the set's programs.
+CHECKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ks": (("python3-django-horizon",), ("ks",)),
+    "mni": (("python3-django-horizon",), ("mni",)),
+}
+CHECK_PACKAGES = {p.name: p for p in (
+    Package("python3-django-horizon", "3:23.0.0-5+deb12u2",
+            "pool/main/h/horizon/python3-django-horizon_23.0.0-5+deb12u2_all.deb",
+            "e77b6dbca1600451650e48e09af761fa27f234bddf1840c31b363dd745e0b674", "Apache-2.0"),
+)}
+
+
+def catalogue_sentences(lang: str, cache: Path, check: bool = False) -> Iterator[tuple[str, str]]:
+    """(key, sentence) of every catalogue of the language (of its CHECKS with `check`): the key names
+    the package, the locale folder, the catalogue and the message's position in it."""
+    names, locales = (CHECKS if check else CATALOGUES)[lang]
+    packages = CHECK_PACKAGES if check else PACKAGES
     folders = "|".join(re.escape(loc) for loc in locales)
-    wanted = re.compile(rf"usr/share/locale/({folders})/LC_MESSAGES/[^/]+\.mo")
+    # the system's locale folder, or a Python package's (Horizon keeps its catalogues beside its code)
+    wanted = re.compile(rf"(?:usr/share|usr/lib/python3/dist-packages/[^/]+)/locale/({folders})/LC_MESSAGES/[^/]+\.mo")
     for name in names:
-        files = deb_files(download(PACKAGES[name], cache), wanted)
+        files = deb_files(download(packages[name], cache), wanted)
         for path in sorted(files):
-            locale, domain = path.split("/")[3], Path(path).stem
+            locale, domain = path.split("/")[-3], Path(path).stem
             for i, (msgid, msgstr) in enumerate(mo_messages(files[path])):
                 if msgstr and msgstr != msgid:
                     for j, text in enumerate(sentences(msgstr)):
@@ -197,16 +217,26 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--lang", nargs="+", choices=sorted(CATALOGUES), default=sorted(CATALOGUES))
     p.add_argument("--sample", type=int, default=0, metavar="N", help="also print N sentences of each catalogue")
+    p.add_argument("--check", action="store_true", help="the translations of CHECKS (in no set), not the sets' ones")
+    p.add_argument("--write", type=Path, metavar="FILE", help="write the sentences (NFC, one a line, each once) "
+                   "to FILE, for `bench.respell --scan LANG FILE` and `bench.generalise --check FILE`")
     args = p.parse_args()
+    if args.check and (missing := sorted(set(args.lang) - set(CHECKS))):
+        p.error(f"no check translation for {', '.join(missing)} (CHECKS has {', '.join(CHECKS)})")
+    written: dict[str, None] = {}
     for lang in args.lang:
         by_catalogue: dict[str, list[str]] = {}
-        for key, text in catalogue_sentences(lang, CACHE):
+        for key, text in catalogue_sentences(lang, CACHE, args.check):
             by_catalogue.setdefault(key.rsplit(":", 1)[0], []).append(text)
+            written[unicodedata.normalize("NFC", text)] = None
         print(f"{lang}: {sum(map(len, by_catalogue.values())):,} sentences")
         for name, texts in by_catalogue.items():
             print(f"  {name}: {len(texts):,}")
             for text in random.Random(0).sample(texts, min(args.sample, len(texts))):
                 print(f"    {text}")
+    if args.write:
+        write_atomic(args.write, "".join(f"{text}\n" for text in written))
+        print(f"wrote {len(written):,} sentences to {args.write}")
 
 
 if __name__ == "__main__":

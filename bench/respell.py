@@ -207,8 +207,14 @@ def glue_dandas(lang: str) -> tuple[tuple[str, str], ...]:
     return ((rf"(?<=\S) ([{dandas}])", r"\1"),) if dandas else ()
 
 
+def full_stops(lang: str) -> tuple[tuple[str, str], ...]:
+    """A rule that ends sentences with a full stop instead of a danda (কৈ। -> কৈ.), for a script that
+    closes them with one: Manipuri's software translators write `.` twice as often as `।`."""
+    return (("\u0964", "."),) if "\u0964" in SCRIPTS[LANGUAGES[lang].script].punctuation else ()
+
+
 # Habits that are not a script's letters: the rules of `extra_lines`, by name
-HABITS = {"digits": to_ascii_digits, "dandas": glue_dandas}
+HABITS = {"digits": to_ascii_digits, "dandas": glue_dandas, "stops": full_stops}
 
 
 def extra_lines(lang: str, habit: str, share: float) -> list[str]:

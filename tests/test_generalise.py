@@ -505,3 +505,14 @@ def test_the_cache_key_shows_later_fields_only_when_set():
     assert measured.endswith("respelled=0.05, measured_spellings=True)") and "stories" not in measured
     assert generalise._key_repr(generalise.experiment_named("respelled 0.05")).endswith("respelled=0.05)")
     assert generalise._key_repr(generalise.experiment_named("dandas 0.2")).endswith("habit='dandas', habit_share=0.2)")
+
+
+def test_a_check_file_is_measured_but_has_no_baseline_ratio(monkeypatch):
+    """`bench.generalise --check FILE`: bytes/token of each experiment on text outside the sets (a
+    second team's translation), as `evaluate` gives it; no ratio, since no baseline is trained on it."""
+    tok = tokenizer.load("mni")
+    lines = ["ইমেজ অসি অপলোদ তৌখ্রে।", "প্রোজেক্ত অমা শেম্বা ঙম্লে।"]
+    monkeypatch.setattr(ood, "measure_ours", lambda tok, lang, per_source: {})
+    row = generalise.result_row("mni", generalise.experiment_named("today"), tok, {}, None, {"horizon.txt": lines})
+    assert row["check horizon.txt b/t"] == evaluate(tok, lines).bytes_per_token > 1
+    assert "check horizon.txt ratio" not in row

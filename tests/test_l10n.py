@@ -131,6 +131,32 @@ def test_catalogue_sentences_read_the_pinned_packages(tmp_path, monkeypatch):
     assert len(calls) == 1  # the second read comes from the cache
 
 
+def test_a_check_translation_is_read_from_a_python_package_and_written_once_in_nfc(tmp_path, monkeypatch, capsys):
+    """`--check --write`: CHECKS' catalogues (Horizon keeps its beside its code, not in usr/share/locale),
+    never the sets' packages; each sentence once, NFC (a precomposed য় is decomposed), atomically."""
+    mo = make_mo({"The image was uploaded.": "ইমেজ অসি অপলোদ তৌখ্রে।", "The image was saved.": "ইমেজ অসি \u09df সেভ তৌখ্রে।",
+                  "Save the image again.": "ইমেজ অসি অপলোদ তৌখ্রে।"})
+    deb = make_deb({"usr/lib/python3/dist-packages/demo_dashboard/locale/mni/LC_MESSAGES/django.mo": mo,
+                    "usr/lib/python3/dist-packages/demo_dashboard/static/mni/LC_MESSAGES/other.mo": mo})
+    package = l10n.Package("demo-dashboard", "1.0-1", "pool/main/d/demo/demo-dashboard_1.0-1_all.deb",
+                           hashlib.sha256(deb).hexdigest(), "Apache-2.0")
+    (tmp_path / "demo-dashboard_1.0-1_all.deb").write_bytes(deb)
+    monkeypatch.setattr(l10n, "CACHE", tmp_path)
+    monkeypatch.setitem(l10n.CHECK_PACKAGES, "demo-dashboard", package)
+    monkeypatch.setitem(l10n.CHECKS, "mni", (("demo-dashboard",), ("mni",)))
+    assert [key for key, _ in l10n.catalogue_sentences("mni", tmp_path, check=True)] == [
+        "demo-dashboard:mni/django:0.0", "demo-dashboard:mni/django:1.0", "demo-dashboard:mni/django:2.0"]
+    out = tmp_path / "check.txt"
+    monkeypatch.setattr("sys.argv", ["l10n", "--lang", "mni", "--check", "--write", str(out)])
+    l10n.main()
+    assert out.read_text(encoding="utf-8").splitlines() == ["ইমেজ অসি অপলোদ তৌখ্রে।", "ইমেজ অসি \u09af\u09bc সেভ তৌখ্রে।"]
+    assert "wrote 2 sentences" in capsys.readouterr().out
+    monkeypatch.setattr("sys.argv", ["l10n", "--lang", "ks", "--check"])
+    with pytest.raises(SystemExit):
+        l10n.main()
+    assert "no check translation for ks" in capsys.readouterr().err
+
+
 def test_a_package_that_does_not_match_its_pin_is_refused(tmp_path, monkeypatch):
     package = l10n.Package("demo", "1.0-1", "pool/main/d/demo/demo_1.0-1_all.deb", "0" * 64, "GPL-2+")
     (tmp_path / "demo_1.0-1_all.deb").write_bytes(b"tampered")

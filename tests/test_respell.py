@@ -232,7 +232,7 @@ def test_the_scan_counts_spaces_before_punctuation():
 
 
 def test_habits_write_digits_as_ascii_and_glue_dandas_and_keep_everything_else():
-    """The habits bench.generalise measures ("digits F", "dandas F"): known answers, and the extra
+    """The habits bench.generalise measures ("digits F", "dandas F", "stops F"): known answers, and the extra
     lines are training lines the habit changes, a share chosen by hash (a larger share keeps them)."""
     assert respell.respell("১৯৪৭ সালে ৫০%", respell.to_ascii_digits("bn")) == "1947 সালে 50%"
     assert respell.respell("୨୦୨୪", respell.to_ascii_digits("or")) == "2024"
@@ -242,10 +242,14 @@ def test_habits_write_digits_as_ascii_and_glue_dandas_and_keep_everything_else()
     assert respell.respell("ସେ କହିଲେ । ଭଲ ॥ ୧ ॥", glue) == "ସେ କହିଲେ। ଭଲ॥ ୧॥"
     assert respell.respell(" । ଆରମ୍ଭ", glue) == " । ଆରମ୍ଭ"  # nothing before the space: left alone
     assert respell.glue_dandas("ta") == () and respell.glue_dandas("ur") == ()  # no danda in their scripts
+    stops = respell.full_stops("mni")
+    assert respell.respell("অসি লাইরিক অমনি। মসি অমনি॥", stops) == "অসি লাইরিক অমনি. মসি অমনি॥"  # the double danda stays
+    assert respell.full_stops("ta") == ()
     training = set(vs.corpus_lines("mr", "train", with_train_files=False))
     own = set(SCRIPTS["Devanagari"].digits)
-    for habit, changed in (("digits", lambda x: not own & set(x)), ("dandas", lambda x: " ।" not in x)):
-        lines = respell.extra_lines("mr" if habit == "digits" else "or", habit, 0.1)
-        fewer = respell.extra_lines("mr" if habit == "digits" else "or", habit, 0.05)
+    for habit, lang, changed in (("digits", "mr", lambda x: not own & set(x)), ("dandas", "or", lambda x: " ।" not in x),
+                                 ("stops", "mni", lambda x: "।" not in x)):
+        lines = respell.extra_lines(lang, habit, 0.1)
+        fewer = respell.extra_lines(lang, habit, 0.05)
         assert lines and all(changed(x) for x in lines) and set(fewer) < set(lines)
     assert not training & set(respell.extra_lines("mr", "digits", 0.1))  # each one changed
