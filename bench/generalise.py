@@ -60,6 +60,7 @@ import hashlib
 import importlib
 import json
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -70,11 +71,12 @@ from pathlib import Path
 import regex
 
 import tokenizer
-from tokenizer.bpe import build_vocab
+from tokenizer.bpe import build_vocab, character_merges
 from tokenizer.core import piece_encoder
 from tokenizer.corpus import clean_document
 from tokenizer.encoding import ENDOFTEXT
-from tokenizer.registry import FAMILIES, LANGUAGES, RECIPES, Recipe, Stage
+from tokenizer.metrics import evaluate
+from tokenizer.registry import FAMILIES, LANGUAGES, RECIPES, SCRIPTS, TYPOGRAPHY, Recipe, Stage
 from tokenizer.pretokenize import OPENING, PATTERNS, Pattern, get_pattern, indic_pattern, word_runs
 from tokenizer.train import check_vocab_size
 
@@ -109,6 +111,7 @@ class Experiment:
     measured_spellings: bool = False  # respelled by bench.respell.MEASURED's rules too
     habit: str = ""  # a habit of bench.respell.HABITS ("digits", "dandas") ...
     habit_share: float = 0.0  # ... in which this share of the training lines trains too
+    seed: str = ""  # "" (the recipe's) | "none" | "typography" | "signs" | "named" | "block": whole tokens first
 
 
 SUFFIX_UNTIL = 0.2  # where the suffix stage ends (fraction of the merges)
@@ -170,12 +173,26 @@ EXPERIMENTS = [
                    respelled=f, measured_spellings=True)
         for f in (0.05, 0.1)
     ],
+    Experiment("seed-none", "whole characters", "no character is made a token before training (the recipes of "
+               "every language before Kashmiri's and Sanskrit's second releases)", seed="none"),
+    Experiment("seed-typography", "whole characters", "the first merges make each of TYPOGRAPHY (curly quotes, dashes, "
+               "ellipsis, bullet, rupee sign) one token, as web text types them where Wikipedia's editors type ASCII",
+               seed="typography"),
+    Experiment("seed-signs", "whole characters", "the first merges make each sign (Script.marks: candrabindu, "
+               "anusvara, visarga, harakat, ...) and digit of the script and TYPOGRAPHY one token, seen in training or not",
+               seed="signs"),
+    Experiment("seed-named", "whole characters", "the first merges make each character the registry names for the "
+               "script (signs, digits, letters, nukta, virama, punctuation) and TYPOGRAPHY one token, seen in training "
+               "or not", seed="named"),
+    Experiment("seed-block", "whole characters", "as seed-named, and every letter, mark and digit of the script's "
+               "main Unicode block (128 code points; the Arabic block's 256 are left to the registry's names)", seed="block"),
     *[
         Experiment(f"{habit} {f}", "number and danda spelling", f"{f:.0%} of the training lines that {what} train "
                    f"again {how} (bench.respell.extra_lines)", habit=habit, habit_share=f)
         for habit, what, how in (
             ("digits", "write the script's own digits", "with 0-9, as translated and government news write numbers"),
             ("dandas", "put a space before a danda", "without it, as Odia's stories and Nepali's TICO-19 write it"),
+            ("stops", "end a sentence with a danda", "with a full stop, as Manipuri's software translations write it"),
         )
         for f in (0.05, 0.1, 0.2, 0.5)
     ],
@@ -214,6 +231,7 @@ def experiment_named(name: str) -> Experiment:
                 measured_spellings=e.measured_spellings or x.measured_spellings,
                 habit=x.habit or e.habit,
                 habit_share=max(e.habit_share, x.habit_share),
+                seed=x.seed or e.seed,
             )
         return e
     if name.startswith("phrases@"):
@@ -247,11 +265,31 @@ def closing_patterns(family: str, closing: str) -> tuple[str, str]:
     return names[0], names[1]
 
 
+def seed_characters(lang: str, how: str) -> str:
+    """The characters an experiment makes whole tokens before training ("" when it does not)."""
+    if how in ("", "none"):
+        return ""
+    script = SCRIPTS[LANGUAGES[lang].script]
+    chars = TYPOGRAPHY
+    if how == "signs":
+        chars = script.marks + script.digits + chars
+    if how in ("named", "block"):  # every character the script's registry entry names
+        chars = (script.marks + script.digits + script.letters + script.nukta + script.viramas + script.word_letters
+                 + script.punctuation + chars)
+    if how == "block" and script.name != "Arabic":
+        start = ord(script.marks[0]) & ~0x7F
+        chars = "".join(chr(c) for c in range(start, start + 128)
+                        if unicodedata.category(chr(c))[0] in "LMN" and regex.match(rf"\p{{Script={script.name}}}", chr(c))
+                        ) + chars
+    return "".join(dict.fromkeys(chars))
+
+
 def recipe_for(lang: str, e: Experiment) -> Recipe:
     base = RECIPES[ood.recipe_of(lang)]
+    seed = seed_characters(lang, e.seed) if e.seed else base.seed
     if e.stages is not None:
         stages = tuple(Stage(p.format(f=base.family), u) for p, u in e.stages)
-        return Recipe(f"{base.name}/{e.name}", base.family, stages, e.whole_characters, e.changes)
+        return Recipe(f"{base.name}/{e.name}", base.family, stages, e.whole_characters, e.changes, seed)
     *first, words, phrases = base.stages  # an akshara stage first, except in the Arabic-script recipes
     if not first and e.akshara_until is not None:
         raise SystemExit(f"{base.name} has no akshara stage: {e.name} does not apply to {lang}")
@@ -264,7 +302,7 @@ def recipe_for(lang: str, e: Experiment) -> Recipe:
         if e.closing:
             words_pattern, phrases_pattern = closing_patterns(base.family, e.closing)
         stages = (*akshara, replace(words, pattern=words_pattern, until=start), replace(phrases, pattern=phrases_pattern))
-    return Recipe(f"{base.name}/{e.name}", base.family, stages, base.whole_characters, e.changes)
+    return Recipe(f"{base.name}/{e.name}", base.family, stages, base.whole_characters, e.changes, seed)
 
 
 # ----- training data -------------------------------------------------------------------------------
@@ -462,7 +500,7 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
         if e.suffixes and i == 1:  # between the aksharas and the words
             plan.append((partial(suffix_counts, docs, patterns[0], pat, e.suffixes), round(SUFFIX_UNTIL * n_merges)))
         plan.append((partial(count, docs, pat, how, stage_skip), n_merges if last else round(stage.until * n_merges)))
-    merges: dict = {}
+    merges: dict = dict(list(character_merges(recipe.seed).items())[:n_merges])
     with max_words(e.max_words):
         for counts, target in plan:
             vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
@@ -474,7 +512,7 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
 
 
 _LATER_FIELDS = ("count_words", "sentences", "stories", "suffixes", "respelled", "measured_spellings", "habit",
-                 "habit_share")  # added since VERSION 2
+                 "habit_share", "seed")  # added since VERSION 2
 
 
 def _key_repr(e: Experiment) -> str:
@@ -482,6 +520,12 @@ def _key_repr(e: Experiment) -> str:
     VERSION 2 that keep their default, so that models trained before those fields existed stay cached."""
     shown = (f for f in fields(e) if not (f.name in _LATER_FIELDS and getattr(e, f.name) == f.default))
     return f"Experiment({', '.join(f'{f.name}={getattr(e, f.name)!r}' for f in shown)})"
+
+
+def _recipe_key(recipe: Recipe) -> str:
+    """The recipe as its cache key sees it: without `seed` when it has none (the field is newer than
+    the cached models, which stay valid)."""
+    return repr(recipe) if recipe.seed else repr(recipe).replace(", seed=''", "")
 
 
 def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> tuple[tokenizer.Tokenizer, bool]:
@@ -496,7 +540,7 @@ def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> 
     if e.sentences:
         docs = sentences(docs, keep_paragraphs=e.sentences == "both")
     key = hashlib.sha256(
-        repr((VERSION, _key_repr(e), recipe, vocab_size,
+        repr((VERSION, _key_repr(e), _recipe_key(recipe), vocab_size,
               [get_pattern(s.pattern).regex for s in recipe.stages])).encode()
         + "\n".join("\n".join(d) for d in docs).encode()
     ).hexdigest()[:20]
@@ -510,14 +554,19 @@ def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> 
 
 
 # ----- running ---------------------------------------------------------------------------------------
-def result_row(lang: str, e: Experiment, tok: tokenizer.Tokenizer, base: dict, seconds: float | None) -> dict:
+def result_row(lang: str, e: Experiment, tok: tokenizer.Tokenizer, base: dict, seconds: float | None,
+               checks: dict[str, list[str]] | None = None) -> dict:
+    """The experiment's figures on the sets, and on the check files (`--check`: bytes/token only,
+    for a text outside every set that must not choose a recipe, only confirm one)."""
     m = ood.measure_ours(tok, lang, per_source=len(vs.SETS.get(lang, [])) > 1)
+    m |= {f"check {name}": evaluate(tok, lines) for name, lines in (checks or {}).items()}
     row = {"lang": lang, "experiment": e.name, "idea": e.idea, "changes": e.changes,
            "phrase tokens": sum(1 for i in range(256, 256 + len(tok.merges)) if words_in(tok.decode_single_token_bytes(i)) > 1),
            "train s": None if seconds is None else round(seconds, 1)}
     for s, x in m.items():
         row[f"{s} b/t"] = x.bytes_per_token
-        row[f"{s} ratio"] = round(x.bytes_per_token / base[s].bytes_per_token, 4)
+        if s in base:
+            row[f"{s} ratio"] = round(x.bytes_per_token / base[s].bytes_per_token, 4)
         row[f"{s} mid-akshara"] = round(x.mid_akshara_rate, 4)
         row[f"{s} tokens/word"] = x.tokens_per_word
     return row
@@ -557,6 +606,8 @@ IDEAS = [
     ("sentence starts (a line encoded on its own starts without a space)", ["sentences", "sentences+"]),
     ("a suffix stage (words cut before their commonest endings, after the aksharas)", ["suffixes 100", "suffixes 300"]),
     ("where the lead comes from", ["bpe", "words", "phrases@1.0"]),
+    ("whole characters (made tokens before training, seen in it or not)",
+     ["seed-none", "seed-typography", "seed-signs", "seed-named", "seed-block"]),
 ]
 
 
@@ -628,7 +679,12 @@ def main() -> None:
     p.add_argument("--markdown", action="store_true", help="print docs/compression.md's tables from the results")
     p.add_argument("--results", default="generalise", help="the results file under bench/results/ (without .json); "
                    "generalise-sentences holds the sentence experiments, measured on the sets with the stories")
+    p.add_argument("--check", nargs="+", type=Path, default=[], metavar="FILE", help="also measure bytes/token on these "
+                   "text files (one line per line; `python -m bench.l10n --check --write FILE`): a check outside the "
+                   "sets, never a reason to choose")
     args = p.parse_args()
+    checks = {path.name: respell.read_lines(path) for path in args.check}
+    columns = COLUMNS + [f"vs today check {name}" for name in checks]
     if args.markdown:
         print(markdown(common.RESULTS_DIR / f"{args.results}.json"))
         return
@@ -643,17 +699,17 @@ def main() -> None:
         for name in names:
             e = experiment_named(name)
             (tok, cached), seconds = common.timed(lambda: trained(lang, e, args.vocab_size))
-            rows.append(result_row(lang, e, tok, base, None if cached else seconds))
+            rows.append(result_row(lang, e, tok, base, None if cached else seconds, checks))
             print(f"  {lang} {name}: valid {rows[-1].get('valid ratio')} ood {rows[-1].get('ood ratio')}", flush=True)
         today = rows[0]
         for r in rows:
-            for s in ("valid", "ood"):
+            for s in ("valid", "ood", *(f"check {name}" for name in checks)):
                 if f"{s} b/t" in r:
                     r[f"vs today {s}"] = round(r[f"{s} b/t"] / today[f"{s} b/t"], 4)
-        common.print_table(rows, COLUMNS, lang)
+        common.print_table(rows, columns, lang)
         _merge_results(rows, args.results)
         all_rows += rows
-    common.print_table(all_rows, COLUMNS, "all")
+    common.print_table(all_rows, columns, "all")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tokenizer.bpe import encode_ids_heap, encode_ids_simple, merge, pair_counts, render_token
+from tokenizer.bpe import character_merges, encode_ids_heap, encode_ids_simple, merge, pair_counts, render_token
+from tokenizer.encoding import Tokenizer
 from tokenizer.train import learn_merges, train
 
 
@@ -64,3 +65,24 @@ def test_render_token():
     assert render_token(" a\n".encode()) == "␣a↵"
     assert render_token(b"\xe0\xa4") == "<E0 A4>"
     assert render_token(b"a\xe0\xa4") == "a<E0 A4>"
+
+
+def test_character_merges_known_answers():
+    """Each character's bytes joined from the left; a shared prefix once; ASCII and repeats add nothing."""
+    assert character_merges("") == {} and character_merges("a-") == {}
+    assert character_merges("क“") == {(0xE0, 0xA4): 256, (256, 0x95): 257, (0xE2, 0x80): 258, (258, 0x9C): 259}
+    assert character_merges("कखक") == {(0xE0, 0xA4): 256, (256, 0x95): 257, (256, 0x96): 258}
+    assert character_merges("ْ") == {(0xD9, 0x92): 256}  # the sukun: two bytes, one merge
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30))
+def test_character_merges_make_every_character_one_token(chars):
+    """Whatever the characters, the merges (applied in rank order, as every encoder here does) make
+    each of them exactly one token, and a model of only these merges round-trips any text."""
+    merges = character_merges(chars)
+    assert sorted(merges.values()) == list(range(256, 256 + len(merges)))
+    tok = Tokenizer(merges, "indic-phrases", {}, name="seed")
+    for c in set(chars):
+        assert tok.decode_single_token_bytes(encode_ids_simple(list(c.encode("utf-8")), merges)[0]) == c.encode("utf-8")
+        assert len(encode_ids_simple(list(c.encode("utf-8")), merges)) == 1
+    assert tok.decode(tok.encode(chars + " x")) == chars + " x"

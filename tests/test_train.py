@@ -393,3 +393,39 @@ def test_a_damped_stage_prefers_pairs_spread_over_many_chunks():
         recipe = Recipe("r", "", (Stage("gpt2", 1.0, damped=damped),), False, "")
         first[damped] = tokenizer.train(lines, 258, recipe=recipe, quiet=True).decode_single_token_bytes(256)
     assert first[False] in (b" a", b"ab") and first[True] in (b" c", b"cd")
+
+
+def test_a_seeded_recipe_makes_its_characters_tokens_before_training():
+    """Recipe.seed: its merges come first, a seed character the text never writes is one token, the
+    rest is trained as before, and a vocabulary too small for the seed keeps its first merges."""
+    seeded = Recipe("seeded", "indic", RECIPES["curriculum"].stages, True, "", seed="“”ॐ")
+    text = corpus_lines("hi", 200)
+    assert not any(c in line for line in text for c in "“”")
+    tok = train(text, 600, recipe=seeded, quiet=True)
+    assert list(tok.merges)[:4] == [(0xE2, 0x80), (256, 0x9C), (256, 0x9D), (0xE0, 0xA5)]
+    assert all(len(tok.encode(c)) == 1 for c in "“”ॐ")
+    assert tok.encode("“नमस्ते”")[0] == 257 and tok.decode(tok.encode("“नमस्ते”")) == "“नमस्ते”"
+    assert list(train(text, 259, recipe=seeded, quiet=True, special_tokens=()).merges) == [(0xE2, 0x80), (256, 0x9C), (256, 0x9D)]
+    assert list(train(text, 600, recipe=seeded, quiet=True).merges) == train_merges(text, 600 - 257, seeded)
+
+
+@pytest.mark.parametrize("lang", ["ks", "sa"])
+def test_seeded_shipped_models_write_every_seed_character_as_one_token(lang, tmp_path):
+    """The releases that seed characters (docs/compression.md, "Whole characters"): each seed character
+    is one token, also the sukun Kashmiri's corpus never writes, and the compiled encoder, the reference
+    and the Hugging Face export agree on the OOD lines that write them."""
+    from tokenizers import Tokenizer as HfTokenizer
+
+    from bench import validation_sets as vs
+    from tokenizer.hf import export
+
+    tok = tokenizer.load(lang)
+    seed = RECIPES[LANGUAGES[lang].recipe].seed
+    assert seed and all(len(tok.encode(c)) == 1 for c in seed)
+    lines = [line for lines in vs.ood_by_source(lang).values() for line in lines if any(c in line for c in seed)]
+    assert len(lines) > 50
+    expected = [tok.reference().encode_ordinary(line) for line in lines]
+    assert tok.encode_ordinary_batch(lines) == expected
+    export(tok, tmp_path, {})
+    hf = HfTokenizer.from_file(str(tmp_path / "tokenizer.json"))
+    assert [e.ids for e in hf.encode_batch(lines, add_special_tokens=False)] == expected

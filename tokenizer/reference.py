@@ -69,7 +69,8 @@ def train_merges(texts: Iterable[str], n_merges: int, recipe: Recipe | str) -> l
     and the best allowed pair is merged everywhere. The best pair has the highest count, then the
     smallest (left id, right id). A pair is not allowed if its bytes already form a token, or, in a
     recipe with `whole_characters`, if it would mix part of a character with anything else. The k-th
-    merge creates id 256 + k.
+    merge creates id 256 + k. Before the first stage, each character of the recipe's `seed` becomes a
+    token: its UTF-8 bytes joined from the left, a merge per prefix not yet a token (at most n_merges).
 
     Memory budgets are not part of it (every chunk is counted): compare with corpora below them.
     """
@@ -78,6 +79,15 @@ def train_merges(texts: Iterable[str], n_merges: int, recipe: Recipe | str) -> l
     merges: Merges = {}
     vocab = {i: bytes([i]) for i in range(256)}
     known = set(vocab.values())
+    for char in recipe.seed:
+        data = char.encode("utf-8")
+        for k in range(2, len(data) + 1):
+            if data[:k] not in known and len(merges) < n_merges:
+                left = next(i for i, token in vocab.items() if token == data[: k - 1])
+                new_id = 256 + len(merges)
+                merges[(left, data[k - 1])] = new_id
+                vocab[new_id] = data[:k]
+                known.add(data[:k])
     for stage in recipe.stages:
         target = n_merges if stage is recipe.stages[-1] else round(stage.until * n_merges)
         split = get_pattern(stage.pattern).compiled.findall

@@ -26,6 +26,10 @@ Rules that hold for every merge:
 - with `whole_characters`, a token never mixes part of a character with anything else: it is
   either a piece of one character or a run of whole characters (this frees the slots that
   tokens such as "ದ್" + the first two bytes of the next letter would take).
+
+A recipe's `seed` characters are whole tokens before the first stage (bpe.character_merges): the
+merges BPE would learn first for a character it sees, and for one it never sees, one token instead
+of two or three bytes in the text that writes it.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
-from .bpe import Merges, Pair, build_vocab, encode_ids, whole_characters_ok
+from .bpe import Merges, Pair, build_vocab, character_merges, encode_ids, whole_characters_ok
 from .core import piece_encoder, tiktoken_exact
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TrainingError
@@ -429,7 +433,8 @@ def train(
     )
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
-    merges: Merges = {}
+    # whole tokens before any counting (Recipe.seed); a vocabulary too small for them keeps the first ones
+    merges: Merges = dict(list(character_merges(recipe.seed).items())[:n_merges])
     for i, (stage, pat) in enumerate(zip(recipe.stages, patterns, strict=True)):
         counts, stage_counts[i] = stage_counts[i], None  # freed after its stage: a lower peak RSS
         if stage.damped:
