@@ -499,12 +499,16 @@ def test_the_cache_key_shows_later_fields_only_when_set():
     plain = generalise._key_repr(generalise.experiment_named("sqrt"))
     assert plain.startswith("Experiment(name='sqrt', ") and not any(f in plain for f in generalise._LATER_FIELDS)
     assert plain == repr(generalise.experiment_named("sqrt")).replace(", count_words=False", "").replace(
-        ", sentences='', stories=0, suffixes=0, respelled=None, measured_spellings=False, habit='', habit_share=0.0",
-        "")
+        ", sentences='', stories=0, suffixes=0, respelled=None, measured_spellings=False, habit='', habit_share=0.0"
+        ", seed=''", "")
     measured = generalise._key_repr(generalise.experiment_named("respelled+ 0.05"))
     assert measured.endswith("respelled=0.05, measured_spellings=True)") and "stories" not in measured
     assert generalise._key_repr(generalise.experiment_named("respelled 0.05")).endswith("respelled=0.05)")
     assert generalise._key_repr(generalise.experiment_named("dandas 0.2")).endswith("habit='dandas', habit_share=0.2)")
+    assert generalise._key_repr(generalise.experiment_named("seed-signs")).endswith("seed='signs')")
+    # a recipe enters the key without `seed` when it has none (Recipe.seed is newer than the cache)
+    assert "seed" not in generalise._recipe_key(RECIPES["arab-curriculum"])
+    assert generalise._recipe_key(RECIPES["arab-curriculum-signs"]).endswith(f"seed={RECIPES['arab-curriculum-signs'].seed!r})")
 
 
 def test_a_check_file_is_measured_but_has_no_baseline_ratio(monkeypatch):
