@@ -111,7 +111,7 @@ class Experiment:
     measured_spellings: bool = False  # respelled by bench.respell.MEASURED's rules too
     habit: str = ""  # a habit of bench.respell.HABITS ("digits", "dandas") ...
     habit_share: float = 0.0  # ... in which this share of the training lines trains too
-    seed: str = ""  # "" (the recipe's) | "none" | "typography" | "signs" | "named" | "block": whole tokens first
+    seed: str = ""  # "" (the recipe's) | "none" | "typography" | "precomposed" | "signs" | "named" | "block"
 
 
 SUFFIX_UNTIL = 0.2  # where the suffix stage ends (fraction of the merges)
@@ -178,6 +178,9 @@ EXPERIMENTS = [
     Experiment("seed-typography", "whole characters", "the first merges make each of TYPOGRAPHY (curly quotes, dashes, "
                "ellipsis, bullet, rupee sign) one token, as web text types them where Wikipedia's editors type ASCII",
                seed="typography"),
+    Experiment("seed-precomposed", "whole characters", "the first merges make each nukta letter the script's "
+               "respellings write precomposed (क़ ড় ਜ਼ ଡ଼: one code point, which NFC and so Wikipedia never write) one "
+               "token, seen in training or not", seed="precomposed"),
     Experiment("seed-signs", "whole characters", "the first merges make each sign (Script.marks: candrabindu, "
                "anusvara, visarga, harakat, ...) and digit of the script and TYPOGRAPHY one token, seen in training or not",
                seed="signs"),
@@ -270,6 +273,8 @@ def seed_characters(lang: str, how: str) -> str:
     if how in ("", "none"):
         return ""
     script = SCRIPTS[LANGUAGES[lang].script]
+    if how == "precomposed":
+        return "".join(new for _, new in script.respellings if len(new) == 1 and unicodedata.normalize("NFD", new) != new)
     chars = TYPOGRAPHY
     if how == "signs":
         chars = script.marks + script.digits + chars
@@ -607,7 +612,7 @@ IDEAS = [
     ("a suffix stage (words cut before their commonest endings, after the aksharas)", ["suffixes 100", "suffixes 300"]),
     ("where the lead comes from", ["bpe", "words", "phrases@1.0"]),
     ("whole characters (made tokens before training, seen in it or not)",
-     ["seed-none", "seed-typography", "seed-signs", "seed-named", "seed-block"]),
+     ["seed-none", "seed-typography", "seed-precomposed", "seed-signs", "seed-named", "seed-block"]),
 ]
 
 

@@ -520,3 +520,17 @@ def test_a_check_file_is_measured_but_has_no_baseline_ratio(monkeypatch):
     row = generalise.result_row("mni", generalise.experiment_named("today"), tok, {}, None, {"horizon.txt": lines})
     assert row["check horizon.txt b/t"] == evaluate(tok, lines).bytes_per_token > 1
     assert "check horizon.txt ratio" not in row
+
+
+def test_seed_characters_known_answers():
+    """The seeds bench.generalise measures (docs/compression.md, "Whole characters"), and that the
+    shipped recipes of Kashmiri and Sanskrit are the `signs` and `typography` seeds they were chosen as."""
+    assert generalise.seed_characters("hi", "none") == "" == generalise.seed_characters("hi", "")
+    assert generalise.seed_characters("hi", "precomposed") == "\u0958\u0959\u095a\u095b\u095c\u095d\u095e\u095f"
+    assert generalise.seed_characters("ta", "precomposed") == ""  # Tamil has no nukta letters
+    assert generalise.seed_characters("sa", "typography") == RECIPES["deva-curriculum-typography"].seed
+    signs = generalise.seed_characters("ks", "signs")
+    assert signs == RECIPES[LANGUAGES["ks"].recipe].seed and "\u0652" in signs and "\u06f1" in signs
+    assert set(signs) < set(generalise.seed_characters("ks", "named"))
+    block = generalise.seed_characters("hi", "block")
+    assert "\u0905" in block and "\u0966" in block and set(generalise.seed_characters("hi", "named")) < set(block)
