@@ -445,7 +445,8 @@ RECIPES: dict[str, Recipe] = {
         # Kashmiri's second release: the Arabic script's signs (its harakat) and digits (both sets) and
         # TYPOGRAPHY are tokens before training, although its corpus never writes the sukun; Sanskrit's
         # second release: TYPOGRAPHY (docs/compression.md, "Whole characters")
-        curriculum(FAMILIES["arab"], "arab-curriculum-signs", seed=SCRIPTS["Arabic"].marks + SCRIPTS["Arabic"].digits + TYPOGRAPHY),
+        curriculum(FAMILIES["arab"], "arab-curriculum-signs",
+                   seed=SCRIPTS["Arabic"].marks + SCRIPTS["Arabic"].digits + TYPOGRAPHY),
         curriculum(FAMILIES["deva"], "deva-curriculum-typography", seed=TYPOGRAPHY),
         Recipe(PLAIN_BPE, "indic", (Stage("indic", 1.0),), False, "plain BPE on the indic pre-split (as HF BpeTrainer)"),
     ]
