@@ -505,7 +505,7 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
         if e.suffixes and i == 1:  # between the aksharas and the words
             plan.append((partial(suffix_counts, docs, patterns[0], pat, e.suffixes), round(SUFFIX_UNTIL * n_merges)))
         plan.append((partial(count, docs, pat, how, stage_skip), n_merges if last else round(stage.until * n_merges)))
-    merges: dict = dict(list(character_merges(recipe.seed).items())[:n_merges])
+    merges: dict = character_merges(recipe.seed, n_merges)
     with max_words(e.max_words):
         for counts, target in plan:
             vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))

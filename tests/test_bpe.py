@@ -73,6 +73,7 @@ def test_character_merges_known_answers():
     assert character_merges("क“") == {(0xE0, 0xA4): 256, (256, 0x95): 257, (0xE2, 0x80): 258, (258, 0x9C): 259}
     assert character_merges("कखक") == {(0xE0, 0xA4): 256, (256, 0x95): 257, (256, 0x96): 258}
     assert character_merges("ْ") == {(0xD9, 0x92): 256}  # the sukun: two bytes, one merge
+    assert character_merges("कख“", limit=2) == {(0xE0, 0xA4): 256, (256, 0x95): 257}  # the first ones
 
 
 @given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30))

@@ -117,17 +117,18 @@ def whole_characters_ok(left: bytes, right: bytes) -> bool:
     )
 
 
-def character_merges(chars: str) -> Merges:
+def character_merges(chars: str, limit: int | None = None) -> Merges:
     """Merges that make each of chars one token, whether training sees it or not: its UTF-8 bytes
     joined from the left (lead byte + next byte, then that + the next), the order BPE learns them in,
     so that the rank rule (tiktoken's, Hugging Face's) gives the same tokens. A prefix that several
-    characters share is made once; ids are 256, 257, ... in the order of chars."""
+    characters share is made once; ids are 256, 257, ... in the order of chars; at most `limit`
+    merges (a vocabulary too small for them all keeps the first ones)."""
     merges: Merges = {}
     ids = {bytes([i]): i for i in range(256)}
     for c in dict.fromkeys(chars):
         data = c.encode("utf-8")
         for k in range(2, len(data) + 1):
-            if data[:k] not in ids:
+            if data[:k] not in ids and (limit is None or len(merges) < limit):
                 merges[(ids[data[: k - 1]], data[k - 1])] = ids[data[:k]] = 256 + len(merges)
     return merges
 

@@ -433,8 +433,7 @@ def train(
     )
     if not stage_counts[-1]:
         raise TrainingError("the training corpus is empty: no text to learn merges from")
-    # whole tokens before any counting (Recipe.seed); a vocabulary too small for them keeps the first ones
-    merges: Merges = dict(list(character_merges(recipe.seed).items())[:n_merges])
+    merges: Merges = character_merges(recipe.seed, n_merges)  # whole tokens before any counting (Recipe.seed)
     for i, (stage, pat) in enumerate(zip(recipe.stages, patterns, strict=True)):
         counts, stage_counts[i] = stage_counts[i], None  # freed after its stage: a lower peak RSS
         if stage.damped:
