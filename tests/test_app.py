@@ -795,6 +795,17 @@ def test_train_refuses_bad_settings_with_a_message(space_env, args, message):
     assert "Traceback" not in status
 
 
+def test_train_that_runs_out_of_pairs_says_so(space_env):
+    """Five sentences cannot fill 1,000 ids: the model is what the text allows, and the page says why."""
+    from space.views.train import train
+
+    text = "\n".join(["राम घर गया।", "सीता बाज़ार गई।", "वह पढ़ता है।", "हम खेलते हैं।", "आज बारिश हुई।"] * 3)
+    status, _curve, results, files, summary, *_ = list(train("Paste text", None, None, text, 1000, "bpe", "indic"))[-1]
+    assert summary["status"] == "ran out of pairs" and not summary["capped"] and summary["asked"] == 1000
+    assert summary["vocab_size"] < 1000 and f"of the 1,000 tokens asked for" in status
+    assert "nothing is left to merge" in results and any(f.endswith(".model") for f in files)
+
+
 def test_train_errors_over_http_are_messages(client):
     status, _curve, _results, files, summary, *_ = client.predict("Paste text", None, None, "", 400, "bpe", "indic",
                                                                   api_name="/train")
@@ -895,7 +906,7 @@ def test_cancel_stops_a_training_at_once(space_env):
             cancelled_at = time.monotonic()
     took = time.monotonic() - cancelled_at
     print(f"\ncancel to stop: {took:.2f} s")
-    assert last["status"] == "cancelled" and last["partial"] and last["merges"] > 0, last
+    assert last["status"] == "cancelled" and last["partial"] and last["merges"] > 0 and not last["capped"], last
     assert took < 3, "cancelling must not wait for the training to finish"
     model = view.STORE.get("cancel-test", last["choice"])
     assert model is not None and model.tok.n_merges == last["merges"] and "-partial-" in last["name"]
@@ -913,7 +924,8 @@ def test_the_time_cap_keeps_the_merges_learned_so_far(space_env, monkeypatch, tm
 
     cap = 60
     monkeypatch.setattr(jobs.Job, "over_time", lambda self: len(self.merges) >= cap)
-    path = _train_file(tmp_path, 8000)  # enough text that progress arrives long before the last merge
+    monkeypatch.setattr(view, "POLL", 0.02)  # the view looks often, and the merges take seconds: it sees the cap
+    path = _train_file(tmp_path, 20000)  # enough text that progress arrives long before the last merge
     last = list(view.train("Upload a file", None, str(path), None, 5000, "bpe", "indic", _Request("cap-test")))[-1][4]
     assert last["status"] == "done" and last["capped"] and cap <= last["merges"] < 5000 - 257, last
     library, _ = _library_training(path, 257 + last["merges"], pattern="indic")

@@ -193,6 +193,11 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     elif error is not None:
         raise error
     assert tok is not None and setup is not None
+    if status == "done" and not note and tok.vocab_size < size:
+        note = (f"Stopped at {tok.vocab_size:,} of the {size:,} tokens asked for: every word (pre-split chunk) of "
+                "the training text is already one token, so nothing is left to merge. Add more, and more varied, "
+                "text for the full size. ")
+        status = "ran out of pairs"
     lang, curve, held_lines, labels = setup.lang, setup.curve, setup.held_lines, setup.labels
     baselines = setup.baselines
     curve.advance(sorted(tok.merges, key=tok.merges.__getitem__), _curve_step(size))
@@ -227,12 +232,14 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     summary = {
         "status": status, "partial": status == "cancelled", "unused": unused.strip(),
         "name": name, "choice": choice, "vocab_size": tok.vocab_size, "merges": tok.n_merges,
-        "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "capped": bool(note),
+        "recipe": recipe, "pattern": tok.pattern.name, "seconds": round(job.elapsed, 2), "asked": size,
+        "capped": isinstance(error, jobs.Stopped) and error.why != "cancelled",
         "train_lines": job.text["train_lines"], "held_out_lines": len(held_lines), "split": job.text["note"],
         "language": lang.code if lang else None, "curve": curve.points,
         "metrics": {k: m.as_dict() for k, m in results.items()},
     }
     done = (f"Cancelled: a partial model of {tok.vocab_size:,} tokens." if status == "cancelled"
+            else f"Done: {tok.vocab_size:,} of the {size:,} tokens asked for." if tok.vocab_size < size
             else f"Done: {tok.vocab_size:,} tokens.")
     files = STORE.files(session or "")  # this model's first, then the session's earlier ones
     yield (viz.progress_html(1, 1, f"{done}{where}"), _curve(curve.points, flat, size), head + table,
