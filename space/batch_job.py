@@ -16,6 +16,7 @@ cell of the user's that a spreadsheet would run as a formula is escaped (OWASP: 
 from __future__ import annotations
 
 import atexit
+import codecs
 import csv
 import io
 import json
@@ -67,11 +68,15 @@ def escape_cell(value: str) -> str:
 
 # ----- reading (in the worker) --------------------------------------------------------------------
 def decode(raw: bytes, name: str) -> str:
+    """The file's text, without the byte-order mark that Excel ("CSV UTF-8") and Notepad put first:
+    left in, it would be part of the first column's name, the first JSON line or the first line's text."""
+    skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        return raw.decode("utf-8")
+        return raw[skip:].decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise UserError(f"{name} is not valid UTF-8: {e.reason} at byte {e.start:,} (line {line:,}).") from None
+        at = e.start + skip  # a byte of the file as uploaded
+        line = raw.count(b"\n", 0, at) + 1
+        raise UserError(f"{name} is not valid UTF-8: {e.reason} at byte {at:,} (line {line:,}).") from None
 
 
 def _cell(value: object) -> str:

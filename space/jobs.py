@@ -23,6 +23,7 @@ from pathlib import Path
 import tokenizer
 from tokenizer import corpus as corpora
 from tokenizer.encoding import ENDOFTEXT
+from tokenizer.errors import TokenizerError
 from tokenizer.hf import export
 from tokenizer.metrics import Metrics, evaluate, measure
 from tokenizer.pretokenize import Pattern
@@ -40,6 +41,7 @@ BLOCK_LINES = 10  # lines per document for plain text (the unit of the train / h
 HELD_OUT = 0.1  # share of documents held out
 CURVE_BYTES = 2_000_000  # held-out text followed by the live curve (the final metrics use all)
 UPLOAD_TYPES = tuple(corpora.SUPPORTED)
+UPLOAD_TYPES_TEXT = ", ".join(UPLOAD_TYPES[:-1]) + " or " + UPLOAD_TYPES[-1]  # for the page: what it accepts
 BPE = PLAIN_BPE  # with the pre-split the user picks
 POLL_REPORT = 0.25  # seconds between the worker's reports while it reads
 
@@ -132,7 +134,7 @@ def embedded(code: str) -> TextSource:
 
 
 def uploaded(path: str | Path, original_name: str | None = None) -> TextSource:
-    """An uploaded .txt, .txt.gz, .jsonl or .parquet file (gradio hands over a path), checked by name."""
+    """An uploaded file of one of UPLOAD_TYPES (gradio hands over a path), checked by name."""
     name = original_name or Path(path).name
     if not any(name.endswith(s) for s in UPLOAD_TYPES):
         raise UserError(f"{name}: unsupported file type; upload one of {', '.join(UPLOAD_TYPES)}.")
@@ -184,7 +186,9 @@ def read_source(source: TextSource, progress: Callable[[int, int], None] | None 
             f"text, {READ_LIMITS.rows:,} lines or rows and {READ_LIMITS.seconds:.0f} s per upload: train on a part of "
             "it, or run `python -m tokenizer train --input FILE` locally."
         ) from None
-    except corpora.CorpusError as e:
+    except UserError:  # already worded for the user (the text limit of _capped): not "could not be read"
+        raise
+    except TokenizerError as e:  # the library's own errors name the file and line
         raise UserError(named(e)) from None
     except Exception as e:  # noqa: BLE001 - pyarrow and gzip: a broken file
         raise UserError(f"{name} could not be read: {first_line(e)[:300]}") from None
@@ -336,17 +340,20 @@ def check_settings(vocab_size: object, recipe: object, pattern: object) -> tuple
     """(vocab size, recipe, pattern for bpe, the model's final pattern), or a UserError."""
     from tokenizer.pretokenize import PATTERNS
 
+    def out_of_range(shown: str) -> UserError:
+        return UserError(f"The vocabulary size must be {MIN_VOCAB} to {VOCAB_CAP:,} (256 bytes + merges + "
+                         f"<|endoftext|>; {VOCAB_CAP:,} is the project's cap), not {shown}.")
+
     try:
         size = int(vocab_size)  # type: ignore[arg-type]
+    except OverflowError:  # infinity (the API takes any JSON number)
+        raise out_of_range(str(vocab_size)) from None
     except (TypeError, ValueError):
         raise UserError(f"The vocabulary size must be a whole number, not {vocab_size!r}.") from None
     if size != vocab_size and not (isinstance(vocab_size, float) and vocab_size.is_integer()):
         raise UserError(f"The vocabulary size must be a whole number, not {vocab_size!r}.")
     if not MIN_VOCAB <= size <= VOCAB_CAP:
-        raise UserError(
-            f"The vocabulary size must be {MIN_VOCAB} to {VOCAB_CAP:,} (256 bytes + merges + <|endoftext|>; "
-            f"{VOCAB_CAP:,} is the project's cap), not {size:,}."
-        )
+        raise out_of_range(f"{size:,}")
     if recipe not in RECIPES:
         raise UserError(f"Choose a recipe ({', '.join(RECIPES)}), not {recipe!r}.")
     if recipe == BPE:

@@ -59,10 +59,14 @@ def examples() -> dict[str, str]:
 
 
 def vocabulary_examples() -> list[list[str]]:
-    """Searches to try: the start of a word and a whole word with its space in each of the first
-    languages' examples, and two ids."""
-    words = [lang.examples[0].split() for lang in list(LANGUAGES.values())[:3]]
-    return [[ws[0][:2]] for ws in words] + [["␣" + ws[1]] for ws in words[:1]] + [["300"], ["4999"]]
+    """Searches to try, each [query, model]: the start of a word in each of the first languages'
+    examples, a whole word with its space, and two ids. Each row names the model it is for, so that
+    clicking it also sets the picker: a Kannada search in the Hindi model would find nothing."""
+    langs = list(LANGUAGES.values())[:3]
+    first = langs[0]
+    words = first.examples[0].split()
+    return ([[lang.examples[0].split()[0][:2], lang.name] for lang in langs] + [["␣" + words[1], first.name]]
+            + [["300", first.name], ["4999", first.name]])
 
 
 def default_text() -> str:
@@ -118,11 +122,11 @@ def build() -> gr.Blocks:
             with gr.Tab("Compare", id="compare") as tab_compare:
                 gr.Markdown("The same text under any tokenizers: ours, the ones you trained, GPT, open LLMs, or any "
                             "Hugging Face repository with a tokenizer.json (type its id, like `Qwen/Qwen3-0.6B`, and "
-                            "press Enter). Fewer tokens is better; a red bar marks a token that starts inside an "
-                            "akshara.")
+                            "press Enter). Fewer tokens is better; a red bar marks a token that starts inside a "
+                            "character or an akshara.")
                 cmp_pick = gr.Dropdown(compare_choices(None), value=compare.DEFAULT, multiselect=True,
                                        allow_custom_value=True, max_choices=compare.MAX_PICKS,
-                                       label=f"Tokenizers to compare (two to {compare.MAX_PICKS})", elem_id="cmp-pick")
+                                       label=f"Tokenizers to compare (one to {compare.MAX_PICKS})", elem_id="cmp-pick")
                 cmp_html = gr.HTML(elem_id="cmp")
                 with gr.Accordion("Counts as JSON", open=False):
                     cmp_json = gr.JSON(label="counts")
@@ -152,7 +156,7 @@ def build() -> gr.Blocks:
                                            elem_id="vocab-query")
                     voc_model = gr.Dropdown(choices(None, auto=False), value=first, label="Model", scale=1,
                                             allow_custom_value=True, elem_id="vocab-model")
-                gr.Examples(vocabulary_examples(), inputs=[voc_query], label="Try")
+                gr.Examples(vocabulary_examples(), inputs=[voc_query, voc_model], label="Try")
                 voc_list = gr.HTML(elem_id="vocab-list")
                 voc_detail = gr.HTML(elem_id="vocab-detail")
                 with gr.Accordion("Details as JSON", open=False):
@@ -166,7 +170,7 @@ def build() -> gr.Blocks:
                         corpora = train.corpus_choices()
                         tr_corpus = gr.Dropdown(corpora, value=corpora[0][1] if corpora else None,
                                                 label="Embedded corpus", elem_id="train-corpus")
-                        tr_file = gr.File(label="or upload: .txt, .txt.gz, .jsonl, .parquet (at most 20 MB of text)",
+                        tr_file = gr.File(label=f"or upload: {train.jobs.UPLOAD_TYPES_TEXT} (at most 20 MB of text)",
                                           file_types=list(train.jobs.UPLOAD_TYPES), type="filepath",
                                           elem_id="train-file")
                         tr_text = gr.Textbox(label="or paste text", lines=4, max_lines=10, elem_id="train-text")

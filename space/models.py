@@ -200,8 +200,19 @@ class Chosen:
     language: Language | None
 
 
-def choose(text: str, choice: str | None, session: str | None = None) -> Chosen:
-    """The tokenizer a choice names, for text (Auto: by majority script, see languages.detect)."""
+def unknown_model(choice: str, *, auto: bool = True) -> UserError:
+    """The error for a choice no picker offers, whose advice lists what this view's picker does offer
+    (Decode and Vocabulary have no Auto)."""
+    names = ", ".join(x.name for x in LANGUAGES.values())
+    if choice == AUTO:
+        return UserError(f"Auto is not a choice here: choose a language ({names}) or one of your models.")
+    return UserError(f"Unknown model {choice!r}; choose {'Auto, ' if auto else ''}a language ({names}) or one of "
+                     "your models.")
+
+
+def choose(text: str, choice: str | None, session: str | None = None, *, auto: bool = True) -> Chosen:
+    """The tokenizer a choice names, for text (Auto: by majority script, see languages.detect);
+    `auto=False` for the views whose picker has no Auto."""
     choice = choice or AUTO
     if choice.startswith(MINE):
         model = STORE.get(session, choice)
@@ -215,9 +226,8 @@ def choose(text: str, choice: str | None, session: str | None = None) -> Chosen:
     lang = by_name(choice)
     if lang is not None:
         return Chosen(get_model(lang.code), lang.code, lang.name, f"{lang.name} model", lang)
-    if choice != AUTO:
-        names = ", ".join(x.name for x in LANGUAGES.values())
-        raise UserError(f"Unknown model {choice!r}; choose Auto, a language ({names}) or one of your models.")
+    if choice != AUTO or not auto:
+        raise unknown_model(choice, auto=auto)
     lang, why = detect(text)
     return Chosen(get_model(lang.code), lang.code, lang.name, f"{lang.name} model, picked by script ({why})", lang)
 

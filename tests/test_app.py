@@ -14,6 +14,7 @@ import json
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -125,7 +126,22 @@ class TestVisualize:
     def test_cut_marks_a_token_that_starts_with_a_matra(self):
         text = "कि"  # क + ि (a matra)
         html = viz.tokens_html([(1, "क".encode()), (2, "ि".encode())], text)
-        assert html.count("itok-cut") == 1 and "starts inside an akshara" in html
+        assert html.count("itok-cut") == 1 and "starts inside a character or an akshara" in html
+
+    def test_cut_marks_a_token_that_starts_inside_a_characters_bytes(self):
+        """An emoji cut into its bytes is flagged too: a boundary inside a character counts (docs/scripts.md)."""
+        text = "😀"
+        html = viz.tokens_html([(1, b"\xf0\x9f"), (2, b"\x98\x80")], text)
+        assert html.count("itok-cut") == 1 and "starts inside a character or an akshara" in html
+        html = viz.summary_html(summarize(text, [b"\xf0\x9f", b"\x98\x80"]))
+        assert "<b>100.0%</b><span>boundaries inside a character or akshara (1/1)</span>" in html
+
+    def test_ratios_without_a_denominator_are_a_dash(self):
+        """Spaces only: no words, so tokens / word is "–", not 0.00; the other ratios are still numbers."""
+        html = viz.summary_html(summarize("   ", [b" ", b"  "]))
+        assert 'data-stat="tokens_per_word"><b>–</b>' in html and 'data-stat="bytes_per_token"><b>1.50</b>' in html
+        html = viz.summary_html(summarize("", []))
+        assert 'data-stat="bytes_per_token"><b>–</b>' in html and "0.00" not in html
 
     def test_summary_html_shows_every_count(self):
         s = summarize("नमस्ते दुनिया", ["नम".encode(), "स्ते".encode(), " दुनिया".encode()])
@@ -283,6 +299,33 @@ def test_missing_model_is_a_clear_message(space_env, monkeypatch, tmp_path):
     assert "metrics are missing" in md and plot.empty
     for lang in LANGUAGES.values():
         assert lang.name in md
+
+
+def test_whitespace_only_text_has_no_tokens_per_word(space_env):
+    from space.views.compare import compare
+    from space.views.tokenize import tokenize
+
+    summary, stats = tokenize("   ", "Hindi")[1], tokenize("   ", "Hindi")[3]
+    assert stats["words"] == 0 and 'data-stat="tokens_per_word"><b>–</b>' in summary
+    html, data = compare("   ", ["Hindi"])
+    row = html.split("<td>Ours: Hindi</td>", 1)[1].split("</tr>", 1)[0]
+    assert data["results"]["Hindi"]["words"] == 0 and "<td>–</td>" in row and "0.00" not in row
+
+
+def test_unknown_models_are_met_with_the_views_own_choices(space_env, tmp_path):
+    """Decode and Vocabulary have no Auto, so their advice does not offer it; Batch's does."""
+    from space.views.batch import batch
+    from space.views.decode import decode
+    from space.views.vocabulary import vocabulary
+
+    for message in (unescape(decode("1 2", "Klingon")[2]), vocabulary("नम", "Klingon")[2]["error"]):
+        assert "Unknown model 'Klingon'; choose a language (Hindi, " in message and "Auto" not in message
+    for message in (unescape(decode("1 2", AUTO)[2]), vocabulary("नम", AUTO)[2]["error"]):
+        assert "Auto is not a choice here: choose a language (Hindi, " in message
+    path = tmp_path / "lines.txt"
+    path.write_text(HINDI + "\n", encoding="utf-8")
+    error = list(batch(str(path), "text", "Klingon"))[-1][3]["error"]
+    assert "Unknown model 'Klingon'; choose Auto, a language (Hindi, " in error
 
 
 def test_auto_picks_the_model_by_script(space_env):
@@ -518,7 +561,7 @@ def test_compare_tells_why_a_tokenizer_is_unavailable(client):
     too_many = client.predict(HINDI, ["Hindi", "Marathi", "Nepali", "GPT-2", "GPT-4", "GPT-4o", "Qwen 3"],
                               api_name="/compare")[1]
     assert "at most 6 tokenizers" in too_many["error"]
-    assert "Choose two or more" in client.predict(HINDI, [], api_name="/compare")[1]["message"]
+    assert "Choose one to 6 tokenizers" in client.predict(HINDI, [], api_name="/compare")[1]["message"]
 
 
 def test_compare_says_why_an_encoding_is_unavailable(space_env, monkeypatch, tmp_path):
@@ -561,11 +604,16 @@ def test_decode_round_trip(client, hi_model, kn_model):
 
 def test_decode_errors(client, hi_model):
     text, html, note = client.predict("72, 101, abc", "Hindi", api_name="/decode")
-    assert text == "" and "Id 3" in note and "abc" in note and "not a token id" in note
-    text, html, note = client.predict("72 99999", "Hindi", api_name="/decode")
-    assert "out of range" in note and f"0..{hi_model.vocab_size - 1}" in note
+    note = unescape(note)
+    assert text == "" and "The 3rd id, 'abc', is not a token id (a whole number, 0 or more)." in note
+    text, html, note = client.predict("72, 9999999, abc", "Hindi", api_name="/decode")  # the page's example
+    note = unescape(note)
+    assert (f"The 2nd id, 9999999, is out of range: the Hindi model's ids are 0 to {hi_model.vocab_size - 1:,}."
+            in note)
     text, html, note = client.predict("-5", "Hindi", api_name="/decode")
-    assert "not a token id" in note
+    assert "The 1st id, '-5', is not a token id" in unescape(note)
+    text, html, note = client.predict(" ".join(["1"] * 21 + ["7" * 50]), "Hindi", api_name="/decode")
+    assert f"The 22nd id, {'7' * 20}…, is out of range" in note
     text, html, note = client.predict("", "Hindi", api_name="/decode")
     assert text == "" and "Enter token ids" in note
     text, html, note = client.predict("224", "Hindi", api_name="/decode")  # half a character
@@ -616,6 +664,44 @@ def test_vocabulary_errors(client):
     assert "Type a piece of text" in data["message"]
     listing, detail, data = client.predict("x" * 1000, "Hindi", api_name="/vocabulary")
     assert "at most 200 characters" in data["error"] and "at most 200 characters" in listing and detail == ""
+
+
+def test_every_vocabulary_example_finds_a_token_in_the_model_it_sets(space_env):
+    """Each example row sets the model picker too: a Kannada search must not run in the Hindi model."""
+    from space.layout import vocabulary_examples
+    from space.models import by_name
+    from space.views.vocabulary import vocabulary
+
+    rows = vocabulary_examples()
+    assert {model for _, model in rows} >= {"Hindi", "Kannada"}
+    tried = 0
+    for query, model in rows:
+        if not space_env.models.has_model(by_name(model).code):
+            continue
+        data = vocabulary(query, model)[2]
+        assert data.get("matches") and "error" not in data, (query, model, data)
+        tried += 1
+    assert tried >= 4
+
+
+def test_page_labels_match_what_the_views_accept(space_env):
+    """The upload label lists every type Train reads; Compare's says one pick is enough (it is); the
+    vocabulary examples set the model picker as well as the query."""
+    import gradio as gr
+
+    from space.layout import build
+    from space.views.compare import compare
+
+    demo = build()
+    by_id = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
+    upload = by_id["train-file"].label
+    assert all(t in upload for t in space_env.jobs.UPLOAD_TYPES) and ".jsonl.gz" in upload
+    assert by_id["cmp-pick"].label == "Tokenizers to compare (one to 6)"
+    assert list(compare(HINDI, ["Hindi"])[1]["results"]) == ["Hindi"]  # one pick is compared, not refused
+    vocab_examples = [b for b in demo.blocks.values() if isinstance(b, gr.Dataset)
+                      and by_id["vocab-query"] in b._components]  # noqa: SLF001 - gradio's own list
+    assert len(vocab_examples) == 1 and by_id["vocab-model"] in vocab_examples[0]._components  # noqa: SLF001
+    assert "keeps aksharas whole" not in space_env.views.about.ABOUT  # the pre-split does; plain BPE's tokens do not
 
 
 def test_metrics_view(client, app_server):  # noqa: F811
@@ -824,6 +910,20 @@ def test_vocabulary_size_out_of_range(client, space_env):
         out = list(train("Paste text", None, None, "नमस्ते", size, "bpe", "indic"))
         assert len(out) == 1 and "must be 257 to 5,000" in out[0][4]["error"]
     assert "whole number" in list(train("Paste text", None, None, "नमस्ते", 300.5, "bpe", "indic"))[0][4]["error"]
+    for size in (math.inf, -math.inf):  # through the API: int() overflows; the same message as any size out of range
+        out = list(train("Paste text", None, None, "नमस्ते", size, "bpe", "indic"))
+        assert len(out) == 1 and f"must be 257 to 5,000 (256 bytes + merges + <|endoftext|>; 5,000 is the project's " \
+                                 f"cap), not {size}." in out[0][4]["error"]
+
+
+def test_train_progress_names_the_stage_only_when_there_is_one():
+    """The trainer's first report, before its first stage, has no stage name: no "( stage)"."""
+    from space.views.train import progress_message
+    from tokenizer.train import TrainProgress
+
+    assert progress_message(TrainProgress(0, 4743, "", (), 0.0), 0.34, []) == "0 of 4,743 merges · 0.3 s"
+    assert (progress_message(TrainProgress(1200, 4743, "indic-words", (), 3.0), 3.04, [(257, 1.0), (1457, 3.456)])
+            == "1,200 of 4,743 merges (indic-words stage) · 3.0 s · held-out bytes/token 3.46")
 
 
 def test_train_refuses_bad_files_with_a_message(client, tmp_path):
@@ -862,8 +962,10 @@ def test_uploads_over_the_text_limit_are_refused(space_env, monkeypatch, tmp_pat
 
     monkeypatch.setattr(jobs, "MAX_UPLOAD_BYTES", 10_000)
     path = _train_file(tmp_path, 200)
-    with pytest.raises(space_env.guards.UserError, match="more than 0 MB of text"):
+    with pytest.raises(space_env.guards.UserError) as refused:
         jobs.read_source(jobs.uploaded(path))
+    assert str(refused.value) == ("mine.txt has more than 0 MB of text, the Space's limit; train on a part of it, or "
+                                  "run `python -m tokenizer train --input FILE` locally.")  # once, not re-wrapped
     with pytest.raises(space_env.guards.UserError, match="over 0 MB"):
         jobs.pasted(path.read_text(encoding="utf-8"))
 

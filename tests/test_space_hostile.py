@@ -306,6 +306,25 @@ def test_batch_auto_picks_a_model_per_line(tmp_path, models_dir):
     assert data["models"] == {"hi": 2, "kn": 1} and "Kannada 1 line" in html and "Hindi 2 lines" in html
 
 
+def test_batch_reads_files_with_a_byte_order_mark(tmp_path, models_dir):
+    """Excel's "CSV UTF-8" and Notepad start a file with U+FEFF: it is not part of the first column's name,
+    the first JSON line or the first line's text; a byte named in an error is still the file's own."""
+    hi = tokenizer.load(models_dir / "hi.model")
+    files = {"bom.csv": f"text,id\n\"{HINDI}\",1\n", "bom.txt": f"{HINDI}\n",
+             "bom.jsonl": json.dumps({"text": HINDI}, ensure_ascii=False) + "\n"}
+    for name, text in files.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8-sig")
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+        html, table, csv_path, data = batch(path, model="Hindi")
+        assert "error" not in data, (name, data)
+        assert data["totals"]["ours (Hindi)"] == len(hi.encode_ordinary(HINDI)) and data["columns"][0] == "text"
+        assert _csv_rows(csv_path)[1][0] == HINDI and data["bytes"] == len(HINDI.encode())
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xef\xbb\xbfok\n\xff\n")
+    assert "bad.txt is not valid UTF-8: invalid start byte at byte 6 (line 2)." in batch(bad)[3]["error"]
+
+
 def test_batch_csv_folder_is_this_servers_own(tmp_path):
     """Not one /tmp/indic-space-batch shared by every instance: each process has its own folder, and
     pruning old CSVs touches only its own."""

@@ -232,10 +232,10 @@ def _text_html(text: str) -> str:
 
 
 def token_title(token_id: int, data: bytes, *, cut: bool = False, id_note: str = "") -> str:
-    """The tooltip of a token: id, bytes, and a warning when it starts inside an akshara."""
+    """The tooltip of a token: id, bytes, and a warning when it starts inside a character or an akshara."""
     parts = [f"id {token_id}{id_note}", f"{len(data)} byte{'s' if len(data) != 1 else ''}: {hex_bytes(data)}"]
     if cut:
-        parts.append("starts inside an akshara")
+        parts.append("starts inside a character or an akshara")
     return " · ".join(parts)
 
 
@@ -293,7 +293,7 @@ def tokens_html(
     lang: str | None = None,
 ) -> str:
     """Coloured tokens; with `text` (or its `flags`, already computed by cut_flags), tokens that
-    start inside an akshara get a red bar.
+    start inside a character or an akshara get a red bar.
 
     `limit` draws only the first tokens and says how many were left out (all are counted);
     `direction` ("rtl", "ltr", "auto") becomes the strip's dir attribute, `lang` its lang attribute.
@@ -364,12 +364,16 @@ def linked_html(
 
 
 # ----- counts -------------------------------------------------------------------------------------
-def _num(x: float) -> str:
+def _num(x: float | None) -> str:
+    """A count as is, a ratio to two places; None (a ratio with nothing to divide by) as a dash."""
+    if x is None:
+        return "–"
     return f"{x:,}" if isinstance(x, int) else f"{x:,.2f}"
 
 
 def summary_html(summary: Metrics) -> str:
-    """The counts as a row of cards."""
+    """The counts as a row of cards; a ratio whose denominator is 0 (tokens / word of text with no
+    words, such as spaces only) shows as a dash, not as a misleading 0.00."""
     def counted(key: str, one: str, many: str) -> tuple[str, str, float]:
         value = getattr(summary, key)
         return key, one if value == 1 else many, value
@@ -379,9 +383,9 @@ def summary_html(summary: Metrics) -> str:
         counted("chars", "character", "characters"),
         counted("bytes", "byte (UTF-8)", "bytes (UTF-8)"),
         counted("words", "word", "words"),
-        ("bytes_per_token", "bytes / token", summary.bytes_per_token),
-        ("chars_per_token", "characters / token", summary.chars_per_token),
-        ("tokens_per_word", "tokens / word", summary.tokens_per_word),
+        ("bytes_per_token", "bytes / token", summary.bytes_per_token if summary.tokens else None),
+        ("chars_per_token", "characters / token", summary.chars_per_token if summary.tokens else None),
+        ("tokens_per_word", "tokens / word", summary.tokens_per_word if summary.words else None),
     ]
     out = [
         f'<div class="itok-card" data-stat="{key}"><b>{_num(value)}</b><span>{esc(label)}</span></div>'
@@ -392,7 +396,8 @@ def summary_html(summary: Metrics) -> str:
     warn = " itok-warn" if mid else ""
     out.append(
         f'<div class="itok-card{warn}" data-stat="mid_akshara_rate" title="{mid:,} of {boundaries:,} token boundaries '
-        f'fall inside an akshara"><b>{rate:.1%}</b><span>boundaries inside an akshara ({mid:,}/{boundaries:,})</span></div>'
+        f'fall inside a character or an akshara"><b>{rate:.1%}</b><span>boundaries inside a character or '
+        f'akshara ({mid:,}/{boundaries:,})</span></div>'
     )
     return f'<div class="itok-cards">{"".join(out)}</div>'
 

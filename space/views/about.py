@@ -52,14 +52,18 @@ a word before each matra: `विशाल` becomes `व` · `िश` · `ाल
 vowel sign that belongs to the previous letter. No amount of training can then learn `विशाल` as one
 token. The **Pre-split** tab shows this on your text. (GPT-4o's regex includes marks and keeps words whole.)
 
-**What this tokenizer does.** Its pre-split keeps every akshara whole (a letter takes all the marks and
+**What this tokenizer does.** Its pre-split never cuts an akshara (a letter takes all the marks and
 joiners that follow it), keeps scripts apart, and groups digits of any script in threes; the
-**Pre-split** tab shows the exact regex each model was trained with. BPE is then trained on text of one
-language with a vocabulary of at most 5,000 tokens. The **Compare** tab puts it next to any other
-tokenizer on the same text (GPT-2/4/4o, the open LLMs' tokenizers with vocabularies of 128,000 to
-262,000 tokens, any Hub repository id); the **Metrics** tab has the numbers on held-out text. The model picker's
-**Auto** chooses by the script most of your letters are in; for a script several languages share it
-takes that script's default language and says so — pick the language to compare.
+**Pre-split** tab shows the exact regex each model was trained with. That alone does not keep the
+tokens whole: BPE's first merges join pairs of bytes, so a token can still end inside a letter or
+before its matra. The shipped models are therefore trained in stages (a *curriculum* recipe) on text
+of one language, with a vocabulary of at most 5,000 tokens: in the Brahmic scripts, merges inside
+aksharas first, then words, then phrases; their tokens cut far fewer aksharas than plain BPE's. The
+**Compare** tab puts them next to any other tokenizer on the same text (GPT-2/4/4o, the open LLMs'
+tokenizers with vocabularies of 128,000 to 262,000 tokens, any Hub repository id); the **Metrics** tab
+has the numbers on held-out text. The model picker's **Auto** chooses by the script most of your letters
+are in; for a script several languages share it takes that script's default language and says so — pick
+the language to compare.
 
 ## What to try in the Train view
 
@@ -70,12 +74,14 @@ Training runs here, on this server, in well under two minutes on an embedded cor
   next to the shipped one and GPT-4o (200,000 tokens) on the same held-out text.
 - **GPT-4's regex against ours.** Train plain BPE twice with the same size, once with the `gpt4`
   pre-split and once with `indic`. With `gpt4`, no token can hold a matra together with its consonant
-  (the regex has already cut them apart), so bytes/token stays low and the "cuts inside an akshara"
-  column is high; `indic` keeps aksharas whole. Then pick both models in the Pre-split and Tokenize
-  views (they appear as “Mine: …”) and look at the same sentence.
-- **Your own text.** Upload a `.txt`, `.txt.gz`, `.jsonl` or `.parquet` file (at most 20 MB of text)
-  or paste text. Documents (blocks of 10 lines, or rows) are split into training and held-out text by a
-  hash of their id, so the numbers are measured on text the model never saw.
+  (the regex has already cut them apart), so bytes/token stays low and the "cuts inside a character or
+  akshara" column is high. With `indic` the pre-split never cuts an akshara, yet plain BPE's tokens
+  still do (its first merges join byte pairs), only less often; a curriculum recipe cuts far fewer. Then
+  pick the models in the Pre-split and Tokenize views (they appear as “Mine: …”) and look at the same
+  sentence.
+- **Your own text.** Upload a `.txt`, `.txt.gz`, `.jsonl`, `.jsonl.gz` or `.parquet` file (at most 20 MB
+  of text) or paste text. Documents (blocks of 10 lines, or rows) are split into training and held-out
+  text by a hash of their id, so the numbers are measured on text the model never saw.
 - **Take it with you.** Download the `.model` file (load it with `tokenizer.load`), the `.vocab`
   listing, and the Hugging Face export (`tokenizer.json` and configs, zipped) for `transformers`.
 
@@ -85,6 +91,7 @@ stops at 120 s (the merges learned by then are kept as a smaller model); **Cance
 ## Reading the views
 Each coloured box is one token; the colour depends only on the token id, so the same token has the
 same colour everywhere. `␣` is a space and `↵` a newline. A red bar on a token's left edge marks a
-boundary *inside an akshara* — the kind of cut this project tries to avoid. Hover a token for its id
-and bytes. The **Batch** view counts the tokens of every line of a file under each tokenizer.
+boundary *inside a character or an akshara* (inside a character's UTF-8 bytes, or before a matra, say) —
+the kind of cut this project tries to avoid. Hover a token for its id and bytes. The **Batch** view
+counts the tokens of every line of a file under each tokenizer.
 """

@@ -22,7 +22,7 @@ from tokenizer.openai import ENCODINGS
 
 from ..batch_job import MAX_ITEMS, OURS, TYPES, WALL_TIME, BatchJob, csv_path
 from ..guards import MAX_UPLOAD_BYTES, UserError, guard
-from ..models import AUTO, MINE, STORE, session_of
+from ..models import AUTO, MINE, STORE, session_of, unknown_model
 
 SHOW_ROWS = 500  # rows shown in the table (the CSV has all)
 SHOW_CHARS = 200  # characters of a cell shown in the table
@@ -69,8 +69,7 @@ def batch(upload: object, column: str = "text", model: str = AUTO,
                             "closed, at most a few at a time). Train it again in the Train view.")
         session_model = found.tok
     elif choice != AUTO and choice not in {x.name for x in LANGUAGES.values()}:
-        names = ", ".join(x.name for x in LANGUAGES.values())
-        raise UserError(f"Unknown model {choice!r}; choose Auto, a language ({names}) or one of your models.")
+        raise unknown_model(choice)
     out = csv_path()
     job = BatchJob(path, name, (column or "text").strip(), choice, out, session_model).start()
     try:

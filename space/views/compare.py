@@ -20,7 +20,7 @@ MAX_PICKS = 6  # tokenizers compared at once
 DEFAULT = [AUTO, "GPT-4o", "Gemma 3", "Llama 3"]
 GPT_ENCODINGS = [name for name, known in others.KNOWN.items() if known.kind == "openai"]
 HEADER = ["tokenizer", "vocabulary", "tokens", "× first", "bytes / token", "chars / token", "tokens / word",
-          "cuts inside an akshara"]
+          "cuts inside a character or akshara"]
 
 
 def _error(message: str) -> tuple:
@@ -79,7 +79,8 @@ def compare(text: str, picks: object = None, request: gr.Request | None = None) 
     text = check_text(text)
     names = parse_picks(DEFAULT if picks is None else picks)
     if not names:
-        message = "Choose two or more tokenizers to compare (ours, GPT, an open LLM or a Hub id like owner/name)."
+        message = (f"Choose one to {MAX_PICKS} tokenizers to compare (ours, GPT, an open LLM or a Hub id like "
+                   "owner/name).")
         return viz.notice_html(message), {"message": message}
     if not text:
         message = "Type or paste some text above to compare tokenizers."
@@ -107,7 +108,7 @@ def compare(text: str, picks: object = None, request: gr.Request | None = None) 
             run.label, run.vocab_size, viz.Html(f"<b>{summary['tokens']:,}</b>"),
             f"{summary['tokens'] / base:.2f}×" if base else "–",
             f"{summary['bytes_per_token']:.2f}", f"{summary['chars_per_token']:.2f}",
-            f"{summary['tokens_per_word']:.2f}",
+            f"{summary['tokens_per_word']:.2f}" if summary["words"] else "–",
             f"{summary['mid_akshara_rate']:.1%} ({summary['mid_akshara_boundaries']:,})",
         ])
         body = viz.linked_html(text, list(zip(run.ids, run.pieces)), limit=DRAW_COMPARE, flags=flags,

@@ -25,7 +25,7 @@ from tokenizer import visualize as viz
 from tokenizer.metrics import CompressionCurve, evaluate
 from tokenizer.pretokenize import PATTERNS
 from tokenizer.registry import LANGUAGES, RECIPES, Language
-from tokenizer.train import VOCAB_CAP
+from tokenizer.train import VOCAB_CAP, TrainProgress
 
 from .. import jobs
 from ..guards import UserError, guard
@@ -96,6 +96,14 @@ def unused_inputs(source: str, upload: object, text: str | None) -> str:
     return f"Not used: {' and '.join(unused)} (the source is “{source}”; choose another source to train on it). "
 
 
+def progress_message(p: TrainProgress, elapsed: float, points: list[tuple[int, float]]) -> str:
+    """The line under the progress bar; the stage is named only once there is one (the trainer's
+    first report, before the first stage starts, has none), the held-out figure once it is measured."""
+    stage = f" ({p.stage} stage)" if p.stage else ""
+    held = f" · held-out bytes/token {points[-1][1]:.2f}" if points else ""
+    return f"{p.done:,} of {p.total:,} merges{stage} · {elapsed:.1f} s{held}"
+
+
 def _pickers(session: str | None) -> list:
     """New choices for the pickers: the text views', Decode's, Vocabulary's, Batch's and Compare's."""
     return [gr.update(choices=choices(session)), gr.update(choices=choices(session, auto=False)),
@@ -113,7 +121,7 @@ def read_input(source: str, corpus: str | None, upload: object, text: str | None
         return jobs.embedded(corpus or next(iter(LANGUAGES)))
     if source == SOURCES[1]:
         if not upload:
-            raise UserError("Choose a file to upload (.txt, .txt.gz, .jsonl or .parquet), or pick another source.")
+            raise UserError(f"Choose a file to upload ({jobs.UPLOAD_TYPES_TEXT}), or pick another source.")
         path = upload if isinstance(upload, str) else getattr(upload, "name", None) or upload.get("path")
         return jobs.uploaded(path)
     if source == SOURCES[2]:
@@ -152,9 +160,7 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
             curve = setup.curve
             if p is not None:
                 curve.advance(p.merges, _curve_step(size))
-                msg = (f"{p.done:,} of {p.total:,} merges ({p.stage} stage) · {job.elapsed:.1f} s · "
-                       f"held-out bytes/token {curve.points[-1][1]:.2f}" if curve.points else "")
-                status = viz.progress_html(p.done, p.total, msg)
+                status = viz.progress_html(p.done, p.total, progress_message(p, job.elapsed, curve.points))
             else:
                 status = viz.progress_html(0, 1, f"Counting the chunks of {viz.plural(job.text['train_lines'], 'line')}"
                                                  f" · {job.elapsed:.1f} s")
@@ -219,9 +225,9 @@ def train(source: str, corpus: str | None, upload: object, text: str | None, voc
     choice = STORE.add(session or "", name, SessionModel(tok, lang, directory))
     labels["yours"] = f"yours ({name})"
     rows = [[labels[k], m.vocab_size, f"{m.bytes_per_token:.2f}", f"{m.chars_per_token:.2f}",
-             f"{m.tokens_per_word:.2f}", f"{m.mid_akshara_rate:.1%}"] for k, m in results.items()]
+             f"{m.tokens_per_word:.2f}" if m.words else "–", f"{m.mid_akshara_rate:.1%}"] for k, m in results.items()]
     table = viz.table_html(["tokenizer", "vocabulary", "bytes / token", "chars / token", "tokens / word",
-                            "cuts inside an akshara"], rows)
+                            "cuts inside a character or akshara"], rows)
     head = viz.note_html(
         f"{note}{unused}Trained on {job.text['description']}: {viz.plural(job.text['train_lines'], 'training line')}, "
         f"{what}, {viz.plural(tok.n_merges, 'merge')} in {job.elapsed:.1f} s. Held-out: "

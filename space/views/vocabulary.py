@@ -47,7 +47,7 @@ def vocabulary(query: str, model: str | None = None, request: gr.Request | None 
     if len(query) > MAX_QUERY_CHARS:
         raise UserError(f"Search for at most {MAX_QUERY_CHARS} characters (this query has {len(query):,}).")
     query = check_text(query)
-    chosen = choose("", model or default_model(), session_of(request))
+    chosen = choose("", model or default_model(), session_of(request), auto=False)
     tok, name = chosen.tok, chosen.label
     q = query.strip("\r\n")
     if not q.strip():
