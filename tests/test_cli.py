@@ -176,3 +176,176 @@ def test_the_readme_decode_example_decodes_as_it_says():
         r = run("decode", "--model", model, stdin=(ids + "\n").encode())
         assert r.returncode == 0 and r.stdout.decode().strip() == text.strip(), (ids, r.stdout, r.stderr)
         assert tokenizer.load(model).encode(text.strip()) == [int(i) for i in ids.split()]
+
+
+def one_line_error(r: subprocess.CompletedProcess, status: int = 1) -> str:
+    """The error a failed run printed: one line, no traceback, exit status `status`."""
+    err = r.stderr.decode()
+    assert r.returncode == status, (r.returncode, err)
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    return err
+
+
+def test_url_inputs_that_cannot_be_read_are_one_line(tmp_path):
+    """The README's hf:// form without the Hub (offline mode: no network needed to test it), and an
+    https:// URL: which input, and what failed; never fsspec's or httpx's traceback."""
+    url = "hf://datasets/wikimedia/wikipedia/20231101.hi/*.parquet"
+    offline = subprocess.run(
+        [sys.executable, "-m", "tokenizer", "evaluate", "--model", "hi", url], capture_output=True, cwd=ROOT,
+        timeout=120, env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"},
+    )  # fmt: skip
+    assert one_line_error(offline).startswith(f"error: {url}: cannot reach its server (OfflineModeIsEnabled: ")
+    r = run("train", "--input", "https://example.invalid/x.txt", "--out", str(tmp_path / "x.model"))
+    err = one_line_error(r)
+    assert err.startswith("error: https://example.invalid/x.txt: "), err
+    assert "pip install" in err or "cannot reach its server" in err  # without aiohttp, or without the host
+    assert not (tmp_path / "x.model").exists()
+
+
+def test_train_refuses_an_out_that_would_overwrite_the_model_or_an_input(tmp_path):
+    """--out foo.vocab: the listing would replace the model just written (exit 0, model lost);
+    --out equal to an input (also through a link) would replace the training text. Both refused before training."""
+    data = tmp_path / "in.txt"
+    data.write_text("नमस्ते दुनिया\nhello world\n", encoding="utf-8")
+    before = data.read_bytes()
+    err = one_line_error(run("train", "--input", str(data), "--out", str(tmp_path / "foo.vocab"), "--quiet"))
+    assert err == (f"error: --out {tmp_path / 'foo.vocab'}: the .vocab listing written beside the model would "
+                   f"overwrite it; name the model e.g. {tmp_path / 'foo.model'}\n")  # fmt: skip
+    (tmp_path / "link.txt").symlink_to(data)
+    for given in (data, tmp_path / "link.txt"):
+        err = one_line_error(run("train", "--input", str(given), "--out", str(data), "--quiet"))
+        assert err == f"error: --out {data} is the input file {given}; give another --out\n"
+    assert data.read_bytes() == before and not (tmp_path / "foo.vocab").exists()
+    with pytest.raises(tokenizer.TokenizerError, match="the .vocab listing would overwrite the model"):
+        tokenizer.save(tokenizer.train(["hello world"], 260, quiet=True), tmp_path / "lib.vocab")
+    assert not (tmp_path / "lib.vocab").exists()
+
+
+def test_a_training_that_runs_out_of_pairs_says_so(tmp_path):
+    data = tmp_path / "tiny.txt"
+    data.write_text("hello world\nभारत एक देश\n", encoding="utf-8")
+    r = run("train", "--input", str(data), "--out", str(tmp_path / "t.model"), "--quiet")
+    assert r.returncode == 0, r.stderr
+    vocab_size = json.loads(r.stdout)["vocab_size"]
+    assert vocab_size < 5000
+    assert r.stderr.decode() == (
+        f"note: stopped at {vocab_size:,} of the 5,000 ids asked for: every word (pre-split chunk) of the training "
+        "text is already one token, so nothing is left to merge; more, and more varied, text gives the full size\n"
+    )
+    full = run("train", "--input", str(data), "--out", str(tmp_path / "u.model"), "--quiet", "--vocab-size", "270")
+    assert full.returncode == 0 and full.stderr == b""
+
+
+def test_pattern_with_another_recipe_is_refused(tmp_path):
+    data = tmp_path / "in.txt"
+    data.write_text("hello world\n" * 3, encoding="utf-8")
+    err = one_line_error(run("train", "--input", str(data), "--out", str(tmp_path / "a.model"), "--recipe",
+                             "curriculum", "--pattern", "gpt4", "--quiet"))  # fmt: skip
+    assert err.startswith("error: --pattern trains plain BPE in one stage on that pre-split, so it cannot be "
+                          "combined with --recipe curriculum")  # fmt: skip
+    for extra in (["--recipe", "bpe"], ["--lang", "hi", "--max-docs", "3"]):  # --lang's recipe is only a default
+        args = ["--lang", "hi", "--max-docs", "3"] if "--lang" in extra else ["--input", str(data), *extra]
+        r = run("train", *args, "--out", str(tmp_path / "b.model"), "--pattern", "gpt4", "--vocab-size", "300",
+                "--quiet")  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        assert tokenizer.load(tmp_path / "b.model").pattern.name == "gpt4"
+
+
+def test_special_token_error_gives_the_cli_flag(model):
+    err = one_line_error(run("encode", "--model", model, stdin="ab<|endoftext|>".encode()))
+    assert err == ("error: text contains the special token '<|endoftext|>' at index 2; pass --special special to "
+                   "encode it as the special token, or --special text to encode it as plain text\n")  # fmt: skip
+
+
+@pytest.mark.parametrize("args, message", [
+    (["evaluate", "--model", "M", "x.txt", "--curve", "0"], "argument --curve: must be at least 1, got 0"),
+    (["evaluate", "--model", "M", "x.txt", "--curve", "-1"], "argument --curve: must be at least 1, got -1"),
+    (["train", "--lang", "hi", "--out", "x.model", "--max-docs", "-1"], "argument --max-docs: must be at least 1"),
+    (["train", "--lang", "hi", "--out", "x.model", "--max-bytes", "-1"], "argument --max-bytes: must be at least 1"),
+    (["encode", "--model", "M", "--max-unbroken", "-5"], "argument --max-unbroken: must be at least 1, got -5"),
+    (["encode-corpus", "--model", "M", "--lang", "hi", "--out", "o", "--shard-tokens", "0"],
+     "argument --shard-tokens: must be at least 1, got 0"),
+    (["train", "--lang", "hi", "--out", "x.model", "--max-docs", "many"],
+     "argument --max-docs: expected a whole number"),
+])  # fmt: skip
+def test_counts_and_limits_must_be_positive(args, message, capsys):
+    with pytest.raises(SystemExit) as exit:
+        cli.main(args)
+    assert exit.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_evaluate_prints_the_curve_as_a_table(model, tmp_path, hi_small):
+    held = tmp_path / "held.txt"
+    held.write_text("भारत एक विशाल देश है।\nनमस्ते दुनिया\n", encoding="utf-8")
+    as_json = json.loads(run("evaluate", "--model", model, str(held), "--json", "--curve", "300").stdout)
+    r = run("evaluate", "--model", model, str(held), "--curve", "300")
+    assert r.returncode == 0, r.stderr
+    table = r.stdout.decode().split("\n\n", 1)[1].splitlines()
+    assert table[0].split() == ["ids", "bytes/token"]
+    assert [[float(x) for x in row.split()] for row in table[1:]] == as_json["curve"]
+    assert as_json["curve"][-1][0] == hi_small.vocab_size
+
+
+def test_evaluate_files_or_a_corpus_split_not_both(model, tmp_path):
+    """Files as arguments are measured whole; --lang/--input/--split choose a corpus's held-out split.
+    A mix would silently ignore the corpus options, so it is refused; --input too small to hold a
+    split out says so and how to measure it whole."""
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("भारत एक विशाल देश है।\n", encoding="utf-8")
+    for extra in (["--lang", "hi"], ["--split", "test"], ["--input", str(tiny)], ["--max-docs", "3"]):
+        err = one_line_error(run("evaluate", "--model", model, str(tiny), *extra))
+        assert err.startswith(f"error: files given as arguments are measured whole, every line, so {extra[0]} "
+                              "would be ignored")  # fmt: skip
+    err = one_line_error(run("evaluate", "--model", model, "--input", str(tiny)))
+    assert err.startswith(f"error: no text to evaluate on: the valid split of input files {tiny} is empty")
+    assert "give the files as arguments, without --input, to measure every line" in err
+    assert run("evaluate", "--model", model, str(tiny)).returncode == 0
+
+
+@pytest.mark.parametrize("command", ["encode", "decode"])
+@pytest.mark.parametrize("fd, name", [(0, "stdin"), (1, "stdout")])
+def test_closed_stdin_or_stdout(model, command, fd, name):
+    """`encode --model hi <&-`: the shell starts us with the stream closed, so Python's sys.stdin is None."""
+    import os
+
+    r = subprocess.run([sys.executable, "-m", "tokenizer", command, "--model", model], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, timeout=120,
+                       preexec_fn=lambda: os.close(fd))  # fmt: skip
+    what = "pipe the input into it" if name == "stdin" else "send the output somewhere"
+    assert one_line_error(r).startswith(f"error: {name} is closed; {what}")
+
+
+def test_output_paths_in_the_way_are_named(model, tmp_path):
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("भारत\n", encoding="utf-8")
+    err = one_line_error(run("encode-corpus", "--model", model, "--input", str(tiny), "--out", str(tiny)))
+    assert err == (f"error: --out {tiny}: {tiny} exists and is not a folder; give a folder for the shards and "
+                   "index.json\n")
+    err = one_line_error(run("export-hf", "--model", model, "--out", str(tiny / "x")))
+    assert err == f"error: --out {tiny / 'x'}: {tiny} is not a folder; give a folder for the exported files\n"
+    assert tiny.read_text(encoding="utf-8") == "भारत\n"
+
+
+def test_os_errors_name_the_file_not_the_errno():
+    err = OSError(20, "Not a directory", "tiny.txt/x")
+    assert cli.message(err) == "tiny.txt/x: not a directory"
+    assert cli.message(tokenizer.CorpusError("as it is")) == "as it is"
+
+
+def test_help_of_every_model_option_and_version():
+    for command in ("encode", "decode", "evaluate", "export-hf", "push", "encode-corpus"):
+        out = run(command, "--help").stdout.decode()
+        assert "a release of one (hi@1), or a .model file" in " ".join(out.split()), command
+    build = " ".join(run("build", "--help").stdout.decode().split())
+    assert "--models-dir MODELS_DIR folder to write the models" in build and "--quiet no progress bars" in build
+    assert "--out file's name without its suffix" in " ".join(run("train", "--help").stdout.decode().split())
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.decode() == f"indic-tokenizer {tokenizer.__version__}\n"
+
+
+def test_package_description_counts_the_registry_languages():
+    from tokenizer.registry import LANGUAGES
+
+    words = {12: "twelve", 18: "eighteen"}
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f"for {words[len(LANGUAGES)]} Indian languages" in text

@@ -379,6 +379,96 @@ def test_wikipedia_unreachable_is_one_line_corpus_error():
     assert "\n" not in message
 
 
+
+class _FlakyFileSystem:
+    """Stand-ins for fsspec filesystems whose server goes away: when listing (a glob), or after the
+    first line of a file has been read."""
+
+    @staticmethod
+    def register(name: str, error: Exception, when: str) -> None:
+        import io
+
+        import fsspec
+        from fsspec.implementations.local import LocalFileSystem
+
+        class Flaky(LocalFileSystem):
+            protocol = (name,)
+
+            def glob(self, path, **kwargs):
+                if when == "list":
+                    raise error
+                return super().glob(path, **kwargs)
+
+            def _open(self, path, mode="rb", **kwargs):
+                first = super()._open(path, mode, **kwargs).readline()
+
+                class Cut(io.BytesIO):
+                    def readline(self, size=-1):
+                        if self.tell():
+                            raise error
+                        return super().readline(size)
+
+                return Cut(first + b"more\n")
+
+            @classmethod
+            def _strip_protocol(cls, path):
+                return super()._strip_protocol(str(path).removeprefix(f"{name}://"))
+
+            def unstrip_protocol(self, path):
+                return f"{name}://{path}"
+
+        fsspec.register_implementation(name, Flaky, clobber=True)
+
+
+def _connect_errors() -> list[Exception]:
+    errors: list[Exception] = [ConnectionError("[Errno -2] Name or service not known")]
+    try:
+        import httpx2  # what huggingface_hub raises without a network: not an OSError
+
+        errors.append(httpx2.ConnectError("[Errno -2] Name or service not known"))
+    except ImportError:
+        pass
+    return errors
+
+
+@pytest.mark.parametrize("error", _connect_errors(), ids=lambda e: type(e).__module__)
+@pytest.mark.parametrize("when", ["list", "read"])
+def test_an_unreachable_url_is_one_line_naming_it(tmp_path, error, when):
+    (tmp_path / "a.txt").write_text(f"{HI}\n{KN}\n", encoding="utf-8")
+    protocol = f"flaky{when}{type(error).__module__.replace('.', '')}"
+    _FlakyFileSystem.register(protocol, error, when)
+    url = f"{protocol}://{tmp_path}/*.txt"
+    with pytest.raises(CorpusError) as caught:
+        corpus = load_corpus(None, [url])
+        list(corpus.read())
+    message = str(caught.value)
+    assert "\n" not in message
+    if when == "list":
+        assert message == (f"{url}: cannot reach its server ({type(error).__name__}: [Errno -2] Name or service "
+                           "not known); check the network, or give local files")  # fmt: skip
+    else:  # named by the file being read
+        assert message.startswith(f"{protocol}://{tmp_path}/a.txt: ") and "Name or service not known" in message
+
+
+def test_a_url_whose_filesystem_needs_a_missing_package(tmp_path):
+    import fsspec
+
+    fsspec.register_implementation(
+        "needspkg", "no_such_package_xyz.FileSystem", errtxt='NeedsFS requires "no_such_package_xyz" to be installed'
+    )
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(None, ["needspkg://host/a.txt"])
+    assert str(caught.value) == (
+        "needspkg://host/a.txt: reading this URL needs an optional package that is not installed (NeedsFS requires "
+        '"no_such_package_xyz" to be installed); pip install no_such_package_xyz'
+    )
+
+
+def test_an_unknown_url_protocol():
+    with pytest.raises(CorpusError, match=r"^nosuchproto://x/a\.txt: cannot be read \(ValueError: Protocol not known"):
+        load_corpus(None, ["nosuchproto://x/a.txt"])
+
+
 # --- cleaning ---
 
 
@@ -549,6 +639,10 @@ def test_load_corpus_argument_errors(tmp_path):
         load_corpus("hi", source="web")
     with pytest.raises(FileNotFoundError, match="absent.txt"):
         load_corpus(inputs=[str(tmp_path / "absent.txt")])  # at load time, not mid-training
+    with pytest.raises(CorpusError, match=r"^max_docs must be a whole number >= 0 \(or None: no limit\), got -1$"):
+        load_corpus("hi", max_docs=-1)
+    with pytest.raises(CorpusError, match=r"^max_bytes must be a whole number >= 0 .* got 1\.5$"):
+        load_corpus("hi", max_bytes=1.5)
 
 
 # ----- held-out sources: lines no split may use ------------------------------------------------------

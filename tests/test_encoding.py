@@ -151,3 +151,47 @@ def test_encode_to_numpy_is_uint32(hi_small):
     assert str(arr.dtype) == "uint32" and arr.tolist() == hi_small.encode("भारत<|endoftext|>", allowed_special="all")
     with pytest.raises(tokenizer.SpecialTokenError):
         hi_small.encode_to_numpy("<|endoftext|>")
+
+
+@pytest.mark.parametrize("value, got", [(b"abc", "bytes"), (None, "NoneType"), (42, "int")])
+def test_encode_takes_a_str(hi_small, value, got):
+    """Not Python's reversed "a bytes-like object is required, not 'str'" from a substring test inside."""
+    for method in (hi_small.encode, hi_small.encode_ordinary):
+        with pytest.raises(TypeError, match=rf"^{method.__name__} takes a str, got {got}"):
+            method(value)
+    with pytest.raises(TypeError, match=rf"^encode takes a str, got {got}"):
+        hi_small.encode_to_numpy(value)
+    with pytest.raises(TypeError, match=rf"^encode_batch takes str texts, got {got} as text 1$"):
+        hi_small.encode_batch(["ok", value])
+    with pytest.raises(TypeError, match=rf"^encode_ordinary_batch takes str texts, got {got} as text 1$"):
+        hi_small.encode_ordinary_batch(["ok", value])
+    with pytest.raises(TypeError, match="decode the bytes to text first"):
+        hi_small.encode(b"abc")
+
+
+def test_a_batch_is_not_one_str(hi_small):
+    with pytest.raises(TypeError, match=r"^encode_batch takes an iterable of str, got one str; pass \[text\]$"):
+        hi_small.encode_batch("abc")
+
+
+@pytest.mark.parametrize("arg", ["allowed_special", "disallowed_special"])
+def test_a_special_policy_is_all_or_a_collection(hi_small, arg):
+    """A str other than "all" would be a collection of its characters ("none" -> 'e', 'n', 'o')."""
+    message = rf'^{arg} must be "all" or a collection of special tokens, not \'none\'$'
+    with pytest.raises(tokenizer.SpecialTokenError, match=message):
+        hi_small.encode("x", **{arg: "none"})
+    assert hi_small.encode("x<|endoftext|>", allowed_special="all") == [ord("x"), 999]
+
+
+def test_decode_single_token_bytes_refuses_a_bool(hi_small):
+    """True == 1 and hashes like it: it would be looked up as id 1. (decode's hot loop does not look at
+    each id's type: a scan for bools cost a fifth of its speed.)"""
+    with pytest.raises(tokenizer.InvalidIdError, match="a bool"):
+        hi_small.decode_single_token_bytes(True)
+    assert hi_small.decode([0, 1, 104, 105]) == "\x00\x01hi"
+
+
+def test_an_empty_special_token_is_refused(hi_small):
+    """It would occur at every index, so that every encode raised."""
+    with pytest.raises(tokenizer.TokenizerError, match="a special token cannot be empty"):
+        tokenizer.Tokenizer(hi_small.merges, hi_small.pattern, {"": 999})

@@ -10,6 +10,7 @@ from tokenizer import (
     CorpusError,
     ExportError,
     ModelFileError,
+    SpecialTokenError,
     TokenizerError,
     TrainingError,
 )
@@ -61,7 +62,8 @@ def test_export_errors(hi_small, tmp_path):
     _raises(ExportError, lambda: to_hf(taken), "spelt like ordinary token 97")
     file = tmp_path / "out"
     file.write_text("a file")
-    _raises(ExportError, lambda: export(hi_small, file), "exists and is not a directory")
+    _raises(ExportError, lambda: export(hi_small, file), "exists and is not a folder")
+    _raises(ExportError, lambda: export(hi_small, file / "x"), f"to {file / 'x'}: {file} is not a folder$")
 
 
 def test_training_errors():
@@ -79,3 +81,11 @@ def test_corpus_errors(tmp_path):
 def test_hub_errors(tmp_path):
     assert issubclass(HubError, TokenizerError)
     _raises(HubError, lambda: push_to_hub(tmp_path / "m.model", "not-a-repo-id"), "USER/NAME")
+
+
+def test_a_special_token_error_names_the_token_and_where(hi_small):
+    """The command line gives its own advice (--special) from these, not the library's."""
+    e = _raises(SpecialTokenError, lambda: hi_small.encode("ab<|endoftext|>"), "at index 2")
+    assert (e.token, e.index) == ("<|endoftext|>", 2)
+    e = _raises(SpecialTokenError, lambda: hi_small.encode("x", allowed_special={"<|nope|>"}), "not special tokens")
+    assert (e.token, e.index) == (None, None)

@@ -20,6 +20,7 @@ from tokenizers import pre_tokenizers
 import tokenizer
 from tokenizer.corpus import load_corpus
 from tokenizer.hf import FILES, bytes_to_unicode, export, onig_regex, to_hf
+from tokenizer.model_file import checksum
 from tokenizer.pretokenize import PATTERNS
 from tokenizer.registry import LANGUAGES
 
@@ -316,3 +317,48 @@ def test_metrics_file_beside_the_model(hi_small, tmp_path):
     assert find_metrics(hi_small, tmp_path / "hi.model") is None  # another model's numbers
     (tmp_path / "hi.metrics.json").write_text("{not json")
     assert find_metrics(hi_small, tmp_path / "hi.model") is None
+
+
+def test_shipped_names_find_their_shipped_metrics(tmp_path, monkeypatch):
+    """`export-hf --model hi`, the README's form, from any working directory: the card carries
+    models/hi.metrics.json. An earlier release (hi@1) has no metrics file, and the current one's
+    numbers are not its numbers."""
+    from tokenizer.cli import main
+    from tokenizer.hf import find_metrics
+    from tokenizer.model_file import models_dir
+
+    monkeypatch.chdir(tmp_path)
+    shipped = json.loads((models_dir() / "hi.metrics.json").read_text(encoding="utf-8"))
+    assert find_metrics(tokenizer.load("hi"), "hi") == shipped
+    assert find_metrics(tokenizer.load("hi@1"), "hi@1") is None
+    assert main(["export-hf", "--model", "hi", "--out", "out"]) == 0
+    card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert f"| UTF-8 bytes per token (higher is better) | {shipped['bytes_per_token']} |" in card
+    assert "No measured metrics" not in card
+
+
+def test_an_explicit_metrics_file_must_be_this_models(hi_small, tmp_path, capsys):
+    """--metrics FILE gets the check the file beside the model gets, and a file the card would show
+    nothing of is refused rather than reported as exported metrics."""
+    from tokenizer.cli import main
+    from tokenizer.model_file import models_dir
+
+    model = tmp_path / "hi.model"
+    tokenizer.save(hi_small, model)
+    ta = models_dir() / "ta.metrics.json"
+    assert main(["export-hf", "--model", "hi", "--out", str(tmp_path / "a"), "--metrics", str(ta)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {ta} holds the metrics of another model (ta.model): its checksum sha256:")
+    assert f"is not hi's {checksum(tokenizer.load('hi'))}" in err and err.count("\n") == 1
+    assert not (tmp_path / "a").exists()
+    (tmp_path / "other.json").write_text(json.dumps({"vocab_size": 5000, "bytes_per_token": 4.5}))
+    assert main(["export-hf", "--model", str(model), "--out", str(tmp_path / "b"),
+                 "--metrics", str(tmp_path / "other.json")]) == 1  # fmt: skip
+    assert "holds the metrics of a model of 5000 ids, not of " in capsys.readouterr().err
+    for content in ('{"foo": 1}', '{"bytes_per_token": true}', "[4.5]"):
+        (tmp_path / "bad.json").write_text(content)
+        assert main(["export-hf", "--model", str(model), "--out", str(tmp_path / "c"),
+                     "--metrics", str(tmp_path / "bad.json")]) == 1  # fmt: skip
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {tmp_path / 'bad.json'}: ") and err.count("\n") == 1, content
+    assert not (tmp_path / "c").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -77,6 +78,19 @@ def test_push_calls_and_uploaded_files(model_path, hi_small, tmp_path):
     assert hf.encode(text, add_special_tokens=False).ids == hi_small.encode(text, allowed_special="all")
     assert b'from_pretrained("someone/indic-bpe-hi")' in api.uploaded["README.md"]
 
+
+
+def test_push_of_a_shipped_name_carries_its_metrics(tmp_path, monkeypatch):
+    """push --model hi (the README's form) uploads the card with models/hi.metrics.json, whatever the
+    working directory."""
+    from tokenizer.model_file import models_dir
+
+    monkeypatch.chdir(tmp_path)
+    api = RecordingApi()
+    push_to_hub("hi", "someone/indic-bpe-hi", api=api)
+    shipped = json.loads((models_dir() / "hi.metrics.json").read_text(encoding="utf-8"))
+    card = api.uploaded["README.md"].decode()
+    assert f"| UTF-8 bytes per token (higher is better) | {shipped['bytes_per_token']} |" in card
 
 def test_push_public_by_default(model_path):
     api = RecordingApi()

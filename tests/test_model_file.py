@@ -486,3 +486,22 @@ def test_hf_export_and_metrics_carry_the_checksum(hi_small, tmp_path):
 def test_shipped_metrics_name_their_model_by_checksum(lang):
     metrics = json.loads((ROOT / "models" / f"{lang}.metrics.json").read_text(encoding="utf-8"))
     assert metrics["checksum"] == _recomputed(load(ROOT / "models" / f"{lang}.model"))
+
+
+def test_save_refuses_what_load_would_refuse_or_what_would_lose_the_model(hi_small, tmp_path):
+    """A name or special token with a line break (built in memory, not by train), a folder, and a
+    path ending in .vocab (the listing would be written over the model): refused, nothing written."""
+    bad_name = tokenizer.Tokenizer(hi_small.merges, hi_small.pattern, hi_small.special_tokens, name="a\nb")
+    bad_special = tokenizer.Tokenizer(hi_small.merges, hi_small.pattern, {"<|a\nb|>": hi_small.vocab_size - 1})
+    for tok, message in ((bad_name, "a model's name is one line"), (bad_special, "has a line break")):
+        with pytest.raises(tokenizer.TokenizerError, match=message):
+            tokenizer.save(tok, tmp_path / "x.model")
+    (tmp_path / "somedir").mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        tokenizer.save(hi_small, tmp_path / "somedir")
+    assert caught.value.filename == str(tmp_path / "somedir") and TEMP_SUFFIX not in str(caught.value)
+    with pytest.raises(tokenizer.TokenizerError, match=r"the \.vocab listing would overwrite the model; name .*foo\.model"):
+        tokenizer.save(hi_small, tmp_path / "foo.vocab")
+    tokenizer.save(hi_small, tmp_path / "foo.vocab", vocab=False)  # without a listing it is only a name
+    assert tokenizer.load(tmp_path / "foo.vocab").merges == hi_small.merges
+    assert sorted(os.listdir(tmp_path)) == ["foo.vocab", "somedir"] and not os.listdir(tmp_path / "somedir")

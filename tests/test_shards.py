@@ -133,6 +133,60 @@ def test_a_reading_error_stops_the_run_and_leaves_no_partial_shard(hi_small, tmp
     assert not list(tmp_path.iterdir())
 
 
+
+def _failing(docs: list[Document], after: int):
+    """The documents, then a reading error after `after` of them (a bad line deep in a file)."""
+    yield from docs[:after]
+    raise tokenizer.CorpusError("docs.jsonl: line 401 is not a JSON object")
+
+
+def test_a_failed_run_leaves_the_earlier_output_whole(hi_small, tmp_path):
+    """Into a fresh folder: nothing is left. Into a folder of an earlier run: that run's shards and
+    index, byte for byte, and they still read back. No staging folder either way."""
+    docs = _docs() * 3
+    with pytest.raises(tokenizer.CorpusError, match="line 401"):
+        shards.encode_corpus(hi_small, _failing(docs, 40), tmp_path / "fresh" / "out", shard_tokens=50)
+    assert not (tmp_path / "fresh").exists()
+
+    out = tmp_path / "out"
+    shards.encode_corpus(hi_small, _docs()[:5], out, shard_tokens=50)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(tokenizer.CorpusError, match="line 401"):
+        shards.encode_corpus(hi_small, _failing(docs, 40), out, shard_tokens=50)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [hi_small.decode(ids.tolist()) for ids in shards.documents(out)] == [d.text for d in _docs()[:5]]
+
+
+def test_a_rerun_replaces_every_shard_of_the_earlier_run(hi_small, tmp_path):
+    """A rerun with fewer shards removes the earlier run's extra shards; files that are not shards stay."""
+    out = tmp_path / "out"
+    many = shards.encode_corpus(hi_small, _docs(), out, shard_tokens=50)
+    (out / "notes.txt").write_text("mine")
+    few = shards.encode_corpus(hi_small, _docs()[:2], out, shard_tokens=10**9)
+    assert len(many["shards"]) > 3 and len(few["shards"]) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["index.json", "notes.txt", "shard_000000.bin"]
+    assert [hi_small.decode(ids.tolist()) for ids in shards.documents(out)] == [d.text for d in _docs()[:2]]
+
+
+def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(hi_small, tmp_path):
+    out = tmp_path / "out"
+    shards.encode_corpus(hi_small, _docs()[:2], out)
+    dead = out / ".encode-corpus.abcdefgh.indicbpe.tmp"  # a run killed mid-way: no process holds its lock
+    dead.mkdir()
+    (dead / "shard_000000.bin").write_bytes(b"\x01\x00")
+    shards.encode_corpus(hi_small, _docs()[:3], out)
+    assert sorted(p.name for p in out.iterdir()) == ["index.json", "shard_000000.bin"]
+
+
+def test_an_output_path_that_is_not_a_folder(hi_small, tmp_path):
+    (tmp_path / "tiny.txt").write_text("x")
+    where = tmp_path / "tiny.txt"
+    with pytest.raises(TokenizerError, match=rf"^cannot write the shards to {where}: {where} exists and is not a folder$"):
+        shards.encode_corpus(hi_small, _docs(), tmp_path / "tiny.txt")
+    with pytest.raises(TokenizerError, match=r"tiny\.txt is not a folder$"):
+        shards.encode_corpus(hi_small, _docs(), tmp_path / "tiny.txt" / "x")
+    assert (tmp_path / "tiny.txt").read_text() == "x"
+
 def test_cli_encode_corpus_with_splits(hi_small, tmp_path):
     model = tmp_path / "hi.model"
     tokenizer.save(hi_small, model)

@@ -429,3 +429,41 @@ def test_seeded_shipped_models_write_every_seed_character_as_one_token(lang, tmp
     export(tok, tmp_path, {})
     hf = HfTokenizer.from_file(str(tmp_path / "tokenizer.json"))
     assert [e.ids for e in hf.encode_batch(lines, add_special_tokens=False)] == expected
+
+
+def test_one_str_is_not_an_iterable_of_texts():
+    """It is one, of single characters: training on it would be silently wrong."""
+    with pytest.raises(TrainingError, match=r"^train\(\) takes an iterable of texts .* not one str; pass \[text\]"):
+        train("भारत एक विशाल देश है।", 300, quiet=True)
+    with pytest.raises(TrainingError, match="special_tokens is an iterable of strings, not one str"):
+        train(["hello world"], 300, special_tokens="<|endoftext|>", quiet=True)
+
+
+def test_a_lone_surrogate_in_training_text_is_the_librarys_error():
+    with pytest.raises(tokenizer.UnencodableTextError, match=r"lone surrogate \(U\+D800"):
+        train(["a\ud800b hello world"] * 3, 300, quiet=True)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"special_tokens": [""]}, "a special token cannot be empty"),
+    ({"special_tokens": ["<|a\nb|>"]}, "special token '<|a\\\\nb|>' has a line break"),
+    ({"special_tokens": ["<|a|>\r"]}, "has a line break"),
+    ({"special_tokens": [7]}, "special tokens are strings, got int 7"),
+    ({"name": "my\nname"}, "a model's name is one line, without line breaks: 'my\\\\nname'"),
+    ({"name": None}, "a model's name is a string, got NoneType"),
+])  # fmt: skip
+def test_names_and_special_tokens_a_model_file_cannot_hold_are_refused_before_training(kwargs, message):
+    """Refused up front, not after the training (or, worse, by load() after save() wrote the file)."""
+    def texts():
+        raise AssertionError("the texts were read")
+        yield  # a generator
+
+    with pytest.raises(tokenizer.TokenizerError, match=message):
+        train(texts(), 300, quiet=True, **kwargs)
+
+
+def test_a_pattern_with_another_recipe_is_refused():
+    with pytest.raises(TrainingError, match="cannot be combined with the recipe 'curriculum'"):
+        train(["hello world"], 300, recipe="curriculum", pattern="gpt4", quiet=True)
+    plain = train(["hello world"] * 3, 270, recipe="bpe", pattern="gpt4", quiet=True)
+    assert plain.merges == train(["hello world"] * 3, 270, pattern="gpt4", quiet=True).merges

@@ -19,17 +19,19 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
+from . import __version__
 from . import corpus as corpus_mod
 from .build import build
 from .processes import usable_cpus
 from .metrics import compression_curve, evaluate
 from .encoding import parse_ids
-from .files import TEMP_SUFFIX, open_regular
-from .model_file import load, save
+from .errors import SpecialTokenError, TokenizerError
+from .files import TEMP_SUFFIX, folder_problem, open_regular
+from .model_file import listing_path, load, save
 from .pretokenize import PATTERNS
-from .registry import CODES, LANGUAGES, RECIPES
+from .registry import CODES, LANGUAGES, PLAIN_BPE, RECIPES
 from .train import VOCAB_CAP, train
 
 
@@ -40,6 +42,19 @@ class CliError(Exception):
 MAX_UNBROKEN = 16 * 2**20  # characters `encode` holds while waiting for a safe cut (~48 MB of Devanagari)
 MAX_ID_CHARS = 64  # longer "ids" on decode's stdin are refused, not carried over from block to block
 MAX_METRICS_BYTES = 2**20
+MODEL_HELP = "a shipped model's language code (hi, kn, ...), a release of one (hi@1), or a .model file"
+
+
+def positive_int(text: str) -> int:
+    """argparse type of a count or limit: a whole number of at least 1 (0 or -1 would mean nothing,
+    or fail deep inside the run)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _add_corpus_args(p: argparse.ArgumentParser) -> None:
@@ -50,8 +65,8 @@ def _add_corpus_args(p: argparse.ArgumentParser) -> None:
         choices=["embedded", "files", "wikipedia"],
         help="where the text comes from (default: --input files if given, else the embedded corpus)",
     )
-    p.add_argument("--max-docs", type=int, help="stop after this many documents")
-    p.add_argument("--max-bytes", type=int, help="stop after this many bytes of text")
+    p.add_argument("--max-docs", type=positive_int, metavar="N", help="stop after this many documents")
+    p.add_argument("--max-bytes", type=positive_int, metavar="N", help="stop after this many bytes of text")
     p.add_argument("--seed", type=int, default=0, help="seed of the document-level train/valid/test split")
 
 
@@ -68,12 +83,20 @@ def _corpus(args: argparse.Namespace) -> corpus_mod.Corpus:
     )
 
 
-def check_out(out: str) -> None:
+def check_out(out: str, inputs: Sequence[str] = ()) -> None:
     """Fail now, not after the training: `out` must name a file in a directory this process can
-    write (missing folders are made by the save)."""
+    write (missing folders are made by the save), that is neither its own .vocab listing nor one of
+    the inputs, which the save would overwrite."""
     path = Path(out)
     if path.is_dir():
         raise CliError(f"--out {out} is a directory; give the model's file name, e.g. {path / 'my.model'}")
+    listing = listing_path(path)
+    if listing == path:
+        raise CliError(f"--out {out}: the .vocab listing written beside the model would overwrite it; "
+                       f"name the model e.g. {path.with_suffix('.model')}")  # fmt: skip
+    for given in inputs:  # (no input is a .vocab file: that is not a type train reads)
+        if not corpus_mod.is_url(given) and _same_file(path, Path(given)):
+            raise CliError(f"--out {out} is the input file {given}; give another --out")
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -87,8 +110,19 @@ def check_out(out: str) -> None:
         raise CliError(f"--out {out}: cannot write in {folder} ({e.strerror})") from None
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one existing file (through links and spellings alike)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either does not exist (an input that does not is reported by the corpus)
+        return False
+
+
 def cmd_train(args: argparse.Namespace) -> None:
-    check_out(args.out)
+    check_out(args.out, args.input)
+    if args.pattern and args.recipe not in (None, PLAIN_BPE):
+        raise CliError(f"--pattern trains plain BPE in one stage on that pre-split, so it cannot be combined with "
+                       f"--recipe {args.recipe}; give one of them (or --recipe {PLAIN_BPE} --pattern ...)")  # fmt: skip
     corpus = _corpus(args)
     start = time.perf_counter()
     # every core by default: HF's trainer uses them all, and the counts do not depend on the number
@@ -98,7 +132,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     if args.scheduler and args.engine != "dask":
         raise CliError("--scheduler needs --engine dask")
     # the language's recipe by default: --lang's, else that of the language the input is written in
-    recipe = args.recipe or (LANGUAGES[args.lang].recipe if args.lang else None)
+    recipe = args.recipe or (LANGUAGES[args.lang].recipe if args.lang and not args.pattern else None)
     tok = train(
         corpus,
         args.vocab_size,
@@ -116,6 +150,10 @@ def cmd_train(args: argparse.Namespace) -> None:
         save(tok, args.out)
     except OSError as e:  # the directory changed during the training; name the model, not a temp file
         raise CliError(f"--out {args.out}: cannot write the model ({e.strerror})") from None
+    if tok.vocab_size < args.vocab_size:
+        print(f"note: stopped at {tok.vocab_size:,} of the {args.vocab_size:,} ids asked for: every word (pre-split "
+              "chunk) of the training text is already one token, so nothing is left to merge; more, and more varied, "
+              "text gives the full size", file=sys.stderr)  # fmt: skip
     held_out = corpus.held_out_lines("valid")
     summary = {"model": args.out, "vocab_size": tok.vocab_size, "merges": tok.n_merges, "train_seconds": round(seconds, 2)}
     if held_out:
@@ -147,27 +185,47 @@ def read_utf8(stream: BinaryIO, block: int = 1 << 20) -> Iterator[str]:
         fed += len(data)
 
 
+def std(name: str) -> TextIO:
+    """sys.stdin or sys.stdout, or a clear error when the shell started us with it closed (`<&-`),
+    where Python sets it to None."""
+    stream = getattr(sys, name)
+    if stream is None:
+        how = {"stdin": "pipe the input into it (echo TEXT | python -m tokenizer ...)",
+               "stdout": "send the output somewhere (python -m tokenizer ... > out.txt)"}[name]  # fmt: skip
+        raise CliError(f"{name} is closed; {how}")
+    return stream
+
+
 def cmd_encode(args: argparse.Namespace) -> None:
     """Streams: ids are written as the text comes (see Tokenizer.encode_iter), so on an error in the
     middle of the input the ids before it have been written already."""
     tok = load(args.model)
+    stdin, stdout = std("stdin"), std("stdout")
     policy = {"raise": {}, "special": {"allowed_special": "all"}, "text": {"disallowed_special": ()}}[args.special]
     sep = ""
-    for ids in tok.encode_iter(read_utf8(sys.stdin.buffer), **policy, max_held=args.max_unbroken):
-        if ids:
-            sys.stdout.write(sep + str(ids)[1:-1].replace(",", ""))  # "1 2 3"; twice as fast as join(map(str))
-            sep = " "
-    sys.stdout.write("\n")
+    try:
+        for ids in tok.encode_iter(read_utf8(stdin.buffer), **policy, max_held=args.max_unbroken):
+            if ids:
+                stdout.write(sep + str(ids)[1:-1].replace(",", ""))  # "1 2 3"; twice as fast as join(map(str))
+                sep = " "
+    except SpecialTokenError as e:  # its advice is the library's (allowed_special=...): give the flag's
+        if e.token is None:
+            raise
+        raise CliError(
+            f"text contains the special token {e.token!r} at index {e.index}; pass --special special to encode it "
+            "as the special token, or --special text to encode it as plain text"
+        ) from None
+    stdout.write("\n")
 
 
 def cmd_decode(args: argparse.Namespace) -> None:
     """Streams like encode: ids are read and text written block by block."""
     tok = load(args.model)
-    out = sys.stdout.buffer
+    stdin, out = std("stdin"), std("stdout").buffer
     decoder = None if args.errors == "bytes" else codecs.getincrementaldecoder("utf-8")(args.errors)
     n_ids = n_bytes = 0
     carry = ""  # an id cut by the block edge
-    for block in read_utf8(sys.stdin.buffer):
+    for block in read_utf8(stdin.buffer):
         text = carry + block
         tail = _LAST_WORD.search(text) if block else None
         carry, text = (tail.group(), text[: tail.start()]) if tail else ("", text)
@@ -199,8 +257,19 @@ def _write_decoded(out: BinaryIO, decoder, data: bytes, offset: int, final: bool
         ) from None
 
 
+CORPUS_OPTIONS = ("input", "lang", "source", "max_docs", "max_bytes", "seed", "split")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    if args.files:
+        chosen = [f"--{name.replace('_', '-')}" for name in CORPUS_OPTIONS if getattr(args, name) not in (None, [], 0)]
+        if chosen:
+            raise CliError(
+                f"files given as arguments are measured whole, every line, so {', '.join(chosen)} would be ignored; "
+                "to measure the held-out split of a corpus instead, give --input FILE ... or --lang without them"
+            )
     tok = load(args.model)
+    split = args.split or "valid"
     if args.files:
         files = corpus_mod.expand_inputs(args.files)  # every file checked before any is read
 
@@ -213,24 +282,35 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         source = ", ".join(args.files)
     else:
         corpus = _corpus(args)
-        held_out = corpus.held_out_lines(args.split)
-        source = f"{corpus.describe()} [{args.split} split]"
+        held_out = corpus.held_out_lines(split)
+        source = f"{corpus.describe()} [{split} split]"
+        if not held_out:
+            share = getattr(corpus, split)  # of the documents, held out for this split
+            raise CliError(
+                f"no text to evaluate on: the {split} split of {corpus.description} is empty ({share:.0%} of the "
+                "documents are held out for it, so a small input may have none); give the files as arguments, "
+                "without --input, to measure every line"
+            )
 
         def lines() -> Iterator[str]:
             return iter(held_out)
 
     measured = evaluate(tok, lines())
     if not measured.lines:
-        raise CliError("no text to evaluate on")
+        raise CliError(f"no text to evaluate on: {source} has no non-empty line")
     result = {"model": str(args.model), "data": source} | measured.as_dict()
     if args.curve:
         result["curve"] = compression_curve(tok, lines(), args.curve)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        for key, value in result.items():
-            if key != "curve":
-                print(f"{key:>24}: {value}")
+        return
+    for key, value in result.items():
+        if key != "curve":
+            print(f"{key:>24}: {value}")
+    if args.curve:
+        print(f"\n{'ids':>24}  bytes/token")
+        for size, value in result["curve"]:
+            print(f"{size:>24}  {value}")
 
 
 def cmd_encode_corpus(args: argparse.Namespace) -> None:
@@ -240,6 +320,9 @@ def cmd_encode_corpus(args: argparse.Namespace) -> None:
     from . import shards
     from .model_file import checksum
 
+    problem = folder_problem(args.out)
+    if problem:
+        raise CliError(f"--out {args.out}: {problem}; give a folder for the shards and index.json")
     tok = load(args.model)
     corpus = _corpus(args)
     split = None if args.split == "all" else args.split
@@ -260,8 +343,11 @@ def cmd_encode_corpus(args: argparse.Namespace) -> None:
 
 
 def cmd_export_hf(args: argparse.Namespace) -> None:
-    from .hf import export, find_metrics
+    from .hf import check_metrics, export, find_metrics
 
+    problem = folder_problem(args.out)
+    if problem:
+        raise CliError(f"--out {args.out}: {problem}; give a folder for the exported files")
     tok = load(args.model)
     if args.metrics:
         try:
@@ -274,8 +360,7 @@ def cmd_export_hf(args: argparse.Namespace) -> None:
             raise CliError(f"{args.metrics}: {e.strerror}") from None
         except ValueError as e:
             raise CliError(f"{args.metrics}: not valid JSON ({e})") from None
-        if not isinstance(metrics, dict):
-            raise CliError(f"{args.metrics}: expected a JSON object of metrics")
+        metrics = check_metrics(tok, metrics, args.metrics, args.model)
     else:
         metrics = find_metrics(tok, args.model)
     paths = export(tok, args.out, metrics, repo_id=args.repo_id)
@@ -304,6 +389,7 @@ def cmd_build(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tokenizer", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"indic-tokenizer {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train a tokenizer and write its model file")
@@ -314,9 +400,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(RECIPES),
         help="training stages (default: the recipe of --lang, else of the language the input is written in)",
     )
-    p.add_argument("--pattern", choices=list(PATTERNS), help="train plain BPE in one stage on this pre-split instead")
+    p.add_argument("--pattern", choices=list(PATTERNS),
+                   help=f"train plain BPE in one stage on this pre-split instead of a recipe (not with a --recipe "
+                   f"other than {PLAIN_BPE})")  # fmt: skip
     p.add_argument("--allow-over-cap", action="store_true", help=f"allow a vocabulary above {VOCAB_CAP}")
-    p.add_argument("--name", help="name stored in the model (default: the language)")
+    p.add_argument("--name", help="name stored in the model (default: --lang, else the --out file's name without "
+                   "its suffix)")
     p.add_argument("--out", required=True, help="model file to write (a .vocab listing is written beside it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
@@ -339,14 +428,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="train, measure and report the shipped models (the main job)")
     p.add_argument("--lang", nargs="+", default=list(CODES), choices=CODES, help="languages (default: all)")
-    p.add_argument("--models-dir", default="models")
+    p.add_argument("--models-dir", default="models",
+                   help="folder to write the models, their .vocab listings and .metrics.json to (default: models)")
     p.add_argument("--readme", default="README.md", help="README whose metrics table is regenerated")
     p.add_argument("--docs", default="docs/languages.md", help="per-language tables, regenerated")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("encode", help="UTF-8 text on stdin -> ids on stdout")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", required=True, help=MODEL_HELP)
     p.add_argument(
         "--special",
         choices=["raise", "special", "text"],
@@ -355,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max-unbroken",
-        type=int,
+        type=positive_int,
         default=MAX_UNBROKEN,
         metavar="CHARS",
         help="most characters held while waiting for a line break where the text can be cut exactly "
@@ -364,18 +454,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_encode)
 
     p = sub.add_parser("encode-corpus", help="encode whole corpora into token shards for language-model training")
-    p.add_argument("--model", required=True, help="model file, or a shipped model's name (hi, kn, ...)")
+    p.add_argument("--model", required=True, help=MODEL_HELP)
     _add_corpus_args(p)
     p.add_argument("--split", choices=["all", "train", "valid", "test"], default="all",
                    help="documents to encode: all (default), or one part of the train/valid/test split")  # fmt: skip
     p.add_argument("--out", required=True, help="folder for the shards and index.json")
-    p.add_argument("--shard-tokens", type=int, default=100_000_000, help="tokens per shard (default: %(default)s)")
+    p.add_argument("--shard-tokens", type=positive_int, default=100_000_000,
+                   help="tokens per shard (default: %(default)s)")  # fmt: skip
     p.add_argument("--workers", type=int, help="encoding processes (default: every available core; 1 = no others)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_encode_corpus)
 
     p = sub.add_parser("decode", help="ids (spaces or commas) on stdin -> text on stdout")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", required=True, help=MODEL_HELP)
     p.add_argument(
         "--errors",
         choices=["strict", "replace", "bytes"],
@@ -384,30 +475,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_decode)
 
-    p = sub.add_parser("evaluate", help="compression and mid-akshara rate on held-out text")
-    p.add_argument("--model", required=True)
-    p.add_argument("files", nargs="*", help="files as train reads them (.txt[.gz], .jsonl[.gz], .parquet), each line "
-                   "measured on its own, streamed (default: the corpus's held-out split)")
+    p = sub.add_parser(
+        "evaluate",
+        help="compression and mid-akshara rate on held-out text",
+        description="Measure a model on files given as arguments (every line of them, streamed), or on the "
+        "held-out split of a corpus (--lang, or --input FILE ...: the documents the document-level split holds "
+        "out of training, as train measures); not both.",
+    )
+    p.add_argument("--model", required=True, help=MODEL_HELP)
+    p.add_argument("files", nargs="*", help="files as train reads them (.txt[.gz], .jsonl[.gz], .parquet), every "
+                   "line measured on its own, streamed (default: a corpus's held-out split; see --input)")
     _add_corpus_args(p)
-    p.add_argument("--split", choices=["valid", "test"], default="valid", help="held-out split when no files are given")
-    p.add_argument("--curve", type=int, metavar="K", help="also compute bytes/token after every K merges")
+    p.add_argument("--split", choices=["valid", "test"],
+                   help="held-out split of the corpus (default: valid); not with files as arguments")  # fmt: skip
+    p.add_argument("--curve", type=positive_int, metavar="K",
+                   help="also compute bytes/token after every K merges (a table, or 'curve' in --json)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("export-hf", help="write a Hugging Face tokenizer folder (tokenizer.json, configs, model card)")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", required=True, help=MODEL_HELP)
     p.add_argument("--out", required=True, help="folder to write")
-    p.add_argument("--metrics", help="JSON metrics for the model card (default: <model>.metrics.json beside the model)")
+    p.add_argument("--metrics", help="JSON metrics of this model for the model card (default: <model>.metrics.json "
+                   "beside the model file, for a shipped model its measured ones)")
     p.add_argument("--repo-id", help="USER/NAME to show in the model card's usage examples")
     p.set_defaults(func=cmd_export_hf)
 
     p = sub.add_parser("push", help="export and upload to a Hugging Face Hub model repository")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", required=True, help=MODEL_HELP)
     p.add_argument("--repo-id", required=True, help="USER/NAME (created if it does not exist)")
     p.add_argument("--private", action="store_true", help="create the repository as private")
     p.add_argument("--token", help="Hugging Face token with write access (default: $HF_TOKEN, else `hf auth login`)")
     p.set_defaults(func=cmd_push)
     return parser
+
+
+def message(e: BaseException) -> str:
+    """The one line for an error: ours as they are; an OSError as "<file>: <what>", not Python's
+    "[Errno 20] Not a directory: '<file>'"."""
+    if isinstance(e, OSError) and not isinstance(e, TokenizerError) and e.strerror and e.filename is not None:
+        names = f"{e.filename}" + (f" -> {e.filename2}" if e.filename2 is not None else "")
+        return f"{names}: {e.strerror[:1].lower()}{e.strerror[1:]}"
+    return str(e)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -419,7 +528,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
     except (CliError, ValueError, OSError) as e:  # our errors are ValueError subclasses with clear text
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {message(e)}", file=sys.stderr)
         return 1
     except MemoryError:
         print(f"error: out of memory in {args.command}; give it less input at once", file=sys.stderr)

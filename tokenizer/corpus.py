@@ -21,11 +21,12 @@ import gzip
 import hashlib
 import itertools
 import json
+import re
 import time
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import regex
 
-from .errors import CorpusError, CorpusFileNotFoundError, ReadLimitError
+from .errors import CorpusError, CorpusFileNotFoundError, ReadLimitError, TokenizerError, first_line, network_errors
 from .files import NotRegularFileError, kind_of, open_regular
 from .registry import LANGUAGES, SCRIPTS, footer_headings
 
@@ -162,6 +163,44 @@ def is_url(path: str | Path) -> bool:
     return isinstance(path, str) and "://" in path
 
 
+def url_error(url: str, e: Exception) -> CorpusError | None:
+    """One line naming a URL input and what failed (no network, a missing optional package, a refusal),
+    for an exception of fsspec or the HTTP client under it; None if it is not such a failure."""
+    if isinstance(e, TokenizerError):
+        return None  # already names the input
+    if isinstance(e, ImportError):
+        quoted = re.findall(r'"([\w.-]+)"', str(e))  # fsspec: 'HTTPFileSystem requires "requests" and "aiohttp" ...'
+        cause = e.__cause__ if isinstance(e.__cause__, ImportError) else e
+        missing = quoted or ([cause.name.split(".")[0]] if cause.name else [])
+        how = f"pip install {' '.join(missing)}" if missing else "install the package it names"
+        return CorpusError(f"{url}: reading this URL needs an optional package that is not installed "
+                           f"({first_line(e)}); {how}")  # fmt: skip
+    if isinstance(e, network_errors()):
+        return CorpusError(f"{url}: cannot reach its server ({type(e).__name__}: {first_line(e)}); "
+                           "check the network, or give local files")  # fmt: skip
+    response = getattr(e, "response", None)
+    status = getattr(response, "status_code", None) or getattr(e, "status", None)
+    if isinstance(status, int):
+        return CorpusError(f"{url}: the server refused (HTTP {status}): {first_line(e)}")
+    if isinstance(e, FileNotFoundError):
+        return CorpusFileNotFoundError(f"input not found: {url}")
+    if isinstance(e, (OSError, ValueError)):  # ValueError: fsspec's "Protocol not known: ..." among others
+        return CorpusError(f"{url}: cannot be read ({type(e).__name__}: {first_line(e)})")
+    return None
+
+
+@contextmanager
+def _reading_url(url: str) -> Iterator[None]:
+    """Failures to list or read a URL input raised as url_error's CorpusError; others unchanged."""
+    try:
+        yield
+    except Exception as e:
+        clear = url_error(url, e)
+        if clear is None:
+            raise
+        raise clear from e
+
+
 def expand_inputs(paths: Sequence[str | Path]) -> list[str | Path]:
     """Check every input before anything is read, so a typo fails at once, not mid-run; a URL
     (fsspec, e.g. hf://...) may be a glob and is replaced by the sorted files it matches."""
@@ -170,7 +209,8 @@ def expand_inputs(paths: Sequence[str | Path]) -> list[str | Path]:
         if is_url(p):
             import fsspec  # installed with datasets
 
-            fs, _, found = fsspec.get_fs_token_paths(p)
+            with _reading_url(str(p)):
+                fs, _, found = fsspec.get_fs_token_paths(p)
             if not found:
                 raise CorpusFileNotFoundError(f"no input file matches {p}")
             matched: list[str | Path] = [fs.unstrip_protocol(f) for f in sorted(found)]
@@ -232,10 +272,18 @@ class Partition:
         meter = meter or self.limits.meter()
         suffix = _suffix(self.path)
         if suffix in TEXT_SUFFIXES:
-            return _read_text(self.path, self.block_lines, meter)
-        if suffix == ".parquet":
-            return _read_parquet(self.path, self.row_group, self.first_row, meter)
-        return _read_jsonl(self.path, meter)
+            docs = _read_text(self.path, self.block_lines, meter)
+        elif suffix == ".parquet":
+            docs = _read_parquet(self.path, self.row_group, self.first_row, meter)
+        else:
+            docs = _read_jsonl(self.path, meter)
+        return _remote_documents(self.path, docs) if is_url(self.path) else docs
+
+
+def _remote_documents(url: str, docs: Iterator[Document]) -> Iterator[Document]:
+    """The documents of a URL, with a failure to reach or read it mid-way named (see url_error)."""
+    with _reading_url(url):
+        yield from docs
 
 
 def file_partitions(
@@ -251,7 +299,7 @@ def file_partitions(
         if _suffix(path) != ".parquet":
             parts.append(Partition(str(path), block_lines=block_lines, limits=limits))
             continue
-        with _open_binary(path) as f:
+        with _reading_url(str(path)) if is_url(path) else nullcontext(), _open_binary(path) as f:
             meta = _parquet_file(f, path).metadata
             first = 0
             for i in range(meta.num_row_groups):
@@ -489,7 +537,7 @@ def stream_wikipedia(
             "wikimedia/wikipedia", f"{date}.{lang}", split="train", streaming=True
         )
         yield from stream_rows(rows, source=name, max_docs=max_docs, max_bytes=max_bytes)
-    except OSError as e:  # ConnectionError and the Hub client's errors are all OSErrors
+    except (OSError, *network_errors()) as e:  # httpx's errors are not OSErrors
         raise CorpusError(
             f"could not reach the Hugging Face Hub to stream {name} ({type(e).__name__}); "
             "train on local files with --input instead"
@@ -713,6 +761,9 @@ def load_corpus(
     Missing files, unsupported types and contradictory arguments fail here, before training;
     `limits` bound every read of files (see ReadLimits).
     """
+    for what, value in (("max_docs", max_docs), ("max_bytes", max_bytes)):
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise CorpusError(f"{what} must be a whole number >= 0 (or None: no limit), got {value!r}")
     source = source or ("files" if inputs else "embedded")
     if source not in ("embedded", "files", "wikipedia"):
         raise CorpusError(f"unknown corpus source {source!r}; use embedded, files or wikipedia")

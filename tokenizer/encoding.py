@@ -49,6 +49,30 @@ def parse_ids(text: str, vocab_size: int, first: int = 1) -> list[int]:
     return ids
 
 
+def check_special_tokens(tokens: Iterable[str]) -> None:
+    """A special token must be a non-empty str: the empty one would match before every character,
+    so that every encode would raise."""
+    for s in tokens:
+        if not isinstance(s, str):
+            raise TokenizerError(f"special tokens are strings, got {type(s).__name__} {s!r}")
+        if not s:
+            raise TokenizerError("a special token cannot be empty: it would occur at every index of every text")
+
+
+def check_saveable(name: str, special_tokens: Iterable[str]) -> None:
+    """The model file holds the name and each special token on one line of its own, so neither may
+    hold a line break (nor the name be anything but a str); checked before training and saving, so
+    that no model is written that load() refuses."""
+    if not isinstance(name, str):
+        raise TokenizerError(f"a model's name is a string, got {type(name).__name__} {name!r}")
+    if "\n" in name or "\r" in name:
+        raise TokenizerError(f"a model's name is one line, without line breaks: {name!r}")
+    check_special_tokens(special_tokens)
+    for s in special_tokens:
+        if "\n" in s or "\r" in s:
+            raise TokenizerError(f"special token {s!r} has a line break, which the model file cannot hold")
+
+
 class Tokenizer:
     """A byte-level BPE tokenizer: merges + a pre-split pattern + special tokens."""
 
@@ -71,6 +95,7 @@ class Tokenizer:
         self.vocab: dict[int, bytes] = build_vocab(ordered, self.byte_ids)
         if special_tokens is None:
             special_tokens = {ENDOFTEXT: max(self.vocab) + 1}
+        check_special_tokens(special_tokens)
         self.special_tokens: dict[str, int] = dict(special_tokens)
         self.inverse_special = {i: s for s, i in self.special_tokens.items()}
         clash = set(self.inverse_special) & set(self.vocab)
@@ -130,6 +155,8 @@ class Tokenizer:
     # ----- encoding --------------------------------------------------------------------------
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode text with no special-token handling: '<|endoftext|>' is just text here."""
+        if not isinstance(text, str):
+            raise _not_text("encode_ordinary", text)
         return self._encode_ordinary(text, 0)
 
     def _encode_ordinary(self, text: str, offset: int) -> list[int]:
@@ -143,7 +170,7 @@ class Tokenizer:
 
     def encode_ordinary_batch(self, texts: Iterable[str], *, num_threads: int | None = None) -> list[list[int]]:
         """encode_ordinary of each text, on `num_threads` threads (default: every available core)."""
-        texts = texts if isinstance(texts, Sequence) else list(texts)
+        texts = _texts("encode_ordinary_batch", texts)
         threads = usable_cpus() if num_threads is None else num_threads
         try:
             return self.core.encode_ordinary_batch(texts, threads)
@@ -166,6 +193,8 @@ class Tokenizer:
         `disallowed_special` (by default every special token not allowed) raises ValueError;
         anything else is encoded as ordinary text.
         """
+        if not isinstance(text, str):
+            raise _not_text("encode", text)
         if disallowed_special == "all" and not allowed_special and not self._holds_special(text):
             return self._encode_ordinary(text, 0)  # the default policy on text without special tokens: no sets to build
         return self._encode(text, *self.special_policy(allowed_special, disallowed_special))
@@ -182,6 +211,9 @@ class Tokenizer:
         disallowed_special: Literal["all"] | Collection[str],
     ) -> tuple[set[str], set[str]]:
         """(allowed, disallowed) special tokens for encode's arguments (encode, encode_batch and encode_iter)."""
+        for arg, value in (("allowed_special", allowed_special), ("disallowed_special", disallowed_special)):
+            if isinstance(value, str) and value != "all":  # a str is a collection too: of its characters
+                raise SpecialTokenError(f"{arg} must be \"all\" or a collection of special tokens, not {value!r}")
         allowed = set(self.special_tokens) if allowed_special == "all" else set(allowed_special)
         unknown = allowed - set(self.special_tokens)
         if unknown:
@@ -202,7 +234,9 @@ class Tokenizer:
                     raise SpecialTokenError(
                         f"text contains the special token {special!r} at index {offset + match.start()}; pass "
                         f"allowed_special={{{special!r}}} to encode it as a special token, or "
-                        "disallowed_special=() to encode it as plain text"
+                        "disallowed_special=() to encode it as plain text",
+                        special,
+                        offset + match.start(),
                     )
                 if special in allowed:
                     yield offset + start, text[start : match.start()]
@@ -236,7 +270,7 @@ class Tokenizer:
     ) -> list[list[int]]:
         """[encode(t, ...) for t in texts], the pieces between special tokens encoded on all cores."""
         allowed, disallowed = self.special_policy(allowed_special, disallowed_special)
-        texts = list(texts)
+        texts = _texts("encode_batch", texts)
         cut: list[list[tuple[int, str | int]]] = []
         for n, text in enumerate(texts):
             if not self._may_hold_special(text, allowed, disallowed):
@@ -346,6 +380,8 @@ class Tokenizer:
     # ----- decoding --------------------------------------------------------------------------
     def decode_single_token_bytes(self, token_id: int) -> bytes:
         """The bytes of one token (a special token's are its text)."""
+        if isinstance(token_id, bool):  # True == 1: it would be looked up as id 1
+            raise InvalidIdError(f"token id {token_id!r} is a bool, not an int")
         if token_id in self.vocab:
             return self.vocab[token_id]
         if token_id in self.inverse_special:
@@ -410,6 +446,22 @@ class Tokenizer:
 def _rebuild(merges: Merges, pattern: Pattern, special: dict[str, int], byte_ids: list[int], name: str,
              release: int = 1) -> Tokenizer:  # fmt: skip
     return Tokenizer(merges, pattern, special, byte_ids=byte_ids, name=name, release=release)
+
+
+def _not_text(method: str, text: object) -> TypeError:
+    hint = "; decode the bytes to text first, e.g. data.decode('utf-8')" if isinstance(text, (bytes, bytearray)) else ""
+    return TypeError(f"{method} takes a str, got {type(text).__name__}{hint}")
+
+
+def _texts(method: str, texts: Iterable[str]) -> Sequence[str]:
+    """texts as a sequence, every one a str (one str is refused: it would be a batch of its characters)."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"{method} takes an iterable of str, got one {type(texts).__name__}; pass [text]")
+    texts = texts if isinstance(texts, Sequence) else list(texts)
+    for n, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"{method} takes str texts, got {type(text).__name__} as text {n}")
+    return texts
 
 
 def _utf8(data: bytes, errors: str) -> str:

@@ -33,7 +33,12 @@ class ModelFileError(TokenizerError):
 
 
 class SpecialTokenError(TokenizerError):
-    """Text holds a special token that encode() was not allowed to encode as one."""
+    """Text holds a special token that encode() was not allowed to encode as one (`token`, at `index`
+    of the text; None for other misuse of the special-token policy)."""
+
+    def __init__(self, message: str, token: str | None = None, index: int | None = None) -> None:
+        super().__init__(message)
+        self.token, self.index = token, index
 
 
 class InvalidIdError(TokenizerError):
@@ -62,3 +67,28 @@ class CorpusFileNotFoundError(CorpusError, FileNotFoundError):
 
 class ReadLimitError(CorpusError):
     """Input beyond one of the limits a read was given (bytes, rows, one line or cell, wall time)."""
+
+
+def first_line(e: BaseException) -> str:
+    """The first line of an exception's message (a third-party message may run to many), else its type."""
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def network_errors() -> tuple[type[BaseException], ...]:
+    """Exception classes that mean 'the server could not be reached' in the HTTP clients that may be in
+    use (the Hub's, fsspec's): most are not OSErrors, so `except OSError` alone lets them through."""
+    classes: list[type[BaseException]] = [ConnectionError, TimeoutError]  # OfflineModeIsEnabled is a ConnectionError
+    for module, names in (
+        ("huggingface_hub.errors", ("OfflineModeIsEnabled",)),
+        ("httpx2", ("TransportError",)),  # huggingface_hub 2.x: ConnectError, TimeoutException, NetworkError...
+        ("httpx", ("TransportError",)),
+        ("requests.exceptions", ("ConnectionError", "Timeout")),
+        ("aiohttp", ("ClientConnectionError", "ClientPayloadError")),  # fsspec's http:// and https://
+    ):
+        try:
+            mod = __import__(module, fromlist=list(names))
+        except ImportError:
+            continue
+        classes += [getattr(mod, n) for n in names if hasattr(mod, n)]
+    return tuple(classes)

@@ -65,11 +65,43 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
         os.close(fd)
         raise
 
+
+def folder_problem(folder: str | os.PathLike) -> str | None:
+    """Why `folder` cannot be a folder to write files into (it, or the nearest existing folder above
+    it, is a file; or that folder is not writable), else None: checked before the work, so that a
+    run fails at once and says which path is in the way instead of "[Errno 20] Not a directory"."""
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        return f"{path} exists and is not a folder"
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable"
+    return None
+
+
+def created_root(folder: str | os.PathLike) -> Path | None:
+    """The outermost folder that making `folder` (with its parents) would create; None if it exists."""
+    path = Path(folder)
+    if path.exists():
+        return None
+    while not path.parent.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
 _TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
+    """Write data to path atomically (see the module docstring); a folder at path is refused by its
+    own name, not the temporary file's that the rename would name."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file to write", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = _locked_temp(path)

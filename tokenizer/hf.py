@@ -23,9 +23,9 @@ from pathlib import Path
 
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import ExportError
-from .files import write_atomic
+from .files import folder_problem, write_atomic
 from .registry import DEFAULT, LANGUAGES, RELEASES, Language
-from .model_file import checksum
+from .model_file import checksum, model_path as resolve_model_path
 from .unicode_regex import onig_regex
 
 FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "README.md")
@@ -104,20 +104,41 @@ def language_of(tok: Tokenizer) -> Language | None:
 
 
 def find_metrics(tok: Tokenizer, model_path: str | os.PathLike | None) -> dict | None:
-    """Measured metrics for the model file: <model>.metrics.json beside it (models/hi.model ->
-    models/hi.metrics.json). None if there is none, it cannot be read, or its checksum or
-    vocab_size is not this model's (metrics of another model must not end up in this model's card)."""
+    """Measured metrics for the model: <model>.metrics.json beside its file (models/hi.model ->
+    models/hi.metrics.json; a shipped model's name, "hi", means that file). None if there is none,
+    it cannot be read, or it is not this model's (see check_metrics): metrics of another model must
+    not end up in this model's card."""
     if model_path is None:
         return None
-    path = Path(model_path).with_suffix(".metrics.json")
     try:
+        path = resolve_model_path(model_path).with_suffix(".metrics.json")
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return check_metrics(tok, data, path)
+    except (OSError, ValueError):  # ExportError and ModelFileError are ValueErrors
         return None
+
+
+def check_metrics(tok: Tokenizer, data: object, source: str | os.PathLike, model: str | None = None) -> dict:
+    """data, if it is a metrics object of this model that the model card can show; else an ExportError
+    naming the file (`source`) and the model (`model`, default its name): a card must never show
+    another model's numbers, nor claim metrics it does not show."""
+    model = model or tok.name or "this model"
     if not isinstance(data, dict):
-        return None
-    if data.get("vocab_size") not in (None, tok.vocab_size) or data.get("checksum") not in (None, checksum(tok)):
-        return None
+        raise ExportError(f"{source}: expected a JSON object of metrics")
+    if not _metrics_table(data):
+        wanted = ", ".join(key for key, _ in METRIC_LABELS)
+        raise ExportError(f"{source}: no metrics the model card can show (a number for one of: {wanted})")
+    theirs = f" ({data['model']})" if isinstance(data.get("model"), str) else ""
+    if data.get("vocab_size") not in (None, tok.vocab_size):
+        raise ExportError(
+            f"{source} holds the metrics of a model of {data['vocab_size']} ids{theirs}, not of {model} "
+            f"({tok.vocab_size} ids)"
+        )
+    if data.get("checksum") not in (None, checksum(tok)):
+        raise ExportError(
+            f"{source} holds the metrics of another model{theirs}: its checksum {data['checksum']} is not "
+            f"{model}'s {checksum(tok)}"
+        )
     return data
 
 
@@ -155,22 +176,28 @@ def special_tokens_map(tok: Tokenizer) -> dict:
     return out
 
 
+METRIC_LABELS = (  # the metrics a model card shows, in its order
+    ("bytes_per_token", "UTF-8 bytes per token (higher is better)"),
+    ("chars_per_token", "characters per token"),
+    ("tokens_per_word", "tokens per word (lower is better)"),
+    ("mid_akshara_rate", "share of token boundaries inside an akshara (lower is better)"),
+    ("lines", "held-out lines measured"),
+    ("valid_lines", "held-out lines measured"),
+    ("tokens", "tokens"),
+    ("bytes", "bytes"),
+)
+
+
 def _metrics_table(metrics: dict) -> str:
-    labels = [
-        ("bytes_per_token", "UTF-8 bytes per token (higher is better)"),
-        ("chars_per_token", "characters per token"),
-        ("tokens_per_word", "tokens per word (lower is better)"),
-        ("mid_akshara_rate", "share of token boundaries inside an akshara (lower is better)"),
-        ("lines", "held-out lines measured"),
-        ("valid_lines", "held-out lines measured"),
-        ("tokens", "tokens"),
-        ("bytes", "bytes"),
-    ]
     flat = dict(metrics)
     for key in ("valid", "metrics"):  # accept {"valid": {...}} or {"metrics": {...}} as well
         if isinstance(flat.get(key), dict):
             flat = flat | flat[key]
-    rows = [f"| {label} | {flat[key]} |" for key, label in labels if isinstance(flat.get(key), (int, float))]
+    rows = [
+        f"| {label} | {flat[key]} |"
+        for key, label in METRIC_LABELS
+        if isinstance(flat.get(key), (int, float)) and not isinstance(flat.get(key), bool)
+    ]
     if not rows:
         return ""
     where = flat.get("data") or flat.get("split") or "the held-out validation split of the training corpus"
@@ -264,8 +291,9 @@ def export(
 ) -> list[Path]:
     """Write tokenizer.json, tokenizer_config.json, special_tokens_map.json and README.md (each atomically)."""
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ExportError(f"{out} exists and is not a directory")
+    problem = folder_problem(out)
+    if problem:
+        raise ExportError(f"cannot write the export to {out}: {problem}")
     hf = to_hf(tok)
     contents = {
         "tokenizer.json": hf.to_str(pretty=True),

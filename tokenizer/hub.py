@@ -15,7 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import TokenizerError
+from .errors import TokenizerError, first_line, network_errors
 from .hf import export, find_metrics
 from .model_file import load
 
@@ -38,32 +38,10 @@ def resolve_token(token: str | None = None) -> str:
     try:
         cached = get_token()
     except Exception as e:  # e.g. a failed OIDC exchange when HF_OIDC_RESOURCE is set
-        raise HubError(f"{NO_TOKEN} ({type(e).__name__}: {_first_line(e)})") from e
+        raise HubError(f"{NO_TOKEN} ({type(e).__name__}: {first_line(e)})") from e
     if cached:
         return cached
     raise HubError(NO_TOKEN)
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
-
-
-def _network_errors() -> tuple[type[BaseException], ...]:
-    """Exception classes that mean 'the Hub could not be reached' in the HTTP clients that may be in use."""
-    classes: list[type[BaseException]] = [ConnectionError, TimeoutError]  # OfflineModeIsEnabled is a ConnectionError
-    for module, names in (
-        ("huggingface_hub.errors", ("OfflineModeIsEnabled",)),
-        ("httpx2", ("TransportError",)),  # huggingface_hub 2.x: ConnectError, TimeoutException, NetworkError...
-        ("httpx", ("TransportError",)),
-        ("requests.exceptions", ("ConnectionError", "Timeout")),
-    ):
-        try:
-            mod = __import__(module, fromlist=list(names))
-        except ImportError:
-            continue
-        classes += [getattr(mod, n) for n in names if hasattr(mod, n)]
-    return tuple(classes)
 
 
 def hub_error(e: BaseException, repo_id: str) -> HubError | None:
@@ -77,11 +55,11 @@ def hub_error(e: BaseException, repo_id: str) -> HubError | None:
         status = getattr(response, "status_code", None)
         if status in (401, 403):
             return HubError(f"permission denied for {repo_id}: check the token has write access")
-        server = getattr(e, "server_message", None) or _first_line(e)
-        detail = _first_line(Exception(server))
+        server = getattr(e, "server_message", None) or first_line(e)
+        detail = first_line(Exception(server))
         return HubError(f"the Hugging Face Hub refused the push to {repo_id} (HTTP {status}): {detail}")
-    if isinstance(e, _network_errors()):
-        return HubError(f"cannot reach the Hugging Face Hub: {type(e).__name__}: {_first_line(e)}")
+    if isinstance(e, network_errors()):
+        return HubError(f"cannot reach the Hugging Face Hub: {type(e).__name__}: {first_line(e)}")
     return None
 
 
@@ -107,7 +85,7 @@ def push_to_hub(
     try:
         validate_repo_id(repo_id)
     except ValueError as e:
-        raise HubError(f"invalid repo id {repo_id!r}: {_first_line(e)}") from None
+        raise HubError(f"invalid repo id {repo_id!r}: {first_line(e)}") from None
     tok = load(model_path)  # a bad model fails here, before anything is sent
     if api is None:
         from huggingface_hub import HfApi

@@ -34,6 +34,7 @@ ids never change in place: a new release is a new file, and every earlier one st
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -42,7 +43,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .bpe import render_token
-from .encoding import Tokenizer
+from .encoding import Tokenizer, check_saveable
 from .errors import ModelFileError, TokenizerError
 from .files import NotRegularFileError, open_regular, write_atomic
 from .registry import LANGUAGES
@@ -85,6 +86,7 @@ def _digest(
 def dumps(tok: Tokenizer) -> str:
     if tok.byte_ids != list(range(256)):
         raise TokenizerError("only tokenizers whose ids 0-255 are the raw bytes can be saved in this format")
+    check_saveable(tok.name, tok.special_tokens)
     lines = [
         f"{MAGIC} v{VERSION}",
         f"name: {tok.name}",
@@ -117,12 +119,27 @@ def vocab_listing(tok: Tokenizer) -> str:
     return "\n".join(lines) + "\n"
 
 
+def listing_path(path: str | os.PathLike) -> Path:
+    """Where save() writes the .vocab listing of a model saved at path (my.model -> my.vocab)."""
+    return Path(path).with_suffix(".vocab")
+
+
 def save(tok: Tokenizer, path: str | os.PathLike, *, vocab: bool = True) -> None:
-    """Write the model (and, by default, the .vocab listing beside it) atomically."""
+    """Write the model (and, by default, the .vocab listing beside it) atomically.
+
+    Refused before anything is written: a path that is a folder, and (with vocab) a path ending in
+    .vocab, whose listing would overwrite the model just written."""
     path = Path(path)
-    write_atomic(path, dumps(tok))
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder; give the model's file name, e.g. my.model", str(path))
+    if vocab and listing_path(path) == path:
+        raise TokenizerError(
+            f"{path}: the .vocab listing would overwrite the model; name the model e.g. {path.with_suffix('.model')}"
+        )
+    text = dumps(tok)
+    write_atomic(path, text)
     if vocab:
-        write_atomic(path.with_suffix(".vocab"), vocab_listing(tok))
+        write_atomic(listing_path(path), vocab_listing(tok))
 
 
 def models_dir() -> Path:
@@ -174,6 +191,18 @@ def _shipped_path(name: str) -> Path | None:
     return found[int(number)]
 
 
+def _is_bare(source: str | os.PathLike) -> bool:
+    """A str without a folder: maybe the name of a shipped model ("hi", "hi@1")."""
+    return isinstance(source, str) and os.sep not in source and "/" not in source
+
+
+def model_path(source: str | os.PathLike) -> Path:
+    """The file `load(source)` reads: a shipped model's for its name ("hi" -> models/hi.model), else
+    the path itself. Files beside a model (its .metrics.json) are found from this, not from the name."""
+    named = _shipped_path(source) if _is_bare(source) else None
+    return named if named is not None else Path(source)
+
+
 def load(source: str | os.PathLike) -> Tokenizer:
     """Read a model file, checking every line.
 
@@ -183,11 +212,8 @@ def load(source: str | os.PathLike) -> Tokenizer:
     directory (pass a Path, or "./hi", for that file).
     """
     models = shipped()
-    bare = isinstance(source, str) and os.sep not in source and "/" not in source
-    named = _shipped_path(source) if bare else None
-    if named is not None:
-        source = named
-    path = Path(source)
+    bare = _is_bare(source)
+    path = model_path(source)
     try:
         with open_regular(path) as f:  # a FIFO or a device is refused, not waited on or read forever
             raw = f.read(MAX_MODEL_BYTES + 1)

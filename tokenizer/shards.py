@@ -12,8 +12,14 @@ its checksum, the dtype, and the documents and tokens of every shard. Documents 
 they are (no cleaning, special-token text as plain text), so decoding a shard gives them back
 exactly. This process reads the documents and writes the shards while worker processes (one per
 core) encode batches of them, at most two per worker in flight, so memory stays flat whatever the
-corpus size; processes rather than threads, because reading (JSON, parquet) holds the GIL. Shards
-are written to a temporary name and renamed when complete; the index is written last.
+corpus size; processes rather than threads, because reading (JSON, parquet) holds the GIL.
+
+The output is replaced whole or not at all: shards and index are written into a hidden staging
+folder inside `out_dir` and moved into place only when every document is encoded, the index last,
+after which shards of an earlier run that the new index does not list are removed. A failed run
+leaves the earlier output as it was (and a new folder is not left behind); a reader never sees an
+index with shards of another run. A run killed mid-way (SIGKILL) leaves its staging folder, which
+the next run removes (a live run holds a lock on its own, as tokenizer.files does for files).
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -32,7 +41,7 @@ import numpy as np
 from .corpus import Corpus, Document, Split
 from .encoding import ENDOFTEXT, Tokenizer
 from .errors import TokenizerError, UnencodableTextError
-from .files import write_atomic
+from .files import TEMP_SUFFIX, created_root, fcntl, folder_problem, write_atomic
 from .processes import batches, usable_cpus, worker_pool
 
 INDEX = "index.json"
@@ -85,7 +94,52 @@ def encode_corpus(
         raise TokenizerError(f"the model has no {ENDOFTEXT} token to put between documents")
     dtype = dtype_for(tok)
     out = Path(out_dir)
+    problem = folder_problem(out)
+    if problem:
+        raise TokenizerError(f"cannot write the shards to {out}: {problem}")
+    created = created_root(out)  # removed again if the run fails
     out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(out)
+    staging, lock = _staging_folder(out)
+    try:
+        shards = _write_shards(tok, docs, staging, name, shard_tokens, workers, progress, dtype)
+        index = {
+            "format": FORMAT,
+            "model": tok.name,
+            "checksum": checksum,
+            "vocab_size": tok.vocab_size,
+            "dtype": dtype.name,
+            "endoftext": tok.special_tokens[ENDOFTEXT],
+            "source": source,
+            "documents": sum(s.documents for s in shards),
+            "tokens": sum(s.tokens for s in shards),
+            "shards": [vars(s) for s in shards],
+        }
+        write_atomic(staging / INDEX, json.dumps(index, ensure_ascii=False, indent=2) + "\n")
+        _commit(staging, out, [s.file for s in shards], name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)  # only the staging folder was ever in it
+        raise
+    finally:
+        if lock is not None:
+            os.close(lock)
+    shutil.rmtree(staging, ignore_errors=True)
+    return index
+
+
+def _write_shards(
+    tok: Tokenizer,
+    docs: Iterable[Document],
+    folder: Path,
+    name: str,
+    shard_tokens: int,
+    workers: int | None,
+    progress: Callable[[int], None] | None,
+    dtype: np.dtype,
+) -> list[Shard]:
+    """Encode the documents into shards in `folder`; a shard ends after the document that fills it."""
     shards: list[Shard] = []
     writer: _ShardWriter | None = None
     try:
@@ -94,7 +148,7 @@ def encode_corpus(
             first = 0  # the batch's first document not written yet
             while first < len(lengths):
                 if writer is None:
-                    writer = _ShardWriter(out / f"{name}_{len(shards):06d}.bin")
+                    writer = _ShardWriter(folder / _shard_name(name, len(shards)))
                 start = ends[first - 1] if first else 0
                 # the documents up to the one that fills the shard (a shard ends after the document that fills it)
                 stop = min(int(np.searchsorted(ends, start + shard_tokens - writer.tokens)) + 1, len(lengths))
@@ -111,20 +165,81 @@ def encode_corpus(
     finally:
         if writer is not None:
             writer.abort()
-    index = {
-        "format": FORMAT,
-        "model": tok.name,
-        "checksum": checksum,
-        "vocab_size": tok.vocab_size,
-        "dtype": dtype.name,
-        "endoftext": tok.special_tokens[ENDOFTEXT],
-        "source": source,
-        "documents": sum(s.documents for s in shards),
-        "tokens": sum(s.tokens for s in shards),
-        "shards": [vars(s) for s in shards],
-    }
-    write_atomic(out / INDEX, json.dumps(index, ensure_ascii=False, indent=2) + "\n")
-    return index
+    return shards
+
+
+def _shard_name(name: str, number: int) -> str:
+    return f"{name}_{number:06d}.bin"
+
+
+_STAGING_PREFIX = ".encode-corpus."
+_SHARD_FILE = re.compile(r"[^/\\]+_\d{6}\.bin")
+
+
+def _staging_folder(out: Path) -> tuple[Path, int | None]:
+    """A new hidden folder in out for this run, and a descriptor holding a lock on it until the run
+    ends (None where there are no locks: not POSIX)."""
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=_STAGING_PREFIX, suffix=TEMP_SUFFIX))
+    if fcntl is None:
+        return staging, None
+    fd = os.open(staging, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return staging, fd
+
+
+def _remove_stale_staging(out: Path) -> None:
+    """Remove the staging folders of runs that died (their lock is free); a live run's stays."""
+    for folder in out.glob(f"{_STAGING_PREFIX}*{TEMP_SUFFIX}"):
+        if fcntl is None or not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # locked: a run in progress
+            continue
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os.close(fd)
+
+
+def _commit(staging: Path, out: Path, files: list[str], name: str) -> None:
+    """Move a complete output from staging into out: the old index goes first (from then on out is an
+    output without an index, never a mix), then the shards, then the index; then the shards of earlier
+    runs that the new index does not list."""
+    old: set[str] = set()
+    try:
+        listed = json.loads((out / INDEX).read_text(encoding="utf-8")).get("shards", [])
+        old = {s["file"] for s in listed if isinstance(s, dict) and isinstance(s.get("file"), str)}
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass  # no index, or not ours: only shards named like this run's are cleared
+    (out / INDEX).unlink(missing_ok=True)
+    for file in files:
+        os.replace(staging / file, out / file)
+    os.replace(staging / INDEX, out / INDEX)
+    _fsync_folder(out)
+    ours = re.compile(re.escape(name) + r"_\d{6}\.bin")
+    for entry in os.listdir(out):
+        stale = (entry in old and _SHARD_FILE.fullmatch(entry)) or ours.fullmatch(entry)
+        if stale and entry not in files and (out / entry).is_file():
+            (out / entry).unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames into folder durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 Encoded = tuple[int, np.ndarray, list[int]]  # (UTF-8 bytes of the text, every document's ids and <|endoftext|>, their lengths)
@@ -193,12 +308,11 @@ def _encode_in_worker(texts: list[str]) -> Encoded:
 
 
 class _ShardWriter:
-    """One shard being written: a temporary file renamed into place when complete."""
+    """One shard being written (in the staging folder: nothing outside sees it until the commit)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tmp = path.with_name(f".{path.name}.tmp")
-        self.file = open(self.tmp, "wb")
+        self.file = open(path, "wb")
         self.documents = self.tokens = 0
 
     def add(self, ids: np.ndarray, documents: int) -> None:
@@ -211,12 +325,11 @@ class _ShardWriter:
         self.file.flush()
         os.fsync(self.file.fileno())
         self.file.close()
-        os.replace(self.tmp, self.path)
         return Shard(self.path.name, self.documents, self.tokens)
 
     def abort(self) -> None:
         self.file.close()
-        self.tmp.unlink(missing_ok=True)
+        self.path.unlink(missing_ok=True)
 
 
 def read_index(out_dir: str | os.PathLike) -> dict:

@@ -47,8 +47,8 @@ from tqdm.auto import tqdm
 
 from .bpe import Merges, Pair, build_vocab, character_merges, encode_ids, whole_characters_ok
 from .core import piece_encoder, tiktoken_exact
-from .encoding import ENDOFTEXT, Tokenizer
-from .errors import TrainingError
+from .encoding import ENDOFTEXT, Tokenizer, check_saveable
+from .errors import TrainingError, UnencodableTextError
 from .pretokenize import Pattern, get_pattern
 from .registry import DEFAULT_PATTERN, PLAIN_BPE, Recipe, Stage, detect, get_recipe
 
@@ -132,7 +132,13 @@ def _learn(
     for n, (chunk, freq) in enumerate(chunk_counts.items()):
         if tick is not None and not n % 4096:
             tick([])
-        data = chunk.encode("utf-8")
+        try:
+            data = chunk.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise UnencodableTextError(
+                f"the training text contains a lone surrogate (U+{ord(chunk[e.start]):04X}, in the chunk "
+                f"{chunk[:40]!r}), which UTF-8 cannot encode: remove it, or decode the text with errors='replace'"
+            ) from None
         if len(data) > 1:
             ids = encode(data) if encode is not None else encode_ids(list(data), merges)
             if len(ids) > 1:
@@ -414,7 +420,21 @@ def train(
     """
     from .corpus import Corpus
 
+    if isinstance(texts, (str, bytes)):  # an iterable too, of single characters: never what was meant
+        raise TrainingError(
+            f"train() takes an iterable of texts (a list of lines, a file object, a Corpus), not one "
+            f"{type(texts).__name__}; pass [text] to train on a single text"
+        )
+    if isinstance(special_tokens, str):
+        raise TrainingError(f"special_tokens is an iterable of strings, not one str; pass [{special_tokens!r}]")
     specials = list(dict.fromkeys(special_tokens))
+    check_saveable(name, specials)
+    recipe_name = recipe.name if isinstance(recipe, Recipe) else recipe
+    if pattern is not None and recipe_name not in (None, PLAIN_BPE):  # the pattern would silently win
+        raise TrainingError(
+            f"a pattern trains plain BPE in one stage on it, so it cannot be combined with the recipe "
+            f"{recipe_name!r}: give one of them (or recipe={PLAIN_BPE!r} with the pattern)"
+        )
     n_merges = check_vocab_size(vocab_size, len(specials), allow_over_cap)
     report = _Reporter(progress, n_merges) if progress is not None else None
     quiet = quiet or report is not None
