@@ -349,3 +349,33 @@ def test_package_description_counts_the_registry_languages():
     words = {12: "twelve", 18: "eighteen"}
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert f"for {words[len(LANGUAGES)]} Indian languages" in text
+
+
+def test_a_missing_extra_is_one_line_naming_the_pip_command(monkeypatch, capsys, tmp_path):
+    """Installed without [hf], export-hf used to end in a ModuleNotFoundError traceback."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_tokenizers(name, *args, **kwargs):
+        if name == "tokenizers" or name.startswith("tokenizers."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tokenizers)
+    assert cli.main(["export-hf", "--model", "hi", "--out", str(tmp_path / "hf")]) == 1
+    err = capsys.readouterr().err
+    assert err == 'error: export-hf needs the optional package tokenizers: pip install "indic-tokenizer[hf]"\n'
+    assert cli.missing_package("train", ModuleNotFoundError("x", name="somepkg.sub")) == (
+        "train needs the Python package somepkg: pip install somepkg")
+
+
+def test_the_embedded_corpus_missing_says_it_comes_with_a_clone(monkeypatch, capsys, tmp_path):
+    """An installed package has no data/: --lang names why, not just 'input file not found'."""
+    from tokenizer import corpus
+
+    monkeypatch.setattr(corpus, "DATA_DIR", tmp_path / "site-packages" / "data")
+    assert cli.main(["evaluate", "--model", "hi", "--lang", "hi", "--split", "test"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: the embedded Hindi corpus (hi.txt.gz) comes with a clone of the indic-tokenizer "
+                          "repository") and "--input FILE" in err

@@ -362,3 +362,21 @@ def test_an_explicit_metrics_file_must_be_this_models(hi_small, tmp_path, capsys
         err = capsys.readouterr().err
         assert err.startswith(f"error: {tmp_path / 'bad.json'}: ") and err.count("\n") == 1, content
     assert not (tmp_path / "c").exists()
+
+
+def test_model_card_of_an_earlier_release_says_what_changed_since():
+    """The registry describes today's corpus: the card of hi@1 must not claim release 1 trained on the
+    stories that release 3 added, and it lists what each later release changed."""
+    from tokenizer.hf import model_card
+    from tokenizer.registry import RELEASES
+
+    old, new = tokenizer.load("hi@1"), tokenizer.load("hi")
+    lang = LANGUAGES["hi"]
+    card = model_card(old)
+    data = card.split("## Training data and licence")[1]
+    assert data.lstrip().startswith("Release 1 was trained on an earlier state of the Hindi corpus")
+    assert f"its sources are among today's, {lang.describe_sources()}" in data
+    assert all(RELEASES["hi", n] in data for n in range(2, lang.release + 1) if ("hi", n) in RELEASES)
+    today = model_card(new).split("## Training data and licence")[1]
+    assert today.lstrip().startswith("Trained on the Hindi corpus") and "later releases" not in today
+    assert "tok.pad_token = tok.eos_token" in card

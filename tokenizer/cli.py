@@ -519,6 +519,20 @@ def message(e: BaseException) -> str:
     return str(e)
 
 
+# The optional packages of pyproject.toml's extras: a command that needs one names the extra to install
+EXTRAS = {"tokenizers": "hf", "huggingface_hub": "hf", "datasets": "corpus", "pyarrow": "corpus", "dask": "dask",
+          "distributed": "dask"}
+
+
+def missing_package(command: str, e: ModuleNotFoundError) -> str:
+    """The line for an optional package that is not installed: which, and the pip command that adds it."""
+    package = (e.name or "").split(".")[0]
+    extra = EXTRAS.get(package)
+    if extra:
+        return f'{command} needs the optional package {package}: pip install "indic-tokenizer[{extra}]"'
+    return f"{command} needs the Python package {package or e}: pip install {package}" if package else str(e)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -529,6 +543,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (CliError, ValueError, OSError) as e:  # our errors are ValueError subclasses with clear text
         print(f"error: {message(e)}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as e:  # an extra that is not installed (pip install indic-tokenizer[hf])
+        print(f"error: {missing_package(args.command, e)}", file=sys.stderr)
         return 1
     except MemoryError:
         print(f"error: out of memory in {args.command}; give it less input at once", file=sys.stderr)

@@ -786,6 +786,12 @@ def load_corpus(
         partitions = partial(file_partitions, [wikipedia_parquet_url(wiki)])
     else:
         paths = [embedded_path(lang), *(DATA_DIR / name for name in train_files)] if source == "embedded" else list(inputs)
+        if source == "embedded" and not paths[0].is_file():  # an installed package has no data/ folder
+            raise CorpusError(
+                f"the embedded {LANGUAGES[lang].name} corpus ({paths[0].name}) comes with a clone of the "
+                "indic-tokenizer repository (its data/ folder), not with the installed package; clone it, or give "
+                "your own text files with --input FILE"
+            )
         read_files(paths)  # checks the paths now; reading happens on each iteration
         documents = partial(read_files, paths, limits=limits)
         partitions = partial(file_partitions, paths, limits=limits)

@@ -219,10 +219,17 @@ def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None 
     specials = ", ".join(f"`{s}` (id {i})" for s, i in sorted(tok.special_tokens.items(), key=lambda kv: kv[1]))
     example = json.dumps((lang or LANGUAGES[DEFAULT]).examples[0], ensure_ascii=False)
     if lang:
+        # the registry describes today's corpus; an earlier release trained on a part of it
+        earlier = tok.release < lang.release
+        trained = (f"Release {tok.release} was trained on an earlier state of the {lang.name} corpus" if earlier
+                   else f"Trained on the {lang.name} corpus")
+        sources = f"; its sources are among today's, {lang.describe_sources()}" if earlier else f": {lang.describe_sources()}"
+        later = [RELEASES[lang.code, n] for n in range(tok.release + 1, lang.release + 1) if (lang.code, n) in RELEASES]
         data = (
-            f"Trained on the {lang.name} corpus embedded in the indic-tokenizer package: {lang.describe_sources()}. "
-            f"The vocabulary is derived from that text (its tokens are fragments of it), so this tokenizer is "
-            f"distributed under {lang.licence}; keep this attribution when you redistribute it."
+            f"{trained} embedded in the indic-tokenizer repository (`data/`){sources}. The vocabulary is derived "
+            f"from that text (its tokens are fragments of it), so this tokenizer is distributed under {lang.licence}; "
+            "keep this attribution when you redistribute it."
+            + (f" What the later releases changed: {'; '.join(later)}." if earlier and later else "")
         )
     else:
         data = (
@@ -270,6 +277,9 @@ def model_card(tok: Tokenizer, metrics: dict | None = None, repo_id: str | None 
         f'ids = tok({example}, add_special_tokens=False)["input_ids"]',
         "text = tok.decode(ids, clean_up_tokenization_spaces=False)",
         "```",
+        "",
+        f"The tokenizer has no padding token of its own: for padded batches set `tok.pad_token = tok.eos_token` "
+        f"(`{ENDOFTEXT}`) and mask the padding with the attention mask.",
         "",
         f"Special-token text in the input (e.g. `{ENDOFTEXT}`) is always encoded as the special token here, as in "
         "the original library's `encode(text, allowed_special=\"all\")`.",
