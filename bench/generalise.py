@@ -38,6 +38,10 @@ differently or see other lines; with no idea switched on it gives exactly tokeni
   punct-final     only sentence-final marks stick to a word (today also commas, quotes, brackets);
   punct-none      nothing does: 200-330 ids of every model are word+punctuation tokens, dead weight
                   in unpunctuated text (read-speech prompts)
+  rerank          the order of the merges: the recipe's tokens, their merges re-learned greedily by
+                  frequency on the last stage's chunks (only pairs whose result is one of those tokens;
+                  the ids the greedy order never reaches filled by plain BPE): does another order of the
+                  same ids encode better? (the encoder bound of bench.headroom)
   bpe, words      the lead taken apart: plain BPE with our trainer, one stage on the words pre-split
                   (with phrases@1.0 = aksharas then words, and today = all three stages)
 
@@ -63,7 +67,7 @@ import math
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache, partial
 from pathlib import Path
@@ -112,6 +116,7 @@ class Experiment:
     habit: str = ""  # a habit of bench.respell.HABITS ("digits", "dandas") ...
     habit_share: float = 0.0  # ... in which this share of the training lines trains too
     seed: str = ""  # "" (the recipe's) | "none" | "typography" | "precomposed" | "signs" | "named" | "block"
+    rerank: bool = False  # the trained tokens' merges re-learned in frequency order on the last stage's chunks
 
 
 SUFFIX_UNTIL = 0.2  # where the suffix stage ends (fraction of the merges)
@@ -173,6 +178,9 @@ EXPERIMENTS = [
                    respelled=f, measured_spellings=True)
         for f in (0.05, 0.1)
     ],
+    Experiment("rerank", "merge order", "the recipe's tokens with their merges re-learned greedily by frequency on "
+               "the last stage's chunks (only pairs that make one of those tokens), the ids never reached filled by "
+               "plain BPE", rerank=True),
     Experiment("seed-none", "whole characters", "no character is made a token before training (the recipes of "
                "every language before Kashmiri's and Sanskrit's second releases)", seed="none"),
     Experiment("seed-typography", "whole characters", "the first merges make each of TYPOGRAPHY (curly quotes, dashes, "
@@ -235,6 +243,7 @@ def experiment_named(name: str) -> Experiment:
                 habit=x.habit or e.habit,
                 habit_share=max(e.habit_share, x.habit_share),
                 seed=x.seed or e.seed,
+                rerank=e.rerank or x.rerank,
             )
         return e
     if name.startswith("phrases@"):
@@ -486,6 +495,35 @@ def suffix_counts(docs: Sequence[Sequence[str]], aksharas: Pattern, words: Patte
     return counts
 
 
+@contextmanager
+def only_tokens(tokens: set[bytes]) -> Iterator[None]:
+    """The trainer makes only merges whose result is one of `tokens` (a rejected pair is dropped, as
+    with max_words)."""
+    original = train_module.whole_characters_ok
+    train_module.whole_characters_ok = lambda left, right: original(left, right) and left + right in tokens
+    try:
+        yield
+    finally:
+        train_module.whole_characters_ok = original
+
+
+def reranked(merges: dict, counts: Counter[str], first: dict, whole_characters: bool) -> dict:
+    """The tokens of `merges` in another order: from `first` (the seed's merges), each next merge the
+    most frequent pair on `counts` whose result is one of those tokens; then, for the ids left when no
+    such pair remains (tokens the greedy order never builds), plain BPE on the same counts."""
+    vocab = build_vocab(sorted(merges.items(), key=lambda kv: kv[1]))
+    tokens = {vocab[i] for i in range(256, 256 + len(merges))}
+    out = dict(first)
+    for constrained in (True, False):
+        known = build_vocab(sorted(out.items(), key=lambda kv: kv[1]))
+        with only_tokens(tokens) if constrained else nullcontext():
+            pairs = train_module._learn(counts, len(merges) - len(out), known, out, piece_encoder(known),
+                                        constrained or whole_characters, True, None)
+        for pair in pairs:
+            out[pair] = 256 + len(out)
+    return out
+
+
 def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experiment,
                      vocab_size: int = tokenizer.VOCAB_CAP,
                      name: str = "") -> tokenizer.Tokenizer:
@@ -513,11 +551,13 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
                                         recipe.whole_characters, True, None)
             for pair in pairs:
                 merges[pair] = 256 + len(merges)
+    if e.rerank:
+        merges = reranked(merges, plan[-1][0](), character_merges(recipe.seed, n_merges), recipe.whole_characters)
     return tokenizer.Tokenizer(merges, patterns[-1], {ENDOFTEXT: 256 + len(merges)}, name=name)
 
 
 _LATER_FIELDS = ("count_words", "sentences", "stories", "suffixes", "respelled", "measured_spellings", "habit",
-                 "habit_share", "seed")  # added since VERSION 2
+                 "habit_share", "seed", "rerank")  # added since VERSION 2
 
 
 def _key_repr(e: Experiment) -> str:
@@ -611,6 +651,7 @@ IDEAS = [
     ("sentence starts (a line encoded on its own starts without a space)", ["sentences", "sentences+"]),
     ("a suffix stage (words cut before their commonest endings, after the aksharas)", ["suffixes 100", "suffixes 300"]),
     ("where the lead comes from", ["bpe", "words", "phrases@1.0"]),
+    ("the order of the merges (the same tokens re-ranked by frequency on the last stage)", ["rerank"]),
     ("whole characters (made tokens before training, seen in it or not)",
      ["seed-none", "seed-typography", "seed-precomposed", "seed-signs", "seed-named", "seed-block"]),
 ]

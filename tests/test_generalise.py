@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections import Counter
 
 import pytest
 from hypothesis import given
@@ -163,6 +164,31 @@ def test_max_words_caps_every_token(cap):
     tok = generalise.train_experiment(docs, generalise.recipe_for("hi", e), e, 900)
     spans = [generalise.words_in(tok.decode_single_token_bytes(i)) for i in range(256, 256 + len(tok.merges))]
     assert max(spans) == cap
+    text = "भारत एक विशाल देश है। यहाँ की संस्कृति"
+    assert tok.decode(tok.encode(text)) == text
+
+
+def test_rerank_keeps_the_tokens_and_learns_them_in_frequency_order():
+    """The re-ranked model has the same number of ids, every token the greedy order reaches is one of
+    the recipe's, its first merges are the commonest pairs of the last stage, and it round-trips."""
+    docs = small_docs()
+    today, again = generalise.experiment_named("today"), generalise.experiment_named("rerank")
+    base = generalise.train_experiment(docs, generalise.recipe_for("hi", today), today, 900)
+    tok = generalise.train_experiment(docs, generalise.recipe_for("hi", again), again, 900)
+    assert tok.vocab_size == base.vocab_size == 900
+    old = {base.decode_single_token_bytes(i) for i in range(256, 256 + len(base.merges))}
+    new = [tok.decode_single_token_bytes(i) for i in range(256, 256 + len(tok.merges))]
+    reached = next((k for k, b in enumerate(new) if b not in old), len(new))
+    assert reached > 0.9 * len(new) and set(new[:reached]) <= old
+    assert new != [base.decode_single_token_bytes(i) for i in range(256, 256 + len(base.merges))]
+    counts = generalise.count(docs, tok.pattern, "raw")  # the first merge is the last stage's commonest pair
+    pairs: Counter[bytes] = Counter()
+    for chunk, n in counts.items():
+        data = chunk.encode()
+        for a, b in zip(data, data[1:]):
+            pairs[bytes([a, b])] += n
+    allowed = [(n, pair) for pair, n in pairs.items() if pair in old]
+    assert new[0] == max(allowed)[1]
     text = "भारत एक विशाल देश है। यहाँ की संस्कृति"
     assert tok.decode(tok.encode(text)) == text
 
@@ -500,12 +526,13 @@ def test_the_cache_key_shows_later_fields_only_when_set():
     assert plain.startswith("Experiment(name='sqrt', ") and not any(f in plain for f in generalise._LATER_FIELDS)
     assert plain == repr(generalise.experiment_named("sqrt")).replace(", count_words=False", "").replace(
         ", sentences='', stories=0, suffixes=0, respelled=None, measured_spellings=False, habit='', habit_share=0.0"
-        ", seed=''", "")
+        ", seed='', rerank=False", "")
     measured = generalise._key_repr(generalise.experiment_named("respelled+ 0.05"))
     assert measured.endswith("respelled=0.05, measured_spellings=True)") and "stories" not in measured
     assert generalise._key_repr(generalise.experiment_named("respelled 0.05")).endswith("respelled=0.05)")
     assert generalise._key_repr(generalise.experiment_named("dandas 0.2")).endswith("habit='dandas', habit_share=0.2)")
     assert generalise._key_repr(generalise.experiment_named("seed-signs")).endswith("seed='signs')")
+    assert generalise._key_repr(generalise.experiment_named("rerank")).endswith("rerank=True)")
     # a recipe enters the key without `seed` when it has none (Recipe.seed is newer than the cache)
     assert "seed" not in generalise._recipe_key(RECIPES["arab-curriculum"])
     assert generalise._recipe_key(RECIPES["arab-curriculum-signs"]).endswith(f"seed={RECIPES['arab-curriculum-signs'].seed!r})")
