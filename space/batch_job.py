@@ -33,6 +33,7 @@ from pathlib import Path
 import tokenizer
 from tokenizer.openai import ENCODINGS
 from tokenizer.processes import batches
+from tokenizer.registry import DEFAULT, script_counts
 
 from .guards import MAX_UPLOAD_BYTES, UserError, check_text
 from .models import AUTO, MINE, choose, get_encoding
@@ -229,6 +230,10 @@ def count_file(spec: dict, send: Callable[[dict], None]) -> None:
     totals: Counter[str] = Counter()
     models: Counter[str] = Counter()
     n_bytes = n_chars = done = 0
+    # Lines the summary names apart: empty ones, and (under Auto) ones with no letters of a registry
+    # script, which get the default model without being in its script.
+    n_empty = n_no_script = 0
+    auto = model.get("choice") == AUTO
     with open(spec["out"], "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
@@ -245,6 +250,10 @@ def count_file(spec: dict, send: Callable[[dict], None]) -> None:
                                 + [item.line, len(item.text), size, keys[k], *(c[k] for c in columns)])
                 n_bytes += size
                 n_chars += len(item.text)
+                if not item.text.strip():
+                    n_empty += 1
+                elif auto and keys[k] == DEFAULT and not script_counts(item.text):  # only the default's lines
+                    n_no_script += 1
             models.update(keys)
             totals[ours_header] += sum(ours_counts)
             for gpt, c in zip(counters.gpt, columns[1:]):
@@ -254,7 +263,8 @@ def count_file(spec: dict, send: Callable[[dict], None]) -> None:
             send({"progress": [done, total]})
     send({"done": {"what": what, "items": total, "bytes": n_bytes, "chars": n_chars, "ours": ours_header,
                    "totals": dict(totals), "models": dict(models), "unavailable": counters.unavailable,
-                   "columns": header, "dropped_columns": items.dropped}})
+                   "columns": header, "dropped_columns": items.dropped, "empty": n_empty,
+                   "no_script": n_no_script}})
 
 
 def _ours(counters: Counters, texts: list[str]) -> tuple[list[str], list[int]]:

@@ -29,14 +29,33 @@ CONCURRENCY = 4  # handlers running at once (the rest wait in gradio's queue)
 QUEUE_SIZE = 512  # waiting requests beyond this are told the queue is full
 STATE_SESSIONS = 200  # sessions whose state gradio keeps in memory
 MAX_FILE_SIZE = "25mb"  # uploads; the views then check the text itself against 20 MB
+# Single-choice dropdowns: their text stops short of the arrow (gradio draws it over the text's end);
+# the download list wraps long file names (gradio cuts them short, so they look alike on a phone).
+PICKERS = ("model-choice", "decode-model", "vocab-model", "train-corpus", "train-recipe", "train-pattern",
+           "batch-model")
+# Batch's table: gradio draws a dataframe's cells in the monospace font, which shows Urdu letters
+# unjoined and Indic text letter-spaced; each cell takes its direction from its text (like dir="auto"),
+# so a right-to-left line lines up on the right.
 PAGE_CSS = viz.CSS + f"""
 #text-input textarea{{font-family:{font_stack('"Noto Sans"')};font-size:1.1rem}}
 textarea{{unicode-bidi:plaintext}}
-#metrics-md table{{display:block;overflow-x:auto;max-width:100%}}
-#metrics-md th,#metrics-md td{{white-space:nowrap}}
+#batch-table .cell-wrap,#batch-table .cell-wrap *{{font-family:{font_stack('"Noto Sans"')};
+  font-variant-numeric:tabular-nums}}
+#batch-table .cell-wrap>span{{flex:1 1 auto;min-width:0;unicode-bidi:plaintext;text-align:start}}
+#metrics-md table{{display:block;overflow-x:auto;max-width:100%;padding:0;border:0;border-collapse:separate;
+  border-spacing:0}}
+#metrics-md td{{white-space:nowrap}}
+#metrics-md th,#metrics-md td{{padding:8px;border-width:0 1px 1px 0;line-height:20px}}
+#metrics-md thead th{{border-top-width:1px}}
+#metrics-md th{{vertical-align:bottom;word-break:normal;overflow-wrap:normal}}
+#metrics-md tr>:first-child{{position:sticky;left:0;z-index:1;background-color:var(--background-fill-primary,#fff);
+  border-left-width:1px}}
 #metrics-md details{{margin:4px 0}}
 #metrics-md summary{{cursor:pointer;font-weight:600}}
 #share-note{{font-size:.85rem;word-break:break-all}}
+#train-files .stem{{white-space:normal;overflow-wrap:break-word}}
+#train-files .download{{min-width:80px}}
+{",".join(f"#{x} input[role=combobox]" for x in PICKERS)}{{padding-right:26px;text-overflow:ellipsis}}
 """
 PAGE_JS = (Path(__file__).parent / "static" / "page.js").read_text(encoding="utf-8")
 THEME = gr.themes.Soft(
@@ -46,15 +65,16 @@ THEME = gr.themes.Soft(
 )
 
 
-def examples() -> dict[str, str]:
-    """Label -> text: every registry language's examples, then their mixed ones (code-mixed,
-    romanised, digits, emoji, code)."""
+def examples() -> dict[str, tuple[str, str]]:
+    """Label -> (text, model): every registry language's examples, then their mixed ones (code-mixed,
+    romanised, digits, emoji, code). Each names its own language's model, which clicking it also
+    picks: Auto goes by script, so it would give Marathi text the Hindi model and Kashmiri the Urdu one."""
     out = {}
     for lang in LANGUAGES.values():
         for k, text in enumerate(lang.examples):
-            out[lang.name if k == 0 else f"{lang.name} {k + 1}"] = text
+            out[lang.name if k == 0 else f"{lang.name} {k + 1}"] = (text, lang.name)
     for lang in LANGUAGES.values():
-        out |= {label: text for label, text in lang.mixed_examples}
+        out |= {label: (text, lang.name) for label, text in lang.mixed_examples}
     return out
 
 
@@ -70,7 +90,7 @@ def vocabulary_examples() -> list[list[str]]:
 
 
 def default_text() -> str:
-    return next(iter(examples().values()))
+    return next(iter(examples().values()))[0]
 
 
 def _default_decode_ids() -> str:
@@ -110,7 +130,8 @@ def build() -> gr.Blocks:
                 copy_link = gr.Button("Copy link", size="sm", elem_id="copy-link", scale=0, min_width=110)
                 gr.HTML('<div id="share-note"></div>', padding=False)
             ex = examples()
-            gr.Examples(examples=[[t] for t in ex.values()], inputs=[text], example_labels=list(ex), label="Examples")
+            text_examples = gr.Examples(examples=[list(row) for row in ex.values()], inputs=[text, model],
+                                        example_labels=list(ex), label="Examples")
         with gr.Tabs(elem_id="views", overflow_behavior="wrap") as tabs:
             with gr.Tab("Tokenize", id="tokenize") as tab_tokenize:
                 tok_summary = gr.HTML(elem_id="tok-summary")
@@ -233,6 +254,8 @@ def build() -> gr.Blocks:
               [tok_html, tok_summary, tok_ids, tok_json], api_name="tokenize", **live)
         gr.on([text.change, cmp_pick.change, demo.load], compare.compare, [text, cmp_pick], [cmp_html, cmp_json],
               api_name="compare", **live)
+        text_examples.load_input_event.then(compare.follow_example, [model, cmp_pick], cmp_pick, queue=False,
+                                            api_visibility="private")
         gr.on([text.change, model.change, demo.load], presplit.presplit, [text, model], [split_html, split_json],
               api_name="presplit", **live)
         gr.on([dec_ids.change, dec_model.change, demo.load], decode.decode, [dec_ids, dec_model],

@@ -312,6 +312,19 @@ def test_whitespace_only_text_has_no_tokens_per_word(space_env):
     assert data["results"]["Hindi"]["words"] == 0 and "<td>–</td>" in row and "0.00" not in row
 
 
+def test_compare_says_the_hint_and_how_auto_chose_once_above_the_columns(space_env):
+    """The column heads stay short (two lines, so the columns' tokens start level): how Auto chose and
+    how to link a token to its characters are said once, between the table and the columns."""
+    from space.views.compare import compare
+
+    html, _ = compare(HINDI, [AUTO, "Hindi"])
+    grid = html.index('<div class="itok-grid')
+    assert html.count(viz.LINK_HINT) == 1 and html.index(viz.LINK_HINT) < grid
+    note = "Ours under Auto: Hindi model, picked by script ("
+    assert html.count(note) == 1 and html.index("</table>") < html.index(note) < grid
+    assert compare(HINDI, ["Hindi"])[0].count("Ours under Auto") == 0
+
+
 def test_unknown_models_are_met_with_the_views_own_choices(space_env, tmp_path):
     """Decode and Vocabulary have no Auto, so their advice does not offer it; Batch's does."""
     from space.views.batch import batch
@@ -368,7 +381,38 @@ def test_the_pickers_list_every_registry_language(space_env):
     assert choices(None) == [AUTO, *names] and choices(None, auto=False) == names
     ex = examples()
     for lang in LANGUAGES.values():
-        assert ex[lang.name] == lang.examples[0]
+        assert ex[lang.name] == (lang.examples[0], lang.name)
+
+
+def test_every_text_example_sets_its_own_languages_model(space_env):
+    """Each example row also sets the model picker, to the language the example is written in (Auto
+    would give Marathi text the Hindi model and Kashmiri text the Urdu one), and Compare's pick of
+    ours follows it."""
+    import gradio as gr
+
+    from space.layout import build, examples
+    from space.models import by_name
+    from space.views.compare import follow_example
+
+    ex = examples()
+    assert ex["Marathi"][1] == "Marathi" and ex["Kashmiri"][1] == "Kashmiri" and ex["Assamese"][1] == "Assamese"
+    for label, (text, model) in ex.items():
+        lang = by_name(model)
+        assert lang is not None, (label, model)
+        assert text in lang.examples or (label, text) in lang.mixed_examples, (label, model)
+    demo = build()
+    by_id = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
+    text_examples = [b for b in demo.blocks.values() if isinstance(b, gr.Dataset)
+                     and by_id["text-input"] in b._components]  # noqa: SLF001 - gradio's own list
+    assert len(text_examples) == 1 and by_id["model-choice"] in text_examples[0]._components  # noqa: SLF001
+    assert text_examples[0].samples == [[text, model] for text, model in ex.values()]
+
+    assert follow_example("Marathi", [AUTO, "GPT-4o", "Gemma 3"]) == ["Marathi", "GPT-4o", "Gemma 3"]
+    assert follow_example("Kashmiri", ["GPT-4o", "Urdu", "Hindi"]) == ["GPT-4o", "Kashmiri", "Hindi"]
+    assert follow_example("Hindi", [AUTO, "Hindi"]) == ["Hindi"]  # not twice
+    assert follow_example("Hindi", ["Mine: hi-300-bpe-1", AUTO]) == ["Mine: hi-300-bpe-1", "Hindi"]
+    for model, picks in (("Hindi", ["GPT-4o", "Qwen 3"]), ("Hindi", ["Hindi"]), (AUTO, [AUTO]), ("Marathi", 7)):
+        assert follow_example(model, picks) == gr_skip(), (model, picks)
 
 
 # ===== every view over HTTP ========================================================================
@@ -704,6 +748,20 @@ def test_page_labels_match_what_the_views_accept(space_env):
     assert "keeps aksharas whole" not in space_env.views.about.ABOUT  # the pre-split does; plain BPE's tokens do not
 
 
+def test_metrics_headline_has_the_readmes_cells_under_headers_that_wrap(app_server):  # noqa: F811
+    """The Space's headline table is the README's, row for row, under shorter headers (their words
+    short enough for the table to fit a laptop's screen), one for each of the README's columns."""
+    from space.views.metrics import HEADLINE, headline_table
+    from tokenizer.report import HEADLINE as README_HEADLINE
+    from tokenizer.report import load_metrics, metrics_table
+
+    metrics = load_metrics(app_server.models_dir)
+    ours, readme = headline_table(metrics).splitlines(), metrics_table(metrics).splitlines()
+    assert ours[1:] == readme[1:] and len(ours) == len(metrics) + 2
+    assert len(HEADLINE) == README_HEADLINE.count("|") - 1 and ours[0] == "| " + " | ".join(HEADLINE) + " |"
+    assert max(len(word) for h in HEADLINE for word in h.split()) <= len("Bytes/token,")
+
+
 def test_metrics_view(client, app_server):  # noqa: F811
     md, plot = client.predict(api_name="/metrics")
     rows = plot["data"] if plot else []
@@ -772,7 +830,7 @@ def test_train_end_to_end_over_http(app_server, tmp_path, recipe, pattern, size)
 
     path = _train_file(tmp_path)
     client = Client(app_server.url, verbose=False)
-    status, _curve, results, files, summary, *_pickers = client.predict(
+    status, curve, results, files, summary, *_pickers = client.predict(
         "Upload a file", None, handle_file(str(path)), "", size, recipe, pattern, api_name="/train")
     assert summary["status"] == "done" and "Done" in status, summary
     library, held = _library_training(path, size, **({"pattern": pattern} if pattern else {"recipe": recipe}))
@@ -794,6 +852,8 @@ def test_train_end_to_end_over_http(app_server, tmp_path, recipe, pattern, size)
     shipped = tokenizer.load(app_server.models_dir / "hi.model")
     assert summary["metrics"]["shipped"]["tokens"] == evaluate(shipped, held).tokens
     assert "yours" in results and "shipped Hindi model" in results
+    # the shipped model's flat line says it is at its own size, not at the one trained here
+    assert f"shipped Hindi model at {shipped.vocab_size:,} ids: " in curve
     if app_server.tiktoken_dir:
         assert "GPT-4o" in summary["metrics"] and "GPT-4o" in results
     # the curve ends at the final model's held-out bytes/token
@@ -1138,6 +1198,26 @@ def test_batch_reads_a_column_of_jsonl_and_csv(client, kn_model, tmp_path):
     for path in (jsonl, csv_file):
         csv_path = client.predict(handle_file(str(path)), "body", "Kannada", api_name="/batch")[2]
         assert pd.read_csv(csv_path)["ours (Kannada)"].tolist() == [len(kn_model.encode_ordinary(t)) for t in texts]
+
+
+def test_batch_summary_names_empty_lines_and_lines_auto_gave_the_default(space_env, tmp_path):
+    """A CSV of a Hindi, a Kannada, an English and an empty row: Auto picks Hindi for one line by its
+    script; the English line (no letters of a supported script) and the empty one are named apart,
+    though both get the default (Hindi) model too."""
+    from space.views.batch import batch
+
+    path = tmp_path / "known.csv"
+    path.write_text(f'id,text\n1,"{HINDI}"\n2,"{KANNADA}"\n3,"Hello world, this is English"\n4,""\n5,"  "\n',
+                    encoding="utf-8")
+    html, _table, _csv, data = list(batch(str(path), "text", AUTO))[-1]
+    assert data["models"] == {"hi": 4, "kn": 1} and data["empty"] == 2 and data["no_script"] == 1, data
+    note = unescape(html.split("</div>", 1)[0])
+    assert "by each line's script (Hindi 1 line, Kannada 1 line)." in note, note
+    assert "1 line has no letters of a supported script, so Auto gave it the default model (Hindi)." in note
+    assert "2 lines are empty." in note and "Hindi 4 lines" not in note
+    html, _table, _csv, data = list(batch(str(path), "text", "Kannada"))[-1]
+    note = unescape(html.split("</div>", 1)[0])
+    assert "ours: Kannada. 2 lines are empty." in note and "no letters" not in note and data["no_script"] == 0
 
 
 def test_batch_refuses_bad_files_with_a_message(client, tmp_path):

@@ -185,6 +185,10 @@ def test_typing_hindi_shows_tokens_and_the_library_count(page, app_server, tmp_p
     page.wait_for_selector("#cmp .itok-col .itok-tok", timeout=30_000)
     page.wait_for_timeout(300)
     page.screenshot(path=str(out / "compare.png"), full_page=True)
+    tops = page.locator("#cmp .itok-col .itok-tokens").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().top))")
+    assert len(tops) >= 2 and len(set(tops)) == 1, tops  # Auto's long note does not push its column's tokens down
+    assert page.locator("#cmp").inner_text().count("Point at (or tap)") == 1
     assert (out / "space.png").stat().st_size > 10_000
 
 
@@ -202,10 +206,19 @@ def test_user_html_is_shown_as_text_not_run(page):
     assert page.dialogs == []
 
 
-def test_examples_fill_the_box_and_auto_picks_kannada(page):
-    page.get_by_role("button", name="Kannada", exact=True).first.click()
-    page.wait_for_selector("text=Kannada model, picked by script", timeout=30_000)
-    assert "ಕನ್ನಡ" in page.locator("#text-input textarea").input_value()
+def test_an_example_sets_its_languages_model_in_every_text_view(page, app_server):  # noqa: F811
+    """The Marathi example (Devanagari, which Auto gives the Hindi model) fills the box and picks the
+    Marathi model in Tokenize, Pre-split and Compare's column of ours (Kannada with the small test models)."""
+    lang = LANGUAGES["mr" if (app_server.models_dir / LANGUAGES["mr"].model).is_file() else "kn"]
+    page.get_by_role("button", name=lang.name, exact=True).first.click()
+    page.wait_for_selector(f"#tok-summary >> text={lang.name} model ·", timeout=30_000)
+    assert page.locator("#text-input textarea").input_value() == lang.examples[0]
+    assert page.locator("#model-choice input").first.input_value() == lang.name
+    page.get_by_role("tab", name="Compare").click()
+    page.wait_for_function("n => document.querySelector('#cmp .itok-col-head b')?.textContent === n",
+                           arg=f"Ours: {lang.name}", timeout=30_000)
+    page.get_by_role("tab", name="Pre-split").click()
+    page.wait_for_selector(f"#split .itok-col-head >> text=Ours ({lang.name}:", timeout=30_000)
 
 
 def test_other_views_render(page):
@@ -224,6 +237,21 @@ def test_other_views_render(page):
 def _x_ticks(page) -> list[float]:
     """The live curve's x tick labels, as numbers (a point scale of labels would not be in order)."""
     return [float(t.replace(",", "")) for t in page.locator("#train-curve .itok-xtick").all_text_contents()]
+
+
+# The Train view on a phone: the chart's tick labels drawn at 9 px or more, the download names whole
+# (not cut short), the chosen recipe's text stopping short of the dropdown's arrow.
+PHONE_TRAIN_JS = """() => {
+  const svg = document.querySelector("#train-curve svg.itok-chart"), tick = svg.querySelector(".itok-xtick");
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const stems = [...document.querySelectorAll("#train-files .stem")];
+  const input = document.querySelector("#train-recipe input");
+  const arrow = document.querySelector("#train-recipe .icon-wrap");
+  const textEnd = input.getBoundingClientRect().right - parseFloat(getComputedStyle(input).paddingRight);
+  return {tick_px: scale * parseFloat(getComputedStyle(tick).fontSize) >= 9,
+          names_whole: stems.length > 0 && stems.every((e) => e.scrollWidth <= e.clientWidth),
+          text_clear_of_arrow: textEnd <= arrow.getBoundingClientRect().left + 1};
+}"""
 
 
 def test_train_a_model_and_tokenize_with_it(page, app_server, tmp_path):  # noqa: F811
@@ -265,6 +293,10 @@ def test_train_a_model_and_tokenize_with_it(page, app_server, tmp_path):  # noqa
     assert "shipped Hindi model" in page.locator("#train-results").inner_text()
     if screenshot:
         page.screenshot(path=str(out / "train.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the view stays readable
+    page.wait_for_timeout(300)
+    assert page.evaluate(PHONE_TRAIN_JS) == {"tick_px": True, "names_whole": True, "text_clear_of_arrow": True}
+    page.set_viewport_size({"width": 1280, "height": 900})
     choice = "Mine: " + status.split("“Mine: ", 1)[1].split("”", 1)[0]
     if not screenshot:  # a second, tiny model: the first one's downloads stay
         number.fill("260")
@@ -432,7 +464,26 @@ def test_every_vocabulary_match_opens_and_deep_trees_stay_readable(page, app_ser
     assert min(sizes) == max(sizes) >= 14, sizes
 
 
+# The words of the given elements broken across two lines (a break after a hyphen is fine).
+BROKEN_WORDS_JS = """(els) => els.flatMap((el) => {
+  const out = [], walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    for (const m of node.data.matchAll(/[^\\s-]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      if (range.getClientRects().length > 1) out.push(m[0]);
+    }
+  }
+  return out;
+})"""
+
+
 def test_metrics_chart_first_distinct_colours_whole_words(page, app_server):  # noqa: F811
+    """The chart comes first, a colour per language; the headline table fits a laptop's screen (its
+    headers wrap between words, never inside one) and on a phone scrolls with its language column
+    kept in view."""
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.get_by_role("tab", name="Metrics").click()
     page.wait_for_selector("#metrics-md table", timeout=30_000)
     page.wait_for_timeout(800)
@@ -441,15 +492,40 @@ def test_metrics_chart_first_distinct_colours_whole_words(page, app_server):  # 
     assert plot_top < table_top  # the chart comes first
     colours = page.locator("#metrics-legend i").evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)")
     assert len(colours) == len(LANGUAGES) + 1 and len(set(colours)) == len(colours)  # + the target line
-    headers = page.locator("#metrics-md th").evaluate_all(
-        "els => els.map(e => [e.innerText, e.getBoundingClientRect().height])")
-    row = min(h for _, h in headers)
-    assert all(h < 1.5 * row for _, h in headers), headers  # one line each: no header broken mid-word
+    assert page.locator("#metrics-md th").evaluate_all(BROKEN_WORDS_JS) == []
+    table = page.locator("#metrics-md table").first
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth"), table.evaluate("t => [t.scrollWidth, t.clientWidth]")
     details = page.locator("#metrics-md details")
     assert details.count() >= 2 and all(d.get_attribute("open") is None for d in details.all())  # collapsed
+    page.set_viewport_size({"width": 390, "height": 844})
+    table.scroll_into_view_if_needed()
+    language = table.locator("tbody td").first
+    left = language.bounding_box()["x"]
+    assert table.evaluate("t => { t.scrollLeft = 300; return t.scrollLeft; }") > 0
+    assert abs(language.bounding_box()["x"] - left) < 1  # the language column stays in view
 
 
 URDU = "اردو پاکستان کی قومی زبان ہے۔ انتہاپسندانہ خیالات کی حوصلہ شکنی ضروری ہے۔"
+# The visible strips of token (or chunk) boxes that match a selector: how many rows the most wrapped
+# one has, and boxes of one row that cover the row above, or stick out of their strip (Nastaliq's
+# letters stand taller than an Indic strip's lines). Each line's piece of a box is measured apart.
+ROWS_JS = """(sel) => {
+  const out = {rows: 0, bad: []};
+  for (const strip of document.querySelectorAll(sel)) {
+    if (!strip.checkVisibility()) continue;
+    const s = strip.getBoundingClientRect();
+    const boxes = [...strip.querySelectorAll(".itok-tok, .itok-chunk")].flatMap((e) => [...e.getClientRects()]);
+    const tops = [...new Set(boxes.map((r) => Math.round(r.top)))].sort((a, b) => a - b);
+    out.rows = Math.max(out.rows, tops.filter((t, k) => k === 0 || t > tops[k - 1] + 5).length);
+    for (const a of boxes) {
+      if (a.top < s.top - 1 || a.bottom > s.bottom + 1) out.bad.push(`box ${a.top}-${a.bottom} outside the strip`);
+      for (const b of boxes) {
+        if (b.top > a.top + a.height / 2 && b.top < a.bottom - 1) out.bad.push(`row at ${b.top} over ${a.bottom}`);
+      }
+    }
+  }
+  return out;
+}"""
 
 
 def test_right_to_left_urdu_and_sinhala(page, app_server, tmp_path):  # noqa: F811
@@ -473,6 +549,7 @@ def test_right_to_left_urdu_and_sinhala(page, app_server, tmp_path):  # noqa: F8
     assert spans.evaluate_all("els => els.map(e => Number(e.dataset.id))") == expected
     first, last = spans.first.bounding_box(), spans.nth(len(expected) - 1).bounding_box()
     assert first["x"] > last["x"] or first["y"] < last["y"]  # the first token is on the right (or above)
+    assert page.evaluate(ROWS_JS, "#tok-tokens .itok-tokens")["bad"] == []  # the boxes fit their lines
     from tokenizer.visualize import joined_cuts
 
     cuts = sum(joined_cuts(tok.decode_tokens_bytes(expected)))
@@ -482,8 +559,12 @@ def test_right_to_left_urdu_and_sinhala(page, app_server, tmp_path):  # noqa: F8
     page.screenshot(path=str(out / "rtl-urdu.png"), full_page=True)
     page.get_by_role("tab", name="Pre-split").click()
     page.wait_for_selector("#split .itok-chunks[dir='rtl']", timeout=30_000)
+    rows = page.evaluate(ROWS_JS, "#split .itok-chunks")
+    assert rows["rows"] >= 2 and rows["bad"] == [], rows  # wrapped rows of chunks clear one another
     page.get_by_role("tab", name="Compare").click()
     page.wait_for_selector("#cmp .itok-col .itok-tokens[dir='rtl']", timeout=30_000)
+    rows = page.evaluate(ROWS_JS, "#cmp .itok-tokens")
+    assert rows["rows"] >= 2 and rows["bad"] == [], rows  # and of tokens
     page.get_by_role("tab", name="Tokenize").click()
 
     si = tokenizer.load(app_server.models_dir / LANGUAGES["si"].model)
@@ -497,3 +578,37 @@ def test_right_to_left_urdu_and_sinhala(page, app_server, tmp_path):  # noqa: F8
     assert "ශ්\u200dරී" in "".join(p.decode("utf-8", "ignore") for p in si.decode_tokens_bytes(expected))
     page.screenshot(path=str(out / "sinhala.png"), full_page=True)
     assert "Traceback" not in page.content()
+
+
+# Where the text of each Batch table cell that holds one of the given texts sits: its font, and the
+# distances from the cell's left and right edges to the text itself (a Range around it).
+CELL_TEXT_JS = """(texts) => {
+  const out = {};
+  for (const span of document.querySelectorAll("#batch-table .cell-wrap > span")) {
+    const text = span.textContent.trim();
+    if (!texts.includes(text)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(span);
+    const r = range.getBoundingClientRect(), c = span.parentElement.getBoundingClientRect();
+    out[text] = {font: getComputedStyle(span).fontFamily, left: r.left - c.left, right: c.right - r.right};
+  }
+  return out;
+}"""
+
+
+def test_batch_table_shows_each_line_in_the_page_font_and_its_direction(page, tmp_path):
+    """The per-line table draws text in the page's font, not monospace (which shows Urdu letters
+    unjoined), and a right-to-left line lines up on the right of its cell, a left-to-right one on the left."""
+    path = tmp_path / "lines.csv"
+    path.write_text(f'text\n"{TYPED}"\n"{URDU}"\n', encoding="utf-8")
+    page.get_by_role("tab", name="Batch").click()
+    page.locator("#batch-file input[type=file]").set_input_files(str(path))
+    page.wait_for_selector("#batch-file >> text=lines.csv", timeout=10_000)
+    _choose(page, "batch-model", "Hindi")  # one model: the test models need not have Urdu's
+    page.locator("#batch-go").click()
+    page.wait_for_selector("#batch-csv a[href]", timeout=60_000)
+    cells = page.evaluate(CELL_TEXT_JS, [TYPED, URDU])
+    assert set(cells) == {TYPED, URDU}, cells
+    assert all("mono" not in c["font"].lower() for c in cells.values()), cells
+    assert cells[TYPED]["left"] < 16 < cells[TYPED]["right"], cells
+    assert cells[URDU]["right"] < 16 < cells[URDU]["left"], cells

@@ -303,7 +303,8 @@ def test_batch_auto_picks_a_model_per_line(tmp_path, models_dir):
     assert [(r[1], r[4], int(r[5])) for r in got[1:]] == [
         ("1", "hi", len(hi.encode_ordinary(HINDI))), ("3", "kn", len(kn.encode_ordinary(KANNADA))),
         ("4", "hi", len(hi.encode_ordinary("plain English")))]
-    assert data["models"] == {"hi": 2, "kn": 1} and "Kannada 1 line" in html and "Hindi 2 lines" in html
+    assert data["models"] == {"hi": 2, "kn": 1} and "(Hindi 1 line, Kannada 1 line)" in html
+    assert "1 line has no letters of a supported script, so Auto gave it the default model (Hindi)" in html
 
 
 def test_batch_reads_files_with_a_byte_order_mark(tmp_path, models_dir):

@@ -56,7 +56,8 @@ GOLDEN_ANGLE = 137.50776405003785
 # Everything the HTML needs looks right with inline styles alone; this sheet adds hover effects,
 # the tree lines and the summary cards. Text outside the light token boxes uses gradio's theme
 # variables (with light-theme fallbacks), so it stays readable in dark mode. The app passes it to gradio; a notebook can prepend
-# `STYLE_TAG` to a fragment.
+# `STYLE_TAG` to a fragment. A chart is drawn at least 560 px wide (its box scrolls on a phone):
+# scaled down further, its 11 px labels would shrink below 10 px.
 CSS = """
 .itok-tokens{font-family:{FONTS};font-size:1.15rem;
   line-height:2.15;word-break:break-word;color:#111}
@@ -95,8 +96,9 @@ CSS = """
 .itok-col{border:1px solid var(--border-color-primary,#dde1e8);border-radius:8px;padding:8px 10px;
   background:var(--block-background-fill,#fff);min-width:0}
 .itok-col-head{margin-bottom:4px;color:var(--body-text-color,#111)}
+.itok-col-head b,.itok-col-head span{display:block;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .itok-col .itok-tokens,.itok-col .itok-chunks{max-height:560px;overflow-y:auto}
-.itok-col-head span{color:var(--body-text-color-subdued,#666);font-size:.85rem;margin-left:.3em}
+.itok-col-head span{color:var(--body-text-color-subdued,#666);font-size:.85rem}
 .itok-detail-token{font-size:1.6rem;margin:4px 0}
 .itok-legend{font-size:.9rem;color:var(--body-text-color,#333);display:flex;flex-wrap:wrap;gap:4px 16px}
 .itok-legend span{display:inline-flex;align-items:center}
@@ -116,18 +118,26 @@ CSS = """
 .itok-vocab summary{cursor:pointer;display:flex;flex-wrap:wrap;gap:.6em;align-items:baseline}
 .itok-vocab summary code{font-size:.8rem}
 .itok-chart-box{border:1px solid var(--border-color-primary,#dde1e8);border-radius:8px;padding:8px;
-  background:var(--block-background-fill,#fff)}
-.itok-chart{width:100%;height:auto;display:block;max-height:320px}
+  background:var(--block-background-fill,#fff);overflow-x:auto}
+.itok-chart{width:100%;height:auto;display:block;max-height:320px;min-width:560px}
 .itok-chart text{font-size:11px;fill:var(--body-text-color,#333);font-family:system-ui,sans-serif}
 .itok-chart .itok-axis-title{font-size:12px}
 .itok-progress{margin:4px 0 8px;color:var(--body-text-color,#111)}
 .itok-bar{height:10px;border-radius:5px;background:#e3e7ee;overflow:hidden;margin-bottom:4px}
 .itok-bar i{display:block;height:100%;background:#3949ab}
 """
+# Line heights (in em) for the token and chunk strips of a language whose own font stands much taller
+# than the Indic ones: a Nastaliq box is ~2.7em high (an Indic one ~1.5em), more than the strips'
+# 2.15em lines, so wrapped rows covered one another. 3.3em keeps the Indic strips' gap between rows.
+TALL_FONTS = {'"Noto Nastaliq Urdu"': 3.3}
 CSS = CSS.replace("{FONTS}", font_stack()) + "".join(
     f'.itok-tokens[lang="{x.code}"],.itok-chars[lang="{x.code}"],.itok-chunks[lang="{x.code}"]{{font-family:{x.css_font}}}\n'
     for x in LANGUAGES.values()
     if x.font
+) + "".join(
+    f'.itok-tokens[lang="{x.code}"],.itok-chunks[lang="{x.code}"]{{line-height:{TALL_FONTS[x.font]}}}\n'
+    for x in LANGUAGES.values()
+    if x.font in TALL_FONTS
 ) + ".itok-detail-token,.itok-tree li{unicode-bidi:plaintext}\n"
 STYLE_TAG = f"<style>{CSS}</style>"
 
@@ -322,6 +332,9 @@ def _at(position: int, span: str) -> str:
     return f'<span data-i="{position}"{span[5:]}'
 
 
+LINK_HINT = "Point at (or tap) a token, a character or an id to see them together."
+
+
 def linked_html(
     text: str,
     pieces: Sequence[Piece],
@@ -330,13 +343,15 @@ def linked_html(
     flags: Sequence[bool] | None = None,
     direction: str | None = None,
     lang: str | None = None,
+    hint: bool = True,
 ) -> str:
     """Three strips linked by position: the coloured tokens, the characters each covers, and the ids.
 
     Every item carries `data-i` (the token's position), so the page script lights up a token, its
     characters and its id together whichever of the three is pointed at, and writes the token's
-    facts into the `itok-info` line. A token that holds only part of a character covers no
-    character of its own: the character goes to the token it starts in.
+    facts into the `itok-info` line, which starts with LINK_HINT (`hint=False`: empty, for boxes side
+    by side under one hint). A token that holds only part of a character covers no character of its
+    own: the character goes to the token it starts in.
     """
     if flags is None:
         flags = cut_flags(text, [b for _, b in pieces])
@@ -354,8 +369,7 @@ def linked_html(
     d = _dir(direction, lang)
     return (
         '<div class="itok-linked">'
-        '<div class="itok-info" aria-live="polite">Point at (or tap) a token, a character or an id to see them '
-        "together.</div>"
+        f'<div class="itok-info" aria-live="polite">{LINK_HINT if hint else ""}</div>'
         f'<div class="itok-tokens"{d}>{"<wbr>".join(tokens)}</div>{_more(len(shown), len(pieces))}'
         f'<div class="itok-strip-label">characters</div><div class="itok-chars"{d}>{"".join(chars)}</div>'
         f'<div class="itok-strip-label">ids</div><div class="itok-idlist">{" ".join(ids)}</div>'
@@ -615,9 +629,10 @@ def note_html(message: str) -> str:
 
 
 def column_html(title: str, subtitle: str, body: str) -> str:
-    """One tokenizer's column in a side-by-side grid; body is HTML."""
+    """One tokenizer's column in a side-by-side grid; body is HTML. The head is two lines, cut short
+    with its whole text as a tooltip, so every column's body starts at the same height."""
     return (
-        f'<div class="itok-col"><div class="itok-col-head"><b>{esc(title)}</b> '
+        f'<div class="itok-col"><div class="itok-col-head" title="{esc(title)}: {esc(subtitle)}"><b>{esc(title)}</b> '
         f"<span>{esc(subtitle)}</span></div>{body}</div>"
     )
 

@@ -17,7 +17,7 @@ import gradio as gr
 import pandas as pd
 
 from tokenizer import visualize as viz
-from tokenizer.registry import LANGUAGES
+from tokenizer.registry import DEFAULT, LANGUAGES
 from tokenizer.openai import ENCODINGS
 
 from ..batch_job import MAX_ITEMS, OURS, TYPES, WALL_TIME, BatchJob, csv_path
@@ -93,19 +93,41 @@ def _results(result: dict, out: Path) -> tuple[str, pd.DataFrame, str, dict]:
              for key, why in result["unavailable"].items()]
     models = Counter(result["models"])
     if ours == OURS:  # Auto: a model per line
-        picked = ", ".join(f"{_label(key)} {n:,} line{'' if n == 1 else 's'}" for key, n in models.most_common())
-        how = f"ours: Auto, by each line's script ({picked})"
+        picked = ", ".join(f"{_label(key)} {viz.plural(n, 'line')}" for key, n in _by_script(result).most_common())
+        how = f"ours: Auto, by each line's script ({picked or 'no line has letters of a supported script'})"
     else:
         how = f"ours: {ours.removeprefix(OURS).strip(' ()')}"
     dropped = (f" Only the first {len(result['columns'])} fields are kept in the CSV "
                f"({result['dropped_columns']:,} more were left out).") if result["dropped_columns"] else ""
-    html = (viz.note_html(f"{result['what']}: {result['chars']:,} characters, {n_bytes:,} bytes; {how}.{dropped}")
+    html = (viz.note_html(f"{result['what']}: {result['chars']:,} characters, {n_bytes:,} bytes; {how}."
+                          f"{_apart(result)}{dropped}")
             + viz.table_html(["tokenizer", "tokens in total", "bytes / token", "× ours"], rows))
     shown = pd.read_csv(out, nrows=SHOW_ROWS, dtype=str, keep_default_na=False)
     shown = shown.apply(lambda col: col.str.slice(0, SHOW_CHARS))
     summary = {"model": ours, "items": result["items"], "bytes": n_bytes, "totals": totals, "models": dict(models),
-               "unavailable": result["unavailable"], "columns": result["columns"]}
+               "empty": result["empty"], "no_script": result["no_script"], "unavailable": result["unavailable"],
+               "columns": result["columns"]}
     return html, shown, str(out), summary
+
+
+def _by_script(result: dict) -> Counter[str]:
+    """Lines per model that Auto picked by their script: the empty lines and those with no letters of a
+    registry script also get the default model, but are not in its script (the summary names them apart)."""
+    by_script = Counter(result["models"])
+    by_script[DEFAULT] -= result["empty"] + result["no_script"]
+    return +by_script
+
+
+def _apart(result: dict) -> str:
+    """Sentences on the lines the counts by script leave out: those with no letters of a supported
+    script (English, digits, emoji), which Auto gives the default model, and empty ones."""
+    out = ""
+    if n := result["no_script"]:
+        out += (f" {viz.plural(n, 'line')} {'has' if n == 1 else 'have'} no letters of a supported script, so Auto "
+                f"gave {'it' if n == 1 else 'them'} the default model ({_label(DEFAULT)}).")
+    if n := result["empty"]:
+        out += f" {viz.plural(n, 'line')} {'is' if n == 1 else 'are'} empty."
+    return out
 
 
 def _label(key: str) -> str:

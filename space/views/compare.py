@@ -12,7 +12,7 @@ from tokenizer import visualize as viz
 from tokenizer.metrics import cut_flags, summarize
 
 from ..guards import UserError, check_text, guard
-from ..models import AUTO, choose, compare_choices, encode, is_other, other, session_of, text_attrs
+from ..models import AUTO, by_name, choose, compare_choices, encode, is_other, other, session_of, text_attrs
 
 DRAW_COMPARE = 1_500  # tokens drawn per column
 JSON_IDS = 5_000  # ids of each tokenizer in the JSON (all are counted)
@@ -42,6 +42,24 @@ def parse_picks(picks: object) -> list[str]:
     if len(out) > MAX_PICKS:
         raise UserError(f"Compare at most {MAX_PICKS} tokenizers at once ({len(out)} were chosen).")
     return out
+
+
+def follow_example(model: str | None, picks: object) -> list[str] | dict:
+    """The picks once an example has set the model picker to its language: the first pick of ours that
+    is Auto or a language becomes that language, so the example is not compared under another
+    language's model (Auto goes by script: Marathi text would get the Hindi model). The other picks,
+    and picks without one of ours to replace, stay as they are."""
+    if by_name(model or "") is None:
+        return gr.skip()
+    try:
+        names = parse_picks(picks)
+    except UserError:
+        return gr.skip()
+    ours = next((k for k, p in enumerate(names) if p == AUTO or by_name(p)), None)
+    if ours is None or names[ours] == model:
+        return gr.skip()
+    names[ours] = model
+    return list(dict.fromkeys(names))  # once, if that language was picked already
 
 
 class Run(NamedTuple):
@@ -91,6 +109,7 @@ def compare(text: str, picks: object = None, request: gr.Request | None = None) 
     columns: list[str] = []
     base: int | None = None
     attrs = text_attrs(text)
+    auto_notes: list[str] = []  # how Auto chose, said once under the table (the column heads are cut short)
     for pick in names:
         try:
             run = _run(text, pick, session)
@@ -111,12 +130,15 @@ def compare(text: str, picks: object = None, request: gr.Request | None = None) 
             f"{summary['tokens_per_word']:.2f}" if summary["words"] else "–",
             f"{summary['mid_akshara_rate']:.1%} ({summary['mid_akshara_boundaries']:,})",
         ])
-        body = viz.linked_html(text, list(zip(run.ids, run.pieces)), limit=DRAW_COMPARE, flags=flags,
+        body = viz.linked_html(text, list(zip(run.ids, run.pieces)), limit=DRAW_COMPARE, flags=flags, hint=False,
                                 **attrs)
+        if pick == AUTO:
+            auto_notes.append(f"Ours under Auto: {run.note}.")
         head = f"{run.vocab_size:,} ids · {viz.plural(summary['tokens'], 'token')} here · {run.note}"
         columns.append(viz.column_html(run.label, head, body))
     n_bytes = len(text.encode("utf-8"))
     head = viz.note_html(f"Same text, {viz.plural(len(text), 'character')}, {viz.plural(n_bytes, 'byte')}. "
                          "× first: tokens relative to the first tokenizer. Fewer tokens is better.")
-    html = head + viz.table_html(HEADER, rows) + viz.grid_html(columns)
+    notes = "".join(viz.note_html(note) for note in [*auto_notes, viz.LINK_HINT])
+    html = head + viz.table_html(HEADER, rows) + notes + viz.grid_html(columns)
     return html, {"picks": names, "results": results}
