@@ -414,6 +414,13 @@ class Recipe:
 TYPOGRAPHY = "\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022\u20b9"  # “ ” ‘ ’ – — … • ₹
 
 
+# Letters of CLDR 41's main exemplar characters (the alphabet a locale's users expect) that the
+# language's corpus does not write often enough for BPE to make them tokens
+NEPALI_LETTERS = "\u090c\u090d\u0911\u0933\u093d\u0945\u0950"  # ऌ ऍ ऑ ळ ऽ ॅ ॐ
+MANIPURI_LETTERS = "\u098b\u0994\u09a2"  # ঋ ঔ ঢ
+KASHMIRI_LETTERS = "\u0620\u06c6"  # ؠ (Kashmiri yeh) ۆ
+
+
 def curriculum(f: Family, name: str = "", aksharas: float | None = None, damped: bool = False, seed: str = "") -> Recipe:
     """Aksharas (the family's `aksharas` share of the merges, or `aksharas`), then words (to 74%), then
     phrases (counted by the square root of their occurrences if `damped`): the study's winner
@@ -448,6 +455,14 @@ RECIPES: dict[str, Recipe] = {
         curriculum(FAMILIES["arab"], "arab-curriculum-signs",
                    seed=SCRIPTS["Arabic"].marks + SCRIPTS["Arabic"].digits + TYPOGRAPHY),
         curriculum(FAMILIES["deva"], "deva-curriculum-typography", seed=TYPOGRAPHY),
+        # Third releases of Nepali, Manipuri and Kashmiri: the letters of the language's alphabet
+        # (CLDR 41's main exemplar characters) that its model wrote as two or three byte tokens, and
+        # the digits of its default numbering system (CLDR: Devanagari for Nepali, Bengali for
+        # Manipuri), are tokens before training (docs/compression.md, "Every letter of the alphabet")
+        curriculum(FAMILIES["brahmic"], "brahmic-curriculum-nepali", seed=SCRIPTS["Devanagari"].digits + NEPALI_LETTERS),
+        curriculum(FAMILIES["beng"], "beng-curriculum-manipuri", seed=SCRIPTS["Bengali"].digits + MANIPURI_LETTERS),
+        curriculum(FAMILIES["arab"], "arab-curriculum-kashmiri",
+                   seed=SCRIPTS["Arabic"].marks + SCRIPTS["Arabic"].digits + KASHMIRI_LETTERS + TYPOGRAPHY),
         Recipe(PLAIN_BPE, "indic", (Stage("indic", 1.0),), False, "plain BPE on the indic pre-split (as HF BpeTrainer)"),
     ]
 }
@@ -608,12 +623,12 @@ LANGUAGES: dict[str, Language] = {
             release=2,
         ),
         Language(
-            "ne", "Nepali", "Devanagari", "brahmic-curriculum",
+            "ne", "Nepali", "Devanagari", "brahmic-curriculum-nepali",
             (Source("FLORES v1 Nepali Wikipedia sentences", _BY_SA), Source("TICO-19", "CC0"),
              Source("Google's Nepali TTS prompts", "Apache-2.0"), _COMMON_VOICE),
             ("नेपाल हिमालयको काखमा रहेको एक सुन्दर देश हो। काठमाडौं नेपालको राजधानी हो।",),
             "ne", ("सन्दर्भ", "सन्दर्भ सामग्री", "बाह्य कडीहरू", "बाह्य लिङ्कहरू", "यो पनि हेर्नुहोस्", "टिप्पणी"),
-            release=2,
+            release=3,
         ),
         Language(
             "bn", "Bengali", "Bengali", "brahmic-curriculum-a5", (_DAKSHINA, _MEDIAWIKI, Source(_PRECOMPOSED.format("bn"), _BY_SA)),
@@ -701,12 +716,12 @@ LANGUAGES: dict[str, Language] = {
             hub_tags=("sindhi", "arabic-script"),
         ),
         Language(
-            "ks", "Kashmiri", "Arabic", "arab-curriculum-signs", (_NLLB_SEED,),
+            "ks", "Kashmiri", "Arabic", "arab-curriculum-kashmiri", (_NLLB_SEED,),
             # the first sentence of the Kashmiri Wikipedia's article on Kashmir (CC BY-SA 4.0)
             ("کٔشیٖر چھُ ہِندوستٲنؠ بَرِصَغیٖر کِس شُمٲلؠ حِصَس مَنٛز اَکھ عَلاقہٕ۔",),
             "ks",  # its footer headings are not known here: the English ones apply
             hub_tags=("kashmiri", "arabic-script"),
-            release=2,
+            release=3,
         ),
         Language(
             "si", "Sinhala", "Sinhala", "sinh-curriculum-sqrt",
@@ -731,13 +746,13 @@ LANGUAGES: dict[str, Language] = {
             mixed_examples=(("Vedic accents (Rigveda 1.1.1)", "अ॒ग्निमी॑ळे पु॒रोहि॑तं य॒ज्ञस्य॑ दे॒वमृ॒त्विज॑म्। होता॑रं रत्न॒धात॑मम्॥"),),
         ),
         Language(
-            "mni", "Manipuri", "Bengali", "beng-curriculum",
+            "mni", "Manipuri", "Bengali", "beng-curriculum-manipuri",
             (_NLLB_SEED, Source("a tenth of its training lines with precomposed nukta letters (mni.respelled.txt.gz)",
                                 _BY_SA)),
             ("মণিপুর ভারতকী লৈবাক অমনি। ইম্ফাল মণিপুরগী রাজধানীনি।",),
             "",  # the Manipuri Wikipedia (mni) is written in Meitei Mayek, not in this model's script
             hub_tags=("manipuri", "meitei", "bengali-script"),
-            release=2, train_files=("mni.respelled.txt.gz",), respelled=0.1,
+            release=3, train_files=("mni.respelled.txt.gz",), respelled=0.1,
         ),
     ]
 }  # fmt: skip
@@ -764,6 +779,9 @@ _DAMPED = (
     "the phrase stage counts each phrase by the square root of its occurrences (a damped stage), so a "
     "phrase repeated all through a few documents weighs less: better in and out of domain"
 )
+_ALPHABET = ("every letter of its alphabet (CLDR's main exemplar characters) and the digits of its default numbering "
+             "system are tokens before training{}: text that writes them no longer cuts them into bytes; in and out of "
+             "domain within 0.2%")
 RELEASES: dict[tuple[str, int], str] = {
     ("hi", 2): _SHORTER,
     ("bn", 2): _SHORTER,
@@ -800,6 +818,10 @@ RELEASES: dict[tuple[str, int], str] = {
     "quotes, dashes, ellipsis, bullet, rupee sign) are tokens before training, although its corpus never writes some "
     "of them: VLC's Kashmiri writes its vowels with a sukun, which release 1 cut into two bytes: +4.7% bytes/token on "
     "the software translations, -0.1% in domain",
+    ("ne", 3): _ALPHABET.format(" (ऌ ऍ ऑ ळ ऽ ॅ ॐ and the Devanagari digits, Nepali's numbers: +8.8% bytes/token on "
+                               "held-out lines with their digits so written)"),
+    ("mni", 3): _ALPHABET.format(" (ঋ ঔ ঢ and the Bengali digit ৬)"),
+    ("ks", 3): _ALPHABET.format(" (Kashmiri's ؠ and ۆ)"),
     ("sa", 2): "nine typographic marks (curly quotes, dashes, ellipsis, bullet, rupee sign) are tokens before "
     "training, although its corpus (Wikisource) never writes them: +0.7% bytes/token on the children's stories, "
     "which quote speech with curly quotes, at the same in-domain compression",
