@@ -19,8 +19,8 @@ from tokenizer.hf import language_of, to_hf
 from tokenizer.metrics import evaluate
 from tokenizer.report import HF_BPE
 from tokenizer.registry import (
-    CODES, FAMILIES, LANGUAGES, RECIPES, SCRIPTS, detect, direction_of, get_language, get_script, script_counts,
-    scripts,
+    CODES, FAMILIES, LANGUAGES, RECIPES, RELEASES, SCRIPTS, detect, direction_of, get_language, get_script,
+    script_counts, scripts,
 )  # fmt: skip
 from tokenizer.pretokenize import PATTERNS
 
@@ -134,6 +134,16 @@ def test_shipped_model_keeps_its_pattern_and_recipe(lang):
     # a frozen family spells its knobs literally; a script's own family is pinned by this very test
     family = FAMILIES[RECIPES[LANGUAGES[lang].recipe].family]
     assert family.frozen or family.name == SCRIPTS[LANGUAGES[lang].script].family
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_metrics_carry_the_registrys_release_and_its_note(lang):
+    """models/<lang>.metrics.json is what `build` writes from the registry: the release and its note
+    (a note edited, or a release made, without a build would leave the README and docs stale)."""
+    m = json.loads((ROOT / "models" / f"{lang}.metrics.json").read_text(encoding="utf-8"))
+    language = LANGUAGES[lang]
+    assert m["release"] == language.release == tokenizer.load(lang).release
+    assert m.get("release_note") == RELEASES.get((lang, language.release))
 
 
 # The HF baseline is trained again here for the smallest corpora (a few seconds each); for the others
