@@ -209,6 +209,12 @@ def command(argv: Sequence[str] | None = None) -> str:
     return shlex.join(head + [shown(Path(a)) if os.path.isabs(a) else a for a in argv[1:]])
 
 
+def read_results(name: str) -> dict[str, Any]:
+    """bench/results/{name}.json, or {} before its first run."""
+    path = RESULTS_DIR / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def write_results(name: str, payload: dict[str, Any]) -> Path:
     """bench/results/{name}.json with the payload plus the environment."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

@@ -528,7 +528,7 @@ def train_experiment(docs: Sequence[Sequence[str]], recipe: Recipe, e: Experimen
                      vocab_size: int = tokenizer.VOCAB_CAP,
                      name: str = "") -> tokenizer.Tokenizer:
     """tokenizer.train's stage loop with the experiment's counting and filtering."""
-    n_merges = check_vocab_size(vocab_size, 1)
+    n_merges = check_vocab_size(vocab_size, 1, allow_over_cap=True)  # bench.ids_needed goes past the cap
     patterns = [get_pattern(s.pattern) for s in recipe.stages]
     skip = template_lines(docs) if e.filter else None
     if e.suffixes and len(recipe.stages) < 3:
@@ -575,7 +575,6 @@ def _recipe_key(recipe: Recipe) -> str:
 
 def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> tuple[tokenizer.Tokenizer, bool]:
     """The experiment's model for lang, from the cache when it was trained before; and whether it was."""
-    recipe = recipe_for(lang, e)
     docs = (train_documents(lang, respelled=e.respelled is None) + source_documents(lang) * e.source_weight
             + story_documents(lang) * e.stories)
     if e.respelled is not None:
@@ -584,6 +583,14 @@ def trained(lang: str, e: Experiment, vocab_size: int = tokenizer.VOCAB_CAP) -> 
         docs += pseudo_documents(respell.extra_lines(lang, e.habit, e.habit_share))
     if e.sentences:
         docs = sentences(docs, keep_paragraphs=e.sentences == "both")
+    return cached_training(lang, e, docs, vocab_size)
+
+
+def cached_training(lang: str, e: Experiment, docs: Sequence[Sequence[str]],
+                    vocab_size: int = tokenizer.VOCAB_CAP) -> tuple[tokenizer.Tokenizer, bool]:
+    """The experiment's model trained on these documents, from the cache when it was trained before;
+    and whether it was (keyed by the experiment, the recipe, the size and the text)."""
+    recipe = recipe_for(lang, e)
     key = hashlib.sha256(
         repr((VERSION, _key_repr(e), _recipe_key(recipe), vocab_size,
               [get_pattern(s.pattern).regex for s in recipe.stages])).encode()

@@ -82,8 +82,12 @@ def _key(*parts: str | bytes) -> str:
 
 def baseline(lang: str, vocab_size: int = tokenizer.VOCAB_CAP, pattern: str | None = None):
     """The HF BpeTrainer baseline on the full corpus (cached); returns a tokenizers.Tokenizer."""
-    pat = core_pattern(recipe_of(lang)) if pattern is None else tokenizer.get_pattern(pattern)
-    return hf_bpe(lang, vs.corpus_lines(lang, "all"), pat, vocab_size)
+    return hf_bpe(lang, vs.corpus_lines(lang, "all"), baseline_pattern(lang, pattern), vocab_size)
+
+
+def baseline_pattern(lang: str, pattern: str | None = None) -> Pattern:
+    """The baseline's pre-split: the core pattern of the language's recipe, unless one is given."""
+    return core_pattern(recipe_of(lang)) if pattern is None else tokenizer.get_pattern(pattern)
 
 
 def hf_bpe(lang: str, lines: Sequence[str], pat: Pattern, vocab_size: int):

@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tokenizer
-from bench import generalise, ood, phrase_diagnosis
+from bench import cross_source, generalise, ids_needed, ood, phrase_diagnosis
 from bench import validation_sets as vs
 from tokenizer.build import measure_hf
+from tokenizer.hf import to_hf
 from tokenizer.metrics import evaluate
 from tokenizer.pretokenize import get_pattern
 from tokenizer.registry import KASHMIRI_LETTERS, LANGUAGES, RECIPES, TYPOGRAPHY
@@ -563,3 +564,51 @@ def test_seed_characters_known_answers():
     assert set(signs) < set(generalise.seed_characters("ks", "named"))
     block = generalise.seed_characters("hi", "block")
     assert "\u0905" in block and "\u0966" in block and set(generalise.seed_characters("hi", "named")) < set(block)
+
+
+@pytest.mark.parametrize("lang", cross_source.multi_source_langs())
+def test_a_left_out_source_never_trains_and_every_other_source_does(lang):
+    sources = vs.ood_by_source(lang)
+    for held, lines in sources.items():
+        extra = cross_source.other_lines(lang, held)
+        assert not set(extra) & set(lines)
+        assert len(extra) == sum(len(v) for k, v in sources.items() if k != held)
+
+
+def test_a_fold_weights_the_added_lines_for_ours_only(monkeypatch):
+    """x1 and x3 train ours on the training split plus the other sources once and three times; the
+    baseline reads the whole corpus plus them once; the ratios are on the left-out source."""
+    lang, held = "as", "pratham"
+    shipped = tokenizer.load(lang)
+    trained_on: list[tuple[int, int]] = []
+    baseline_lines: list[int] = []
+
+    def fake_training(code, e, docs, vocab_size=tokenizer.VOCAB_CAP):
+        trained_on.append((len(docs), sum(len(d) for d in docs)))
+        return shipped, True
+
+    def fake_hf(code, lines, pat, vocab_size):
+        baseline_lines.append(len(lines))
+        return to_hf(shipped)
+
+    monkeypatch.setattr(generalise, "cached_training", fake_training)
+    monkeypatch.setattr(ood, "hf_bpe", fake_hf)
+    train = generalise.train_documents(lang)
+    base = {s: measure_hf(to_hf(shipped), list(v)) for s, v in vs.ood_by_source(lang).items()}
+    base["valid"] = measure_hf(to_hf(shipped), list(vs.corpus_lines(lang, "valid")))
+    row = cross_source.fold(lang, held, shipped, base)
+    added = len(vs.ood_by_source(lang)["pmindia"])
+    assert row["added lines"] == added and row["lines"] == len(vs.ood_by_source(lang)[held])
+    assert baseline_lines == [len(vs.corpus_lines(lang, "all")) + added]
+    n_lines = sum(len(d) for d in train)
+    assert [lines for _, lines in trained_on] == [n_lines + added, n_lines + 3 * added]
+    # The same model on both sides: every ratio is 1
+    assert row["today ratio"] == row["x1 ratio"] == row["x3 ratio"] == row["x3 valid ratio"] == 1.0
+
+
+def test_ids_for_the_target_interpolates_in_log_ids():
+    sizes = (5000, 6000, 8000)
+    assert ids_needed.ids_for(1.07, sizes, (1.08, 1.09, 1.1)) == 5000.0
+    assert ids_needed.ids_for(1.07, sizes, (1.05, 1.06, 1.065)) is None
+    assert ids_needed.ids_for(1.07, sizes, (1.06, 1.08, 1.1)) == pytest.approx((5000 * 6000) ** 0.5)
+    assert ids_needed.ids_for(1.07, sizes, (1.05, 1.06, 1.07)) == pytest.approx(8000)
