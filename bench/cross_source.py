@@ -44,22 +44,23 @@ def other_lines(lang: str, held: str) -> tuple[str, ...]:
     return tuple(line for label, lines in vs.ood_by_source(lang).items() if label != held for line in lines)
 
 
-def ours(lang: str, extra: Sequence[str], weight: int) -> tokenizer.Tokenizer:
+def ours(lang: str, extra: Sequence[str], weight: int, vocab_size: int = tokenizer.VOCAB_CAP) -> tokenizer.Tokenizer:
     """The shipped recipe trained on the training split plus `extra` `weight` times (cached)."""
     docs = g.train_documents(lang) + g.pseudo_documents(extra) * weight
-    return g.cached_training(lang, g.experiment_named("today"), docs)[0]
+    return g.cached_training(lang, g.experiment_named("today"), docs, vocab_size)[0]
 
 
 def ratio(a: Metrics, b: Metrics) -> float:
     return round(a.bytes_per_token / b.bytes_per_token, 4)
 
 
-def fold(lang: str, held: str, today: tokenizer.Tokenizer, base_today: dict[str, Metrics]) -> dict:
+def fold(lang: str, held: str, today: tokenizer.Tokenizer, base_today: dict[str, Metrics],
+         vocab_size: int = tokenizer.VOCAB_CAP) -> dict:
     """One held-out source: today, x1 and x3 against their baselines, on the source and on valid."""
     sets = {held: vs.ood_by_source(lang)[held], "valid": vs.corpus_lines(lang, "valid")}
     extra = other_lines(lang, held)
     assert not set(extra) & set(sets[held]), f"{lang}: {held} would train"
-    base = ood.hf_bpe(lang, vs.corpus_lines(lang, "all") + extra, ood.baseline_pattern(lang), tokenizer.VOCAB_CAP)
+    base = ood.hf_bpe(lang, vs.corpus_lines(lang, "all") + extra, ood.baseline_pattern(lang), vocab_size)
     base_m = {s: measure_hf(base, list(lines)) for s, lines in sets.items()}
     row: dict = {"lang": lang, "held": held, "lines": len(sets[held]), "added lines": len(extra),
                  "baseline b/t": base_today[held].bytes_per_token, "baseline+ b/t": base_m[held].bytes_per_token}
@@ -68,7 +69,7 @@ def fold(lang: str, held: str, today: tokenizer.Tokenizer, base_today: dict[str,
     row["today ratio"] = ratio(today_m[held], base_today[held])
     row["today valid ratio"] = ratio(today_m["valid"], base_today["valid"])
     for w in WEIGHTS:
-        tok = ours(lang, extra, w)
+        tok = ours(lang, extra, w, vocab_size)
         m = {s: evaluate(tok, lines) for s, lines in sets.items()}
         row[f"x{w} b/t"] = m[held].bytes_per_token
         row[f"x{w} ratio"] = ratio(m[held], base_m[held])
@@ -76,15 +77,15 @@ def fold(lang: str, held: str, today: tokenizer.Tokenizer, base_today: dict[str,
     return row
 
 
-def run(lang: str) -> list[dict]:
-    today = ours(lang, (), 0)
+def run(lang: str, vocab_size: int = tokenizer.VOCAB_CAP) -> list[dict]:
+    today = ours(lang, (), 0, vocab_size)
     sources = vs.ood_by_source(lang)
-    base = ood.baseline(lang)
+    base = ood.baseline(lang, vocab_size)
     base_today = {s: measure_hf(base, list(lines)) for s, lines in sources.items()}
     base_today["valid"] = measure_hf(base, list(vs.corpus_lines(lang, "valid")))
     rows = []
     for held in sources:
-        rows.append(fold(lang, held, today, base_today))
+        rows.append(fold(lang, held, today, base_today, vocab_size))
         r = rows[-1]
         print(f"  {lang} -{held}: today {r['today ratio']}, x1 {r['x1 ratio']}, x3 {r['x3 ratio']}", flush=True)
     return rows
@@ -129,7 +130,7 @@ def main() -> None:
     common.report_load()
     rows = []
     for lang in args.lang:
-        rows += run(lang)
+        rows += run(lang, args.vocab_size)
         save(rows)
     print(markdown(rows))
 
